@@ -1,0 +1,70 @@
+"""The Flask application factory."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+
+from api import errors, request_log
+from api.config import load_config
+from api.log_config import configure_logging
+from api.schemas import ErrorSchema
+from api.services import EXTENSION_KEY
+from repository.factory import build_repositories
+from repository.migrations import migration_ids
+
+DOCS_ASSETS_URL = "/docs/assets/"
+
+API_SETTINGS = {
+    "API_TITLE": "Customer Insights",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    # Served from the swagger-ui-bundle package: /docs works without internet access.
+    "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS_URL,
+}
+
+
+class InsightsApi(Api):
+    """flask-smorest's Api documenting our error shape instead of its own."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app; ``config`` overrides what the environment says (tests pass one)."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_config())
+    app.config.from_mapping(API_SETTINGS)
+    if config:
+        app.config.from_mapping(config)
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+
+    app.extensions[EXTENSION_KEY] = {
+        "repositories": build_repositories(app.config),
+        "migrations": migration_ids(app.config["MIGRATIONS_DIR"]),
+    }
+    _register_api(app)
+    request_log.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _register_api(app: Flask) -> None:
+    from api import health, legacy_stats
+
+    api = InsightsApi(app)
+    for blueprint in (health.blp, legacy_stats.blp):
+        api.register_blueprint(blueprint)
+    _serve_docs_assets(app)
+
+
+def _serve_docs_assets(app: Flask) -> None:
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get(DOCS_ASSETS_URL + "<path:filename>")
+    def docs_assets(filename: str):
+        return send_from_directory(swagger_ui_path, filename)

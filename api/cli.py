@@ -1,0 +1,124 @@
+"""The ``insights`` command line: Flask's commands plus the project's own.
+
+Errors print one line on stderr and exit with status 2.
+"""
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
+
+from api import create_app
+from api.readiness import require_current_schema
+from api.services import known_migrations, repositories
+from repository import migrations
+from repository.database import redacted
+from repository.errors import InsightsError
+from repository.factory import resolve_database_url
+
+USAGE_ERROR = 2
+
+
+class CommandError(click.ClickException):
+    """A failure reported as one line, exit status 2."""
+
+    exit_code = USAGE_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"insights: error: {self.format_message()}", err=True, file=file)
+
+
+def one_line_errors(command: Callable) -> Callable:
+    """Turn the project's errors into CommandError so no traceback reaches the terminal."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InsightsError as error:
+            raise CommandError(error.message) from None
+
+    return wrapper
+
+
+def _load_app():
+    try:
+        return create_app()
+    except InsightsError as error:
+        CommandError(error.message).show()
+        sys.exit(USAGE_ERROR)
+
+
+@click.group(cls=FlaskGroup, create_app=_load_app, add_default_commands=False)
+def cli() -> None:
+    """Customer Insights: clean the data, serve the API, manage the database."""
+
+
+@cli.group()
+def db() -> None:
+    """Apply, inspect and roll back database migrations."""
+
+
+def _migration_target() -> tuple[str, Any]:
+    config = current_app.config
+    return resolve_database_url(config), config["MIGRATIONS_DIR"]
+
+
+@db.command("upgrade")
+@one_line_errors
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    url, folder = _migration_target()
+    applied = migrations.upgrade(url, folder)
+    for migration_id in applied:
+        click.echo(f"applied {migration_id}")
+    click.echo(f"database {redacted(url)} is up to date ({len(applied)} applied now)")
+
+
+@db.command("status")
+@one_line_errors
+def db_status() -> None:
+    """List applied and pending migrations."""
+    url, folder = _migration_target()
+    states = migrations.status(url, folder)
+    for state in states:
+        when = state.applied_at.strftime("%Y-%m-%d %H:%M:%S") if state.applied_at else "pending"
+        click.echo(f"{'applied' if state.applied else 'pending':8} {state.id}  {when}")
+    pending = sum(not state.applied for state in states)
+    click.echo(f"{len(states) - pending} applied, {pending} pending")
+
+
+@db.command("downgrade")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@one_line_errors
+def db_downgrade(yes: bool) -> None:
+    """Roll back the most recently applied migration (its rollback may drop data)."""
+    url, folder = _migration_target()
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CommandError("refusing to roll back without --yes when not on a terminal")
+        click.confirm("Roll back the last migration? Its rollback may drop tables", abort=True)
+    rolled_back = migrations.downgrade(url, folder)
+    click.echo(f"rolled back {rolled_back}" if rolled_back else "nothing to roll back")
+
+
+@click.command("run", params=run_command.params, help=run_command.help)
+@click.pass_context
+def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
+    """Refuse to serve while migrations are pending, then run Flask's development server."""
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        try:
+            require_current_schema(repositories(), known_migrations())
+        except InsightsError as error:
+            raise CommandError(error.message) from None
+    return ctx.invoke(run_command, **kwargs)
+
+
+cli.add_command(checked_run_command)
+cli.add_command(shell_command)
+cli.add_command(routes_command)

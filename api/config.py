@@ -1,0 +1,66 @@
+"""Read the service's configuration from the environment, once, with safe local defaults.
+
+This is the only module that reads ``os.environ``. Everything else receives the
+resulting mapping (Flask's ``app.config``).
+"""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from repository.errors import ConfigurationError
+
+LOG_FORMATS = ("auto", "json", "console")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+REPOSITORY_BACKENDS = ("postgres", "memory")
+
+
+def _default_artifacts_dir() -> Path:
+    """Prefer the source checkout's artifacts/, else the working directory's."""
+    checkout = Path(__file__).resolve().parents[1] / "artifacts"
+    return checkout if checkout.is_dir() else Path.cwd() / "artifacts"
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a positive integer, got {raw!r}") from None
+    if value < 1:
+        raise ConfigurationError(f"{name} must be a positive integer, got {raw!r}")
+    return value
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (environ.get(name) or default).strip()
+    canonical = {choice.lower(): choice for choice in choices}.get(raw.lower())
+    if canonical is None:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return canonical
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the configuration as Flask-style UPPER keys.
+
+    Raises:
+        ConfigurationError: a variable is set to a value the service cannot use.
+    """
+    env = os.environ if environ is None else environ
+    artifacts = Path(env.get("ARTIFACTS_DIR") or _default_artifacts_dir())
+    return {
+        # Unset means: start the embedded PostgreSQL in EMBEDDED_PG_DIR.
+        "DATABASE_URL": env.get("DATABASE_URL") or None,
+        "EMBEDDED_PG_DIR": env.get("EMBEDDED_PG_DIR") or ".data/postgres",
+        "DB_POOL_SIZE": _positive_int(env, "DB_POOL_SIZE", 5),
+        "DB_POOL_TIMEOUT_S": _positive_int(env, "DB_POOL_TIMEOUT_S", 10),
+        "DB_STATEMENT_TIMEOUT_MS": _positive_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
+        "REPOSITORY_BACKEND": _choice(env, "REPOSITORY_BACKEND", REPOSITORY_BACKENDS, "postgres"),
+        "ARTIFACTS_DIR": artifacts,
+        "MIGRATIONS_DIR": Path(env.get("MIGRATIONS_DIR") or artifacts / "migrations"),
+        "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", LOG_FORMATS, "auto"),
+    }

@@ -1,0 +1,29 @@
+"""Liveness and readiness probes for orchestrators and load balancers."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.readiness import readiness_checks
+from api.schemas import LivenessSchema, ReadinessSchema
+from api.services import known_migrations, repositories
+
+blp = Blueprint("health", __name__, url_prefix="/health", description="Service health probes.")
+
+
+@blp.route("/live")
+class Liveness(MethodView):
+    @blp.response(200, LivenessSchema)
+    def get(self):
+        """Report that the process is up."""
+        return {"status": "ok"}
+
+
+@blp.route("/ready")
+class Readiness(MethodView):
+    @blp.response(200, ReadinessSchema)
+    @blp.alt_response(503, schema=ReadinessSchema, description="A dependency is not ready.")
+    def get(self):
+        """Report whether the database is reachable and its schema current."""
+        checks = readiness_checks(repositories(), known_migrations())
+        ready = all(verdict == "ok" for verdict in checks.values())
+        return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503

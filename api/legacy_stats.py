@@ -1,0 +1,20 @@
+"""The inherited row-count endpoint, kept for existing callers."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.schemas import ErrorSchema, RowCountSchema
+from api.services import repositories
+
+blp = Blueprint(
+    "legacy_stats", __name__, url_prefix="/api/v1/stats", description="Legacy row counts."
+)
+
+
+@blp.route("/<string:table_name>")
+class RowCount(MethodView):
+    @blp.response(200, RowCountSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not one of the known tables.")
+    def get(self, table_name: str):
+        """Count the rows of customers, interactions or products."""
+        return {"message": "Number of Rows", "rows": repositories().statistics.count_rows(table_name)}

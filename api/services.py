@@ -1,0 +1,17 @@
+"""Accessors for what ``create_app`` built, so handlers never reach into app internals."""
+
+from flask import current_app
+
+from repository.factory import Repositories
+
+EXTENSION_KEY = "insights"
+
+
+def repositories() -> Repositories:
+    """Return the repositories of the current app."""
+    return current_app.extensions[EXTENSION_KEY]["repositories"]
+
+
+def known_migrations() -> list[str]:
+    """Return the ids of the migrations this build of the service expects."""
+    return current_app.extensions[EXTENSION_KEY]["migrations"]

@@ -1,0 +1,1 @@
+"""Data pipelines: cleaning the source workbook and, later, AI content generation."""

@@ -1,0 +1,1 @@
+"""Data access: abstract repositories, their PostgreSQL implementations and the factory."""

@@ -1,0 +1,48 @@
+"""Build SQLAlchemy engines from a PostgreSQL URL, whatever scheme the user wrote."""
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+
+from repository.errors import ConfigurationError
+
+_POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
+DRIVER_SCHEME = "postgresql+psycopg"
+
+
+def driver_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver scheme that SQLAlchemy and yoyo both accept.
+
+    Raises:
+        ConfigurationError: the URL is not a PostgreSQL URL.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in _POSTGRES_SCHEMES:
+        raise ConfigurationError(
+            f"DATABASE_URL must be a PostgreSQL URL (postgresql://...), got scheme {scheme!r}"
+        )
+    return f"{DRIVER_SCHEME}://{rest}"
+
+
+def libpq_url(url: str) -> str:
+    """Return ``url`` in the plain ``postgresql://`` form that psql and libpq understand."""
+    return "postgresql://" + driver_url(url).partition("://")[2]
+
+
+def redacted(url: str) -> str:
+    """Return ``url`` with any password hidden, for logs and messages."""
+    return make_url(driver_url(url)).render_as_string(hide_password=True)
+
+
+def build_engine(
+    url: str, *, pool_size: int = 5, pool_timeout_s: int = 10, statement_timeout_ms: int = 30_000
+) -> Engine:
+    """Create a pooled engine; connections are opened lazily, on first use."""
+    return create_engine(
+        driver_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout_s,
+        pool_pre_ping=True,
+        # A runaway query must not hold a pooled connection forever.
+        connect_args={"options": f"-c statement_timeout={statement_timeout_ms}"},
+    )

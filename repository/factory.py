@@ -1,0 +1,53 @@
+"""Turn configuration into concrete repositories: the one composition root for data access."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from repository.database import build_engine
+from repository.embedded import start_embedded_postgres
+from repository.health import AbstractHealthRepository, PostgresHealthRepository
+from repository.memory import InMemoryHealthRepository, InMemoryStatisticsRepository
+from repository.migrations import migration_ids
+from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
+
+
+@dataclass
+class Repositories:
+    """Every repository the service uses, and the engine behind them (if any)."""
+
+    statistics: AbstractStatisticsRepository
+    health: AbstractHealthRepository
+    engine: Engine | None = None
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def resolve_database_url(config: Mapping[str, Any]) -> str:
+    """Return DATABASE_URL, starting the embedded server when it is unset."""
+    return config["DATABASE_URL"] or start_embedded_postgres(config["EMBEDDED_PG_DIR"])
+
+
+def build_repositories(config: Mapping[str, Any]) -> Repositories:
+    """Build the repositories that ``config["REPOSITORY_BACKEND"]`` names."""
+    if config["REPOSITORY_BACKEND"] == "memory":
+        return Repositories(
+            statistics=InMemoryStatisticsRepository(),
+            health=InMemoryHealthRepository(migration_ids(config["MIGRATIONS_DIR"])),
+        )
+    engine = build_engine(
+        resolve_database_url(config),
+        pool_size=config["DB_POOL_SIZE"],
+        pool_timeout_s=config["DB_POOL_TIMEOUT_S"],
+        statement_timeout_ms=config["DB_STATEMENT_TIMEOUT_MS"],
+    )
+    return Repositories(
+        statistics=PostgresStatisticsRepository(engine),
+        health=PostgresHealthRepository(engine),
+        engine=engine,
+    )
