@@ -1,0 +1,69 @@
+"""Create and drop throwaway PostgreSQL databases for tests, on the embedded or a given server."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from repository.database import driver_url, libpq_url
+
+
+class DatabaseServer:
+    """A PostgreSQL server on which tests create uniquely named databases."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = libpq_url(admin_url)
+        self._created: list[str] = []
+
+    def url_for(self, name: str) -> str:
+        """Return the URL of database ``name`` on this server."""
+        return make_url(driver_url(self.admin_url)).set(database=name).render_as_string(
+            hide_password=False
+        )
+
+    def create(self, template: str | None = None, prefix: str = "insights_test") -> str:
+        """Create an empty (or ``template``-cloned) database and return its URL."""
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template or "template0")
+        )
+        with self._admin() as connection:
+            connection.execute(statement)
+        self._created.append(name)
+        return self.url_for(name)
+
+    def drop(self, url: str) -> None:
+        """Drop the database at ``url``, disconnecting anyone still on it."""
+        name = make_url(url).database
+        with self._admin() as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        if name in self._created:
+            self._created.remove(name)
+
+    def drop_all(self) -> None:
+        """Drop every database this object created and has not dropped yet."""
+        for name in list(self._created):
+            self.drop(self.url_for(name))
+
+    @contextmanager
+    def _admin(self) -> Iterator[psycopg.Connection]:
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            yield connection
+
+
+def run_sql_file(url: str, path: Path) -> None:
+    """Execute a seed SQL file against the database at ``url``."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+        connection.execute(path.read_text())
+
+
+def query(url: str, statement: str, params: tuple = ()) -> list[tuple]:
+    """Run one query and return all rows: for assertions made independently of the app."""
+    with psycopg.connect(libpq_url(url)) as connection:
+        return connection.execute(statement, params).fetchall()

@@ -1,0 +1,128 @@
+"""Migrations against a real server: legacy adoption, status, round trips, refusal to serve."""
+
+import pytest
+
+from tests.conftest import TEST_DATA, make_app
+from tests.databases import query, run_sql_file
+
+LEGACY_TABLES = ("customers", "interactions", "products")
+
+
+def _all_rows(url: str) -> dict[str, list[tuple]]:
+    return {t: sorted(query(url, f"SELECT * FROM {t}"), key=repr) for t in LEGACY_TABLES}
+
+
+def _columns(url: str) -> list[tuple]:
+    return query(
+        url,
+        "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable "
+        "FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND table_name NOT LIKE '%%yoyo%%' ORDER BY 1, 2",
+    )
+
+
+@pytest.fixture
+def legacy_database_url(empty_database_url: str) -> str:
+    run_sql_file(empty_database_url, TEST_DATA / "legacy_database.sql")
+    return empty_database_url
+
+
+@pytest.fixture
+def insights_on(request):
+    """Return a CLI runner bound to a database URL; apps are closed after the test."""
+    from tests.conftest import CommandLine
+
+    apps = []
+
+    def bind(url: str) -> CommandLine:
+        app = make_app(url)
+        apps.append(app)
+        return CommandLine(app)
+
+    yield bind
+    for app in apps:
+        app.extensions["insights"]["repositories"].close()
+
+
+class TestUpgradingALegacyDatabase:
+    def test_every_legacy_row_survives_the_upgrade(self, legacy_database_url, insights_on):
+        before = _all_rows(legacy_database_url)
+        assert sum(len(rows) for rows in before.values()) == 12
+
+        result = insights_on(legacy_database_url)("db", "upgrade")
+
+        assert result.exit_code == 0, result.output
+        assert "applied 0001_legacy_schema" in result.output
+        assert _all_rows(legacy_database_url) == before
+
+    def test_the_legacy_endpoint_counts_the_adopted_rows(self, legacy_database_url, insights_on):
+        insights = insights_on(legacy_database_url)
+        insights("db", "upgrade")
+        client = insights.app.test_client()
+        assert client.get("/api/v1/stats/interactions").get_json()["rows"] == 4
+        assert client.get("/api/v1/stats/customers").get_json()["rows"] == 4
+
+
+class TestStatusUpgradeDowngrade:
+    def test_status_lists_pending_then_applied(self, empty_database_url, insights_on):
+        insights = insights_on(empty_database_url)
+        before = insights("db", "status")
+        assert before.exit_code == 0
+        assert "pending  0001_legacy_schema" in before.output
+        assert "0 applied" in before.output
+
+        assert insights("db", "upgrade").exit_code == 0
+        after = insights("db", "status")
+        assert "applied  0001_legacy_schema" in after.output
+        assert ", 0 pending" in after.output
+
+    def test_upgrading_twice_applies_nothing_the_second_time(self, empty_database_url, insights_on):
+        insights = insights_on(empty_database_url)
+        insights("db", "upgrade")
+        second = insights("db", "upgrade")
+        assert second.exit_code == 0
+        assert "(0 applied now)" in second.output
+
+    def test_downgrade_then_upgrade_round_trips_the_schema(self, empty_database_url, insights_on):
+        insights = insights_on(empty_database_url)
+        insights("db", "upgrade")
+        schema = _columns(empty_database_url)
+        assert {row[0] for row in schema} == set(LEGACY_TABLES)
+
+        down = insights("db", "downgrade", "--yes")
+        assert down.exit_code == 0, down.output
+        assert "rolled back 0001_legacy_schema" in down.output
+        assert _columns(empty_database_url) == []
+
+        assert insights("db", "upgrade").exit_code == 0
+        assert _columns(empty_database_url) == schema
+
+    def test_downgrade_with_nothing_applied_says_so(self, empty_database_url, insights_on):
+        result = insights_on(empty_database_url)("db", "downgrade", "--yes")
+        assert result.exit_code == 0
+        assert "nothing to roll back" in result.output
+
+    def test_downgrade_without_yes_off_a_terminal_changes_nothing(
+        self, database_url, insights_on
+    ):
+        result = insights_on(database_url)("db", "downgrade")
+        assert result.exit_code == 2
+        assert result.output.strip().count("\n") == 0
+        assert "--yes" in result.output
+        assert {row[0] for row in _columns(database_url)} == set(LEGACY_TABLES)
+
+
+class TestRefusingToServeWithPendingMigrations:
+    def test_ready_is_503_naming_the_pending_migration(self, empty_database_url, insights_on):
+        response = insights_on(empty_database_url).app.test_client().get("/health/ready")
+        assert response.status_code == 503
+        assert response.get_json()["checks"] == {
+            "database": "ok",
+            "migrations": "1 pending (0001_legacy_schema)",
+        }
+
+    def test_insights_run_refuses_with_one_line_and_exit_2(self, empty_database_url, insights_on):
+        result = insights_on(empty_database_url)("run", "--port", "0")
+        assert result.exit_code == 2
+        assert "insights db upgrade" in result.output
+        assert result.output.strip().count("\n") == 0

@@ -1,0 +1,92 @@
+"""The real entry points as separate processes: console script, WSGI module, gunicorn."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def _env(database_url: str | None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"LOG_FORMAT": "json", **extra})
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+
+
+class TestCommandLineErrors:
+    def test_a_non_postgres_url_is_one_line_and_exit_2(self):
+        result = _run([str(BIN / "insights"), "db", "status"], _env("mysql://u@h/d"))
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            "insights: error: DATABASE_URL must be a PostgreSQL URL (postgresql://...), "
+            "got scheme 'mysql'"
+        ]
+
+    def test_a_bad_setting_is_one_line_and_exit_2(self, database_url):
+        result = _run(
+            [str(BIN / "insights"), "db", "status"], _env(database_url, DB_POOL_SIZE="many")
+        )
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "DB_POOL_SIZE" in result.stderr
+
+
+class TestWsgiEntryPoint:
+    def test_refuses_to_load_while_migrations_are_pending(self, empty_database_url):
+        result = _run([sys.executable, "-c", "import api.wsgi"], _env(empty_database_url))
+        assert result.returncode != 0
+        assert "0001_legacy_schema" in result.stderr
+        assert "insights db upgrade" in result.stderr
+
+    def test_loads_when_the_schema_is_current(self, database_url):
+        result = _run([sys.executable, "-c", "import api.wsgi"], _env(database_url))
+        assert result.returncode == 0, result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_the_app(database_url):
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "api.wsgi:app"],
+        env=_env(database_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = _get_when_up(f"http://127.0.0.1:{port}/health/ready", server)
+        assert body == b'{"checks":{"database":"ok","migrations":"ok"},"status":"ok"}\n'
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert '"route": "/health/ready"' in stderr
+
+
+def _get_when_up(url: str, server: subprocess.Popen, deadline_s: float = 30) -> bytes:
+    give_up = time.monotonic() + deadline_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read()
+        except OSError:
+            if server.poll() is not None or time.monotonic() > give_up:
+                raise
+            time.sleep(0.2)
