@@ -17,4 +17,5 @@ class RowCount(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="Not one of the known tables.")
     def get(self, table_name: str):
         """Count the rows of customers, interactions or products."""
-        return {"message": "Number of Rows", "rows": repositories().statistics.count_rows(table_name)}
+        rows = repositories().statistics.count_rows(table_name)
+        return {"message": "Number of Rows", "rows": rows}

@@ -21,9 +21,7 @@ class PostgresHealthRepository(AbstractHealthRepository):
     """Readiness probes against PostgreSQL."""
 
     # yoyo's bookkeeping table; absent until the first migration is applied.
-    _APPLIED_SQL = text(
-        "SELECT migration_id FROM _yoyo_migration"
-    )
+    _APPLIED_SQL = text("SELECT migration_id FROM _yoyo_migration")
     _HAS_TABLE_SQL = text("SELECT to_regclass('_yoyo_migration') IS NOT NULL")
 
     def __init__(self, engine: Engine) -> None:

@@ -21,9 +21,7 @@ class AbstractStatisticsRepository(ABC):
             NotFound: ``table`` is not one of ``LEGACY_TABLES``.
         """
         if table not in LEGACY_TABLES:
-            raise NotFound(
-                f"unknown table {table!r}; expected one of: {', '.join(LEGACY_TABLES)}"
-            )
+            raise NotFound(f"unknown table {table!r}; expected one of: {', '.join(LEGACY_TABLES)}")
         return self._count_rows(table)
 
     @abstractmethod

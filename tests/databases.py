@@ -21,8 +21,10 @@ class DatabaseServer:
 
     def url_for(self, name: str) -> str:
         """Return the URL of database ``name`` on this server."""
-        return make_url(driver_url(self.admin_url)).set(database=name).render_as_string(
-            hide_password=False
+        return (
+            make_url(driver_url(self.admin_url))
+            .set(database=name)
+            .render_as_string(hide_password=False)
         )
 
     def create(self, template: str | None = None, prefix: str = "insights_test") -> str:

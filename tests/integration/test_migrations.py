@@ -102,9 +102,7 @@ class TestStatusUpgradeDowngrade:
         assert result.exit_code == 0
         assert "nothing to roll back" in result.output
 
-    def test_downgrade_without_yes_off_a_terminal_changes_nothing(
-        self, database_url, insights_on
-    ):
+    def test_downgrade_without_yes_off_a_terminal_changes_nothing(self, database_url, insights_on):
         result = insights_on(database_url)("db", "downgrade")
         assert result.exit_code == 2
         assert result.output.strip().count("\n") == 0

@@ -17,7 +17,12 @@ def _no_network():
 def app():
     """An app whose repositories live in memory (no DATABASE_URL needed)."""
     return create_app(
-        {"TESTING": True, "REPOSITORY_BACKEND": "memory", "DATABASE_URL": None, "LOG_FORMAT": "json"}
+        {
+            "TESTING": True,
+            "REPOSITORY_BACKEND": "memory",
+            "DATABASE_URL": None,
+            "LOG_FORMAT": "json",
+        }
     )
 
 

@@ -40,9 +40,7 @@ class TestLoadConfig:
         with pytest.raises(ConfigurationError, match=name):
             load_config({name: value})
 
-    @pytest.mark.parametrize(
-        "name", ["LOG_FORMAT", "LOG_LEVEL", "REPOSITORY_BACKEND"]
-    )
+    @pytest.mark.parametrize("name", ["LOG_FORMAT", "LOG_LEVEL", "REPOSITORY_BACKEND"])
     def test_an_unknown_choice_names_the_variable(self, name):
         with pytest.raises(ConfigurationError, match=f"{name} must be one of"):
             load_config({name: "bogus"})
