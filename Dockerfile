@@ -23,7 +23,7 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
 # Then the project itself (packages api, repository, pipelines and the `insights` script).
-COPY pyproject.toml ./
+COPY pyproject.toml README.md ./
 COPY api/ api/
 COPY repository/ repository/
 COPY pipelines/ pipelines/

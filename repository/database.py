@@ -30,7 +30,7 @@ def libpq_url(url: str) -> str:
 
 def redacted(url: str) -> str:
     """Return ``url`` with any password hidden, for logs and messages."""
-    return make_url(driver_url(url)).render_as_string(hide_password=True)
+    return make_url(libpq_url(url)).render_as_string(hide_password=True)
 
 
 def build_engine(

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
 
-from repository.database import driver_url
-from repository.errors import ConfigurationError
+from repository.database import driver_url, redacted
+from repository.errors import ConfigurationError, Unavailable
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,11 @@ def _read(migrations_dir: Path):  # noqa: ANN202 - yoyo's MigrationList is untyp
 
 @contextmanager
 def _backend(url: str) -> Iterator[DatabaseBackend]:
-    backend = get_backend(driver_url(url))
+    try:
+        backend = get_backend(driver_url(url))
+    except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split()) or "no answer"
+        raise Unavailable(f"cannot connect to {redacted(url)}: {reason}") from None
     try:
         yield backend
     finally:

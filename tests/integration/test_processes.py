@@ -34,6 +34,14 @@ class TestCommandLineErrors:
             "got scheme 'mysql'"
         ]
 
+    def test_an_unreachable_database_is_one_line_and_exit_2(self):
+        url = "postgresql://postgres:hunter2@127.0.0.1:1/insights"
+        result = _run([str(BIN / "insights"), "db", "upgrade"], _env(url))
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("insights: error: cannot connect to ")
+        assert "hunter2" not in result.stderr
+
     def test_a_bad_setting_is_one_line_and_exit_2(self, database_url):
         result = _run(
             [str(BIN / "insights"), "db", "status"], _env(database_url, DB_POOL_SIZE="many")
