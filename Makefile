@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+SAMPLE_DATA ?= artifacts/data/sample_export.xlsx
 
-.PHONY: run test lint typecheck requirements clean
+.PHONY: run test lint typecheck requirements clean bench-ingest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,7 @@ $(STAMP): $(BIN)/python requirements-dev.txt pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/insights db upgrade
+	$(BIN)/insights ingest $(SAMPLE_DATA)
 	$(BIN)/insights run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
@@ -30,6 +32,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# 1,000,000 interactions for 100,000 customers: end to end vs plain COPY vs to_sql.
+bench-ingest: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_ingest
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 requirements: $(BIN)/python

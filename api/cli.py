@@ -4,8 +4,6 @@ Errors print one line on stderr and exit with status 2.
 """
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import click
@@ -13,36 +11,14 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
 
 from api import create_app
+from api.cli_data import data_commands
+from api.cli_errors import USAGE_ERROR, CommandError, one_line_errors
 from api.readiness import require_current_schema
 from api.services import known_migrations, repositories
 from repository import migrations
 from repository.database import redacted
 from repository.errors import InsightsError
 from repository.factory import resolve_database_url
-
-USAGE_ERROR = 2
-
-
-class CommandError(click.ClickException):
-    """A failure reported as one line, exit status 2."""
-
-    exit_code = USAGE_ERROR
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"insights: error: {self.format_message()}", err=True, file=file)
-
-
-def one_line_errors(command: Callable) -> Callable:
-    """Turn the project's errors into CommandError so no traceback reaches the terminal."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except InsightsError as error:
-            raise CommandError(error.message) from None
-
-    return wrapper
 
 
 def _load_app():
@@ -122,3 +98,5 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
 cli.add_command(checked_run_command)
 cli.add_command(shell_command)
 cli.add_command(routes_command)
+for command in data_commands:
+    cli.add_command(command)

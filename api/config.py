@@ -58,6 +58,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DB_POOL_SIZE": _positive_int(env, "DB_POOL_SIZE", 5),
         "DB_POOL_TIMEOUT_S": _positive_int(env, "DB_POOL_TIMEOUT_S", 10),
         "DB_STATEMENT_TIMEOUT_MS": _positive_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
+        # How long an ingestion waits for another one to finish before giving up.
+        "INGEST_LOCK_TIMEOUT_S": _positive_int(env, "INGEST_LOCK_TIMEOUT_S", 600),
         "REPOSITORY_BACKEND": _choice(env, "REPOSITORY_BACKEND", REPOSITORY_BACKENDS, "postgres"),
         "ARTIFACTS_DIR": artifacts,
         "MIGRATIONS_DIR": Path(env.get("MIGRATIONS_DIR") or artifacts / "migrations"),

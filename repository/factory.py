@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from repository.database import build_engine
 from repository.embedded import start_embedded_postgres
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
+from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
 from repository.memory import InMemoryHealthRepository, InMemoryStatisticsRepository
 from repository.migrations import migration_ids
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
@@ -20,6 +21,8 @@ class Repositories:
 
     statistics: AbstractStatisticsRepository
     health: AbstractHealthRepository
+    # Loading data needs PostgreSQL (COPY, advisory locks); the memory backend has none.
+    ingestion: AbstractIngestionRepository | None = None
     engine: Engine | None = None
 
     def close(self) -> None:
@@ -49,5 +52,6 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
     return Repositories(
         statistics=PostgresStatisticsRepository(engine),
         health=PostgresHealthRepository(engine),
+        ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
     )

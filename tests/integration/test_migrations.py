@@ -2,10 +2,12 @@
 
 import pytest
 
-from tests.conftest import TEST_DATA, make_app
+from repository.migrations import migration_ids
+from tests.conftest import MIGRATIONS_DIR, TEST_DATA, make_app
 from tests.databases import query, run_sql_file
 
 LEGACY_TABLES = ("customers", "interactions", "products")
+ALL_MIGRATIONS = migration_ids(MIGRATIONS_DIR)
 
 
 def _all_rows(url: str) -> dict[str, list[tuple]]:
@@ -15,10 +17,15 @@ def _all_rows(url: str) -> dict[str, list[tuple]]:
 def _columns(url: str) -> list[tuple]:
     return query(
         url,
-        "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable "
-        "FROM information_schema.columns WHERE table_schema = 'public' "
-        "AND table_name NOT LIKE '%%yoyo%%' ORDER BY 1, 2",
+        "SELECT table_schema, table_name, column_name, data_type, character_maximum_length, "
+        "is_nullable FROM information_schema.columns "
+        "WHERE table_schema IN ('public', 'insights') AND table_name NOT LIKE '%%yoyo%%' "
+        "ORDER BY 1, 2, 3",
     )
+
+
+def _tables(url: str, schema: str = "public") -> set[str]:
+    return {row[1] for row in _columns(url) if row[0] == schema} - {"yoyo_lock"}
 
 
 @pytest.fixture
@@ -87,15 +94,22 @@ class TestStatusUpgradeDowngrade:
         insights = insights_on(empty_database_url)
         insights("db", "upgrade")
         schema = _columns(empty_database_url)
-        assert {row[0] for row in schema} == set(LEGACY_TABLES)
 
         down = insights("db", "downgrade", "--yes")
         assert down.exit_code == 0, down.output
-        assert "rolled back 0001_legacy_schema" in down.output
-        assert _columns(empty_database_url) == []
+        assert f"rolled back {ALL_MIGRATIONS[-1]}" in down.output
+        assert _columns(empty_database_url) != schema
 
         assert insights("db", "upgrade").exit_code == 0
         assert _columns(empty_database_url) == schema
+
+    def test_downgrading_every_migration_leaves_no_tables(self, empty_database_url, insights_on):
+        insights = insights_on(empty_database_url)
+        insights("db", "upgrade")
+        assert _tables(empty_database_url) == set(LEGACY_TABLES)
+        for migration_id in reversed(ALL_MIGRATIONS):
+            assert f"rolled back {migration_id}" in insights("db", "downgrade", "--yes").output
+        assert _columns(empty_database_url) == []
 
     def test_downgrade_with_nothing_applied_says_so(self, empty_database_url, insights_on):
         result = insights_on(empty_database_url)("db", "downgrade", "--yes")
@@ -107,7 +121,8 @@ class TestStatusUpgradeDowngrade:
         assert result.exit_code == 2
         assert result.output.strip().count("\n") == 0
         assert "--yes" in result.output
-        assert {row[0] for row in _columns(database_url)} == set(LEGACY_TABLES)
+        assert _tables(database_url) == set(LEGACY_TABLES)
+        assert "applied  " + ALL_MIGRATIONS[-1] in insights_on(database_url)("db", "status").output
 
 
 class TestRefusingToServeWithPendingMigrations:
@@ -116,7 +131,7 @@ class TestRefusingToServeWithPendingMigrations:
         assert response.status_code == 503
         assert response.get_json()["checks"] == {
             "database": "ok",
-            "migrations": "1 pending (0001_legacy_schema)",
+            "migrations": f"{len(ALL_MIGRATIONS)} pending ({', '.join(ALL_MIGRATIONS)})",
         }
 
     def test_insights_run_refuses_with_one_line_and_exit_2(self, empty_database_url, insights_on):

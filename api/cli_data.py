@@ -1,0 +1,130 @@
+"""Commands that move data: ingest, inspect runs and quarantine, generate data sets."""
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from api.cli_errors import CommandError, one_line_errors
+from api.services import repositories
+from pipelines import synthetic
+from pipelines.ingestion import STAGES, format_report, ingest
+from pipelines.sources import read_source, source_from_legacy_tables
+from repository.ingestion import AbstractIngestionRepository
+
+
+def _ingestion_repository() -> AbstractIngestionRepository:
+    repository = repositories().ingestion
+    if repository is None:
+        raise CommandError("ingestion needs the postgres repository backend")
+    return repository
+
+
+@contextmanager
+def _stage_progress() -> Iterator:
+    """Yield a stage callback that draws a progress bar on a terminal and stays quiet otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda stage: None
+        return
+    stages = ("read", *STAGES)
+    with click.progressbar(
+        length=len(stages), label="ingesting", file=sys.stderr, show_eta=False,
+        item_show_func=lambda stage: stage,
+    ) as bar:  # fmt: skip
+        yield lambda stage: bar.update(1, stage)
+
+
+@click.command("ingest")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--from-legacy-tables", is_flag=True, help="Clean the legacy tables instead.")
+@click.option("--report-json", type=click.Path(path_type=Path), help="Also write the report here.")
+@click.option("--force", is_flag=True, help="Reload even if identical to the last run.")
+@with_appcontext
+@one_line_errors
+def ingest_command(
+    path: Path | None, from_legacy_tables: bool, report_json: Path | None, force: bool
+) -> None:
+    """Clean PATH (an .xlsx workbook or a folder of CSV files) into the clean tables."""
+    if (path is None) == (not from_legacy_tables):
+        raise CommandError("give either PATH or --from-legacy-tables, not both or neither")
+    repository = _ingestion_repository()
+    with _stage_progress() as on_stage:
+        on_stage("read")
+        if from_legacy_tables:
+            source = source_from_legacy_tables(repository.read_legacy_tables())
+        else:
+            assert path is not None
+            source = read_source(path)
+        report = ingest(source, repository, force=force, on_stage=on_stage)
+    click.echo(format_report(report))
+    if report_json:
+        report_json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+
+
+@click.group("runs")
+def runs_group() -> None:
+    """Inspect ingestion runs."""
+
+
+@runs_group.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@with_appcontext
+@one_line_errors
+def runs_list(limit: int) -> None:
+    """List the most recent ingestion runs, newest first."""
+    runs = _ingestion_repository().list_runs(limit)
+    if not runs:
+        click.echo("no ingestion runs yet")
+    for run in runs:
+        sheets = run.counts.get("sheets", {})
+        summary = " ".join(
+            f"{name}={c['clean_rows']}+{c['quarantined_rows']}q" for name, c in sheets.items()
+        )
+        when = run.started_at.strftime("%Y-%m-%d %H:%M:%S")
+        detail = summary or (run.error or "")
+        click.echo(f"{run.id:>5}  {when}  {run.status:<9}  {run.source_name}  {detail}")
+
+
+@click.group("quarantine")
+def quarantine_group() -> None:
+    """Inspect the rows that ingestion kept out of the clean tables."""
+
+
+@quarantine_group.command("list")
+@click.option("--run", "run_id", type=click.IntRange(min=1), help="Default: the latest run.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@with_appcontext
+@one_line_errors
+def quarantine_list(run_id: int | None, limit: int) -> None:
+    """List quarantined rows with their reason and original values."""
+    rows = _ingestion_repository().list_quarantine(run_id, limit)
+    if not rows:
+        click.echo("no quarantined rows")
+    for row in rows:
+        original = json.dumps(row.original, ensure_ascii=False, sort_keys=True)
+        click.echo(f"run {row.run_id}  {row.sheet}:{row.source_row}  {row.reason}  {original}")
+
+
+@click.command("generate-data")
+@click.option("--customers", type=click.IntRange(min=1), required=True)
+@click.option("--interactions", type=click.IntRange(min=1), required=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
+@click.option("--brief-examples", is_flag=True, help="Start with the brief's example rows.")
+def generate_data(
+    customers: int, interactions: int, seed: int, out: Path, fmt: str, brief_examples: bool
+) -> None:
+    """Write a realistic, messy data set in the source format (same seed, same output)."""
+    dataset = synthetic.generate_dataset(
+        customers, interactions, seed, include_brief_examples=brief_examples
+    )
+    for written in synthetic.write_dataset(dataset, out, fmt):
+        click.echo(f"wrote {written}")
+
+
+data_commands = (ingest_command, runs_group, quarantine_group, generate_data)

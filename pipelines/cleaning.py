@@ -1,0 +1,312 @@
+"""Clean the raw workbook sheets into loadable frames, quarantining rows instead of dropping them.
+
+Each sheet runs through a chain of small steps over one working frame. The working frame keeps
+the original cells (prefixed ``original:``), adds the cleaned columns under their output names,
+and records in ``reason`` the first rule a row fails. A step only rejects rows that no earlier
+step rejected, so the order of the steps is the order in which the rules are checked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from pipelines.cleaning_rules import (
+    CHANNEL_SYNONYMS,
+    SENTIMENTS,
+    cell_text,
+    clean_channel,
+    clean_sentiment,
+    clean_title,
+    factorize_cells,
+    map_cells,
+    normalise_text,
+    parse_customer_id,
+    parse_dates,
+    parse_month,
+    repair_rule,
+)
+
+__all__ = [
+    "CHANNEL_SYNONYMS",
+    "QUARANTINE_REASONS",
+    "SENTIMENTS",
+    "SHEETS",
+    "CleanedData",
+    "clean",
+]
+
+SHEETS = ("customers", "interactions", "products")
+QUARANTINE_REASONS = (
+    "invalid_customer_id",
+    "invalid_date",
+    "invalid_month",
+    "missing_product",
+    "duplicate_row",
+    "conflicting_duplicate",
+)
+
+_ORIGINAL = "original:"
+_REPAIRED = "repaired:"  # a cell's trimmed original text, where a rule changed it
+_OUTPUT_COLUMNS = {
+    "customers": ["customer_id", "occupation", "customer_type", "source_row"],
+    "interactions": ["occurred_at", "customer_id", "channel", "topic", "sentiment", "source_row"],
+    "products": ["month", "product", "source_row"],
+}
+# Text columns per sheet: source column -> (output column, rule). Repairs cover these only.
+_TEXT_RULES: dict[str, dict[str, tuple[str, Callable[[object], str | None]]]] = {
+    "customers": {
+        "occupation": ("occupation", normalise_text),
+        "type": ("customer_type", clean_title),
+    },
+    "interactions": {
+        "channel": ("channel", clean_channel),
+        "topic": ("topic", clean_title),
+        "sentiment": ("sentiment", clean_sentiment),
+    },
+    "products": {"product": ("product", clean_title)},
+}
+_QUARANTINE_COLUMNS = ["sheet", "source_row", "reason", "original"]
+_REPAIR_COLUMNS = [
+    "sheet",
+    "column",
+    "original_value",
+    "cleaned_value",
+    "rule",
+    "row_count",
+    "first_source_row",
+]
+_REPAIR_TEXT_TYPES = {"sheet": "str", "column": "str", "original_value": "str", "rule": "str"}
+
+
+@dataclass(frozen=True)
+class CleanedData:
+    """The clean rows of every sheet, the rows held back with a reason, and the repairs made."""
+
+    customers: pd.DataFrame
+    interactions: pd.DataFrame
+    product_months: pd.DataFrame
+    quarantine: pd.DataFrame
+    repairs: pd.DataFrame
+
+
+def clean(raw: Mapping[str, pd.DataFrame]) -> CleanedData:
+    """Clean the customers, interactions and products sheets read from the workbook."""
+    steps = {"customers": _customers, "interactions": _interactions, "products": _products}
+    worked = {sheet: _start(raw[sheet]).pipe(steps[sheet]) for sheet in SHEETS}
+    kept = {sheet: _kept_rows(sheet, frame) for sheet, frame in worked.items()}
+    return CleanedData(
+        customers=kept["customers"],
+        interactions=kept["interactions"],
+        product_months=kept["products"],
+        quarantine=_stack([_quarantine(sheet, frame) for sheet, frame in worked.items()]),
+        repairs=_stack([_repairs(sheet, frame) for sheet, frame in worked.items()]).astype(
+            _REPAIR_TEXT_TYPES
+        ),
+    )
+
+
+def _customers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check ids, clean text, then keep the first row of each customer id."""
+    return (
+        frame.pipe(_with_customer_id)
+        .pipe(_with_text, "customers")
+        .pipe(_flag_repeats, "customer_id", ["occupation", "customer_type"])
+    )
+
+
+def _interactions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check ids and dates, clean text, then keep the first of identical interactions."""
+    return (
+        frame.pipe(_with_customer_id)
+        .pipe(_with_occurred_at)
+        .pipe(_with_text, "interactions")
+        .pipe(_flag_identical, ["occurred_at", "customer_id", "channel", "topic", "sentiment"])
+    )
+
+
+def _products(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check months and products, then keep the first row of each month."""
+    return (
+        frame.pipe(_with_month)
+        .pipe(_with_text, "products")
+        .pipe(_flag_missing_product)
+        .pipe(_flag_repeats, "month", ["product"])
+    )
+
+
+def _start(raw: pd.DataFrame) -> pd.DataFrame:
+    """Set the original cells aside, in source row order, with no rejection reason yet."""
+    rows = raw.sort_values("source_row", kind="stable").reset_index(drop=True)
+    originals = rows.drop(columns="source_row").add_prefix(_ORIGINAL)
+    return originals.assign(
+        source_row=rows["source_row"].astype("int64"),
+        reason=pd.Series(None, index=rows.index, dtype=object),
+    )
+
+
+def _reject(frame: pd.DataFrame, failed: pd.Series, reason: str) -> pd.DataFrame:
+    """Give ``reason`` to the failed rows that no earlier rule rejected."""
+    fresh = failed & frame["reason"].isna()
+    return frame.assign(reason=frame["reason"].mask(fresh, reason))
+
+
+def _with_customer_id(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parse customer ids (0 stands for invalid) and reject rows without a valid one."""
+    ids = map_cells(frame[_ORIGINAL + "customer_id"], parse_customer_id, dtype=np.int64)
+    checked = frame.assign(customer_id=ids)
+    return _reject(checked, checked["customer_id"] == 0, "invalid_customer_id")
+
+
+def _with_occurred_at(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parse interaction dates and reject rows whose date is impossible or unreadable."""
+    checked = frame.assign(occurred_at=parse_dates(frame[_ORIGINAL + "date_start"]))
+    return _reject(checked, checked["occurred_at"].isna(), "invalid_date")
+
+
+def _with_month(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parse product months to their first day and reject rows without a valid month."""
+    months = map_cells(frame[_ORIGINAL + "month"], parse_month, dtype="datetime64[us]")
+    checked = frame.assign(month=months)
+    return _reject(checked, checked["month"].isna(), "invalid_month")
+
+
+def _with_text(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """Clean the sheet's text columns; mark each cell a rule changed with its trimmed original."""
+    columns = {}
+    for source, (target, rule) in _TEXT_RULES[sheet].items():
+        codes, uniques = factorize_cells(frame[_ORIGINAL + source])
+        cleaned = [rule(value) for value in uniques]
+        repaired = [_repaired(source, *pair) for pair in zip(uniques, cleaned, strict=True)]
+        columns[target] = _spread(cleaned, codes, frame.index)
+        columns[_REPAIRED + source] = _spread(repaired, codes, frame.index)
+    return frame.assign(**columns)
+
+
+def _repaired(column: str, value: object, cleaned: str | None) -> str | None:
+    """Return a cell's trimmed original text if a repair rule changed it, else None."""
+    original = cell_text(value)
+    if original is None or repair_rule(column, original, cleaned) is None:
+        return None
+    return original.strip()
+
+
+def _spread(per_unique: list[Any], codes: npt.NDArray[np.intp], index: pd.Index) -> pd.Series:
+    """Give each row the result of its distinct value (code -1, an empty cell: None)."""
+    # dtype=object: pandas 3 would otherwise infer "str" and turn None into NaN.
+    table = np.array([*per_unique, None], dtype=object)
+    return pd.Series(table[codes], index=index, dtype=object)
+
+
+def _flag_missing_product(frame: pd.DataFrame) -> pd.DataFrame:
+    """Reject month rows without a product: they carry no information."""
+    return _reject(frame, frame["product"].isna(), "missing_product")
+
+
+def _flag_identical(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Reject repeats of an earlier valid row with the same cleaned values."""
+    valid = frame.loc[frame["reason"].isna(), columns]
+    repeated = valid.duplicated().reindex(frame.index, fill_value=False)
+    return _reject(frame, repeated, "duplicate_row")
+
+
+def _flag_repeats(frame: pd.DataFrame, key: str, values: list[str]) -> pd.DataFrame:
+    """Keep the first valid row per key; later rows are duplicates or, if they differ, conflicts."""
+    valid = frame.loc[frame["reason"].isna(), [key, *values]]
+    repeat = valid.duplicated(key)
+    # Compare each row with the kept (first) row of its key, not with any earlier row.
+    variant = valid.groupby(values, dropna=False, sort=False).ngroup()
+    same = variant == variant.groupby(valid[key], sort=False).transform("first")
+    duplicate = (repeat & same).reindex(frame.index, fill_value=False)
+    conflict = (repeat & ~same).reindex(frame.index, fill_value=False)
+    return frame.pipe(_reject, duplicate, "duplicate_row").pipe(
+        _reject, conflict, "conflicting_duplicate"
+    )
+
+
+def _kept_rows(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Select the rows no rule rejected, with the sheet's output columns."""
+    return frame.loc[frame["reason"].isna(), _OUTPUT_COLUMNS[sheet]].reset_index(drop=True)
+
+
+def _quarantine(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """List the rejected rows with their reason and original cells as JSON."""
+    rejected = frame[frame["reason"].notna()]
+    names = {c: c.removeprefix(_ORIGINAL) for c in rejected.columns if c.startswith(_ORIGINAL)}
+    originals = rejected[list(names)].rename(columns=names)
+    quarantine = pd.DataFrame(
+        {
+            "sheet": sheet,
+            "source_row": rejected["source_row"].to_numpy(dtype=np.int64),
+            "reason": rejected["reason"].to_numpy(dtype=object),
+            "original": _original_json(originals),
+        },
+        columns=_QUARANTINE_COLUMNS,
+    )
+    return quarantine.astype({"sheet": "str", "reason": "str", "original": "str"})
+
+
+def _original_json(originals: pd.DataFrame) -> npt.NDArray[Any]:
+    """Write each row as json.dumps(row, sort_keys=True, ensure_ascii=False) would."""
+    # Built per column from the distinct cells: one json.dumps per distinct value, not per row.
+    text = np.full(len(originals), "{", dtype=object)
+    for position, name in enumerate(sorted(originals.columns)):
+        cells = map_cells(originals[name], _json_cell)
+        key = json.dumps(name, ensure_ascii=False)
+        text = text + (", " if position else "") + key + ": " + cells
+    return text + "}"
+
+
+def _json_cell(value: object) -> str:
+    """Encode a cell's original text as JSON (null when empty)."""
+    return json.dumps(cell_text(value), ensure_ascii=False)
+
+
+def _repairs(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Log the repairs made to the sheet's text cells, counting only rows that stayed clean."""
+    # Quarantined rows are left out: their original cells are in the quarantine already.
+    rules = _TEXT_RULES[sheet]
+    kept = frame.loc[frame["reason"].isna(), ["source_row", *(_REPAIRED + c for c in rules)]]
+    return _stack(
+        [
+            _column_repairs(sheet, source, rule, kept[_REPAIRED + source], kept["source_row"])
+            for source, (_, rule) in rules.items()
+        ]
+    )
+
+
+def _column_repairs(
+    sheet: str,
+    column: str,
+    rule: Callable[[object], str | None],
+    repaired: pd.Series,
+    source_rows: pd.Series,
+) -> pd.DataFrame:
+    """Count, per trimmed original value, the cells of one column that a rule changed."""
+    # Unrepaired cells hold None, which groupby leaves out.
+    counts = source_rows.groupby(repaired.to_numpy(), sort=True).agg(["size", "min"])
+    originals = [str(original) for original in counts.index]
+    cleaned = [rule(original) for original in originals]
+    return pd.DataFrame(
+        {
+            "sheet": sheet,
+            "column": column,
+            "original_value": pd.Series(originals, dtype=object),
+            "cleaned_value": pd.Series(cleaned, dtype=object),
+            "rule": [repair_rule(column, *pair) for pair in zip(originals, cleaned, strict=True)],
+            "row_count": counts["size"].to_numpy(dtype=np.int64),
+            "first_source_row": counts["min"].to_numpy(dtype=np.int64),
+        },
+        columns=_REPAIR_COLUMNS,
+    )
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames that share their columns into one with a fresh index."""
+    return pd.concat(frames, ignore_index=True)

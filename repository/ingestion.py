@@ -1,0 +1,262 @@
+"""Store ingestion runs: atomic loads of cleaned data, run records, quarantine, legacy rows."""
+
+import io
+import json
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, text
+
+from repository import ingestion_sql as sql
+from repository.errors import InsightsError
+
+# Arbitrary but fixed: every ingestion takes this PostgreSQL advisory lock.
+INGESTION_LOCK_KEY = 7_215_004_311
+
+
+class IngestionBusy(InsightsError):
+    """Another ingestion held the lock for longer than we were willing to wait."""
+
+    status_code = 409
+
+
+class CleanFrames(Protocol):
+    """What the loader needs from the cleaning step (pipelines.cleaning.CleanedData)."""
+
+    @property
+    def customers(self) -> pd.DataFrame: ...
+    @property
+    def interactions(self) -> pd.DataFrame: ...
+    @property
+    def product_months(self) -> pd.DataFrame: ...
+    @property
+    def quarantine(self) -> pd.DataFrame: ...
+    @property
+    def repairs(self) -> pd.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """The facts about a run known before loading."""
+
+    source_name: str
+    source_kind: str
+    checksum: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One row of ``ingestion_runs``."""
+
+    id: int
+    source_name: str
+    source_kind: str
+    checksum: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    counts: dict[str, Any]
+    error: str | None
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """A source row kept out of the clean tables, and why."""
+
+    run_id: int
+    sheet: str
+    source_row: int
+    reason: str
+    original: dict[str, Any]
+
+
+class AbstractIngestionRepository(ABC):
+    """Where ingestion runs are stored."""
+
+    @abstractmethod
+    def latest_succeeded_run(self) -> RunSummary | None:
+        """Return the most recent successful run, if any."""
+
+    @abstractmethod
+    def load(self, run: NewRun, data: CleanFrames, counts: dict[str, Any]) -> int:
+        """Replace the clean data set with ``data`` in one transaction; return the run id.
+
+        Raises:
+            IngestionBusy: another ingestion kept the lock past the timeout.
+        """
+
+    @abstractmethod
+    def record_failed_run(self, run: NewRun, error: str) -> int:
+        """Record a run that failed (its data was rolled back); return its id."""
+
+    @abstractmethod
+    def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        """Return the most recent runs, newest first."""
+
+    @abstractmethod
+    def list_quarantine(self, run_id: int | None = None, limit: int = 100) -> list[QuarantinedRow]:
+        """Return quarantined rows of ``run_id`` (default: the latest successful run)."""
+
+    @abstractmethod
+    def read_legacy_tables(self) -> dict[str, pd.DataFrame]:
+        """Return the legacy tables' rows as raw sheets (canonical column names, source_row)."""
+
+
+_RUN_COLUMNS = (
+    "id, source_name, source_kind, checksum, started_at, finished_at, status, counts, error"
+)
+
+
+class PostgresIngestionRepository(AbstractIngestionRepository):
+    """Ingestion storage in PostgreSQL, bulk-loaded with COPY."""
+
+    def __init__(self, engine: Engine, lock_timeout_s: float = 30.0) -> None:
+        self._engine = engine
+        self._lock_timeout_s = lock_timeout_s
+
+    def latest_succeeded_run(self) -> RunSummary | None:
+        query = f"SELECT {_RUN_COLUMNS} FROM insights.ingestion_runs "
+        query += "WHERE status = 'succeeded' ORDER BY id DESC LIMIT 1"
+        with self._engine.connect() as connection:
+            row = connection.execute(text(query)).mappings().first()
+        return RunSummary(**row) if row else None
+
+    def load(self, run: NewRun, data: CleanFrames, counts: dict[str, Any]) -> int:
+        with self._engine.begin() as connection:
+            self._acquire_lock(connection)
+            run_id = self._insert_run(connection, run, "running", counts)
+            sql.execute_all(connection, sql.STAGING_DDL)
+            self._copy_staging(connection, data)
+            sql.execute_all(connection, sql.ANALYZE_STAGING)
+            self._copy_audit(connection, run_id, data)
+            self._merge(connection, run_id)
+            self._refresh_rollup(connection)
+            connection.execute(
+                text(
+                    "UPDATE insights.ingestion_runs SET status = 'succeeded', "
+                    "finished_at = clock_timestamp() WHERE id = :id"
+                ),
+                {"id": run_id},
+            )
+        return run_id
+
+    def record_failed_run(self, run: NewRun, error: str) -> int:
+        with self._engine.begin() as connection:
+            run_id = self._insert_run(connection, run, "failed", {}, error=error)
+            connection.execute(
+                text(
+                    "UPDATE insights.ingestion_runs SET finished_at = clock_timestamp() "
+                    "WHERE id = :id"
+                ),
+                {"id": run_id},
+            )
+        return run_id
+
+    def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        query = f"SELECT {_RUN_COLUMNS} FROM insights.ingestion_runs ORDER BY id DESC LIMIT :n"
+        with self._engine.connect() as connection:
+            rows = connection.execute(text(query), {"n": limit}).mappings().all()
+        return [RunSummary(**row) for row in rows]
+
+    def list_quarantine(self, run_id: int | None = None, limit: int = 100) -> list[QuarantinedRow]:
+        query = """
+            SELECT run_id, sheet, source_row, reason, original FROM insights.quarantine
+            WHERE run_id = COALESCE(:run_id, (
+                SELECT max(id) FROM insights.ingestion_runs WHERE status = 'succeeded'))
+            ORDER BY sheet, source_row LIMIT :n
+        """
+        with self._engine.connect() as connection:
+            rows = connection.execute(text(query), {"run_id": run_id, "n": limit}).mappings()
+            return [QuarantinedRow(**row) for row in rows]
+
+    def read_legacy_tables(self) -> dict[str, pd.DataFrame]:
+        sheets = {}
+        with self._engine.connect() as connection:
+            for sheet, query in sql.LEGACY_SQL.items():
+                result = connection.execute(text(query))
+                frame = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
+                frame["source_row"] = pd.Series(range(1, len(frame) + 1), dtype="int64")
+                sheets[sheet] = frame
+        return sheets
+
+    # -- steps of a load, each a hook so tests can inject a failure midway --------------
+
+    def _acquire_lock(self, connection: Connection) -> None:
+        deadline = time.monotonic() + self._lock_timeout_s
+        try_lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+        while not connection.execute(try_lock, {"key": INGESTION_LOCK_KEY}).scalar_one():
+            if time.monotonic() >= deadline:
+                raise IngestionBusy(
+                    f"another ingestion is running; gave up after {self._lock_timeout_s:g} s"
+                )
+            time.sleep(0.2)
+
+    def _insert_run(
+        self,
+        connection: Connection,
+        run: NewRun,
+        status: str,
+        counts: dict[str, Any],
+        error: str | None = None,
+    ) -> int:
+        query = """
+            INSERT INTO insights.ingestion_runs
+                (source_name, source_kind, checksum, started_at, status, counts, error)
+            VALUES (:name, :kind, :checksum, :started_at, :status, CAST(:counts AS jsonb), :error)
+            RETURNING id
+        """
+        params = {
+            "name": run.source_name,
+            "kind": run.source_kind,
+            "checksum": run.checksum,
+            "started_at": run.started_at,
+            "status": status,
+            "counts": json.dumps(counts),
+            "error": error,
+        }
+        return int(connection.execute(text(query), params).scalar_one())
+
+    def _copy_staging(self, connection: Connection, data: CleanFrames) -> None:
+        with _cursor(connection) as cursor:
+            _copy(cursor, "stg_customers", data.customers)
+            _copy(cursor, "stg_product_months", data.product_months)
+            _copy(cursor, "stg_interactions", data.interactions)
+
+    def _copy_audit(self, connection: Connection, run_id: int, data: CleanFrames) -> None:
+        with _cursor(connection) as cursor:
+            _copy(cursor, "insights.quarantine", data.quarantine.assign(run_id=run_id))
+            repairs = data.repairs.rename(columns={"column": "column_name"})
+            _copy(cursor, "insights.data_quality_log", repairs.assign(run_id=run_id))
+
+    def _merge(self, connection: Connection, run_id: int) -> None:
+        for script in (sql.MERGE_CUSTOMERS, sql.MERGE_PRODUCTS, sql.MERGE_INTERACTIONS):
+            sql.execute_all(connection, script, {"run_id": run_id})
+
+    def _refresh_rollup(self, connection: Connection) -> None:
+        sql.execute_all(connection, sql.REFRESH_ROLLUP)
+
+
+@contextmanager
+def _cursor(connection: Connection) -> Iterator[Any]:
+    """Yield a psycopg cursor on the same connection (and transaction) as ``connection``."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        yield cursor
+
+
+def _copy(cursor: Any, table: str, frame: pd.DataFrame, chunk_rows: int = 200_000) -> None:
+    """COPY ``frame`` into ``table`` as CSV, in chunks so memory stays flat."""
+    columns = ", ".join(frame.columns)
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+        for start in range(0, len(frame), chunk_rows):
+            buffer = io.StringIO()
+            frame.iloc[start : start + chunk_rows].to_csv(buffer, header=False, index=False)
+            copy.write(buffer.getvalue())
