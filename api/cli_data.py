@@ -120,10 +120,14 @@ def generate_data(
     customers: int, interactions: int, seed: int, out: Path, fmt: str, brief_examples: bool
 ) -> None:
     """Write a realistic, messy data set in the source format (same seed, same output)."""
-    dataset = synthetic.generate_dataset(
-        customers, interactions, seed, include_brief_examples=brief_examples
-    )
-    for written in synthetic.write_dataset(dataset, out, fmt):
+    try:
+        dataset = synthetic.generate_dataset(
+            customers, interactions, seed, include_brief_examples=brief_examples
+        )
+        written_paths = synthetic.write_dataset(dataset, out, fmt)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    for written in written_paths:
         click.echo(f"wrote {written}")
 
 

@@ -102,7 +102,10 @@ def read_workbook(path: Path) -> Source:
                     f"{path}: no sheet {DISPLAY_NAMES[sheet]!r} (also accepted: "
                     f"{', '.join(aliases[1:])}); found sheets: {', '.join(workbook.sheet_names)}"
                 )
-            frame = pd.read_excel(workbook, sheet_name=actual, header=0, dtype=object)
+            # keep_default_na=False: a cell reading "N/A" is data to judge, as in CSV files.
+            frame = pd.read_excel(
+                workbook, sheet_name=actual, header=0, dtype=object, keep_default_na=False
+            )
             sheets[sheet] = canonical_sheet(sheet, frame, f"{path}: sheet {actual!r}")
     return Source(str(path), "xlsx", file_checksum([path]), sheets)
 
