@@ -6,16 +6,22 @@ from sqlalchemy import Engine, text
 
 from repository.errors import NotFound
 
-# The tables the legacy row-count endpoint may report on. Only these names ever
-# reach SQL, and they come from this constant, never from a request.
+# The names the legacy row-count endpoint answers for, and the clean table each one
+# counts (the data the service serves, not the raw legacy import). Only these names
+# ever reach SQL, and they come from this constant, never from a request.
 LEGACY_TABLES = ("customers", "interactions", "products")
+_COUNTED_TABLE = {
+    "customers": "insights.customers",
+    "interactions": "insights.interactions",
+    "products": "insights.product_months",
+}
 
 
 class AbstractStatisticsRepository(ABC):
     """Read-side statistics queries."""
 
     def count_rows(self, table: str) -> int:
-        """Return the number of rows in one of ``LEGACY_TABLES``.
+        """Return the number of clean rows behind one of ``LEGACY_TABLES``.
 
         Raises:
             NotFound: ``table`` is not one of ``LEGACY_TABLES``.
@@ -32,7 +38,9 @@ class AbstractStatisticsRepository(ABC):
 class PostgresStatisticsRepository(AbstractStatisticsRepository):
     """Statistics computed by PostgreSQL."""
 
-    _COUNT_SQL = {table: text(f"SELECT count(*) FROM {table}") for table in LEGACY_TABLES}
+    _COUNT_SQL = {
+        name: text(f"SELECT count(*) FROM {table}") for name, table in _COUNTED_TABLE.items()
+    }
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

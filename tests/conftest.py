@@ -11,9 +11,13 @@ from flask.cli import ScriptInfo
 
 from api import create_app
 from api.cli import cli
+from pipelines.ingestion import ingest
+from pipelines.sources import source_from_legacy_tables
+from repository.database import build_engine
 from repository.embedded import start_embedded_postgres
+from repository.ingestion import PostgresIngestionRepository
 from repository.migrations import upgrade
-from tests.databases import DatabaseServer
+from tests.databases import DatabaseServer, run_sql_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -51,6 +55,15 @@ def empty_database_url(database_server: DatabaseServer) -> Iterator[str]:
     url = database_server.create()
     yield url
     database_server.drop(url)
+
+
+def seed_brief_rows(url: str) -> None:
+    """Load the brief's example rows into the legacy tables and ingest them into the clean ones."""
+    run_sql_file(url, TEST_DATA / "legacy_rows.sql")
+    engine = build_engine(url)
+    repository = PostgresIngestionRepository(engine)
+    ingest(source_from_legacy_tables(repository.read_legacy_tables()), repository)
+    engine.dispose()
 
 
 def make_app(database_url: str, **overrides):

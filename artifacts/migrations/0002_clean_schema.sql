@@ -22,7 +22,9 @@ CREATE TABLE insights.customers (
     customer_id INTEGER PRIMARY KEY CHECK (customer_id > 0),
     occupation TEXT CHECK (occupation <> ''),
     customer_type TEXT CHECK (customer_type <> ''),
-    run_id BIGINT NOT NULL REFERENCES insights.ingestion_runs (id),
+    -- No foreign key on run_id here or on interactions: the loader writes it for every
+    -- row, and a per-row check would more than double a bulk load.
+    run_id BIGINT NOT NULL,
     source_sheet TEXT NOT NULL,
     source_row INTEGER NOT NULL CHECK (source_row > 0)
 );
@@ -51,7 +53,7 @@ CREATE TABLE insights.interactions (
     channel TEXT CHECK (channel <> ''),
     topic TEXT CHECK (topic <> ''),
     sentiment TEXT CHECK (sentiment IN ('Positive', 'Neutral', 'Negative')),
-    run_id BIGINT NOT NULL REFERENCES insights.ingestion_runs (id),
+    run_id BIGINT NOT NULL,
     source_sheet TEXT NOT NULL,
     source_row INTEGER NOT NULL CHECK (source_row > 0)
 );

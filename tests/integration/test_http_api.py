@@ -2,13 +2,13 @@
 
 import pytest
 
-from tests.conftest import TEST_DATA, make_app
-from tests.databases import query, run_sql_file
+from tests.conftest import make_app, seed_brief_rows
+from tests.databases import query
 
 
 @pytest.fixture
 def seeded_url(database_url: str) -> str:
-    run_sql_file(database_url, TEST_DATA / "legacy_rows.sql")
+    seed_brief_rows(database_url)
     return database_url
 
 
@@ -20,10 +20,18 @@ def seeded_client(seeded_url: str):
 
 
 class TestLegacyRowCounts:
-    @pytest.mark.parametrize("table", ["customers", "interactions", "products"])
-    def test_counts_match_the_database(self, seeded_client, seeded_url, table):
-        (expected,) = query(seeded_url, f"SELECT count(*) FROM {table}")[0]
-        response = seeded_client.get(f"/api/v1/stats/{table}")
+    @pytest.mark.parametrize(
+        ("name", "table"),
+        [
+            ("customers", "customers"),
+            ("interactions", "interactions"),
+            ("products", "product_months"),
+        ],
+    )
+    def test_counts_match_the_clean_tables(self, seeded_client, seeded_url, name, table):
+        (expected,) = query(seeded_url, f"SELECT count(*) FROM insights.{table}")[0]
+        assert expected > 0
+        response = seeded_client.get(f"/api/v1/stats/{name}")
         assert response.status_code == 200
         assert response.get_json() == {"message": "Number of Rows", "rows": expected}
 
@@ -39,7 +47,7 @@ class TestLegacyRowCounts:
         response = seeded_client.get(f"/api/v1/stats/{name}")
         assert response.status_code == 404
         assert response.get_json()["code"] == 404
-        assert query(seeded_url, "SELECT count(*) FROM customers")[0][0] == 4
+        assert query(seeded_url, "SELECT count(*) FROM insights.customers")[0][0] == 4
 
 
 class TestHealthAgainstARealDatabase:

@@ -62,9 +62,10 @@ class TestUpgradingALegacyDatabase:
         assert "applied 0001_legacy_schema" in result.output
         assert _all_rows(legacy_database_url) == before
 
-    def test_the_legacy_endpoint_counts_the_adopted_rows(self, legacy_database_url, insights_on):
+    def test_the_adopted_rows_clean_into_the_served_counts(self, legacy_database_url, insights_on):
         insights = insights_on(legacy_database_url)
         insights("db", "upgrade")
+        assert insights("ingest", "--from-legacy-tables").exit_code == 0
         client = insights.app.test_client()
         assert client.get("/api/v1/stats/interactions").get_json()["rows"] == 4
         assert client.get("/api/v1/stats/customers").get_json()["rows"] == 4

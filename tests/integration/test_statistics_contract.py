@@ -6,10 +6,9 @@ from repository.database import build_engine
 from repository.errors import NotFound
 from repository.memory import InMemoryStatisticsRepository
 from repository.statistics import LEGACY_TABLES, PostgresStatisticsRepository
-from tests.conftest import TEST_DATA
-from tests.databases import run_sql_file
+from tests.conftest import seed_brief_rows
 
-# Rows per table in tests/data/legacy_rows.sql.
+# Clean rows per name from tests/data/legacy_rows.sql (no row of it is defective).
 SEEDED = {"customers": 4, "interactions": 4, "products": 5}
 
 
@@ -19,7 +18,7 @@ def seeded_statistics(request):
         yield InMemoryStatisticsRepository({t: [object()] * n for t, n in SEEDED.items()})
         return
     url = request.getfixturevalue("database_url")
-    run_sql_file(url, TEST_DATA / "legacy_rows.sql")
+    seed_brief_rows(url)
     engine = build_engine(url)
     yield PostgresStatisticsRepository(engine)
     engine.dispose()
