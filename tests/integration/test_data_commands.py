@@ -1,0 +1,69 @@
+"""The inspection and generation commands: runs list, quarantine list, generate-data."""
+
+import hashlib
+
+from tests.databases import query
+from tests.integration.test_ingestion import export
+
+
+def _digest(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+class TestRunsList:
+    def test_says_when_there_are_none(self, insights):
+        result = insights("runs", "list")
+        assert result.exit_code == 0 and "no ingestion runs yet" in result.output
+
+    def test_lists_runs_newest_first_with_their_counts(self, tmp_path, insights, database_url):
+        insights("ingest", str(export(tmp_path)))
+        insights("ingest", str(export(tmp_path)), "--force")
+        lines = insights("runs", "list").output.strip().splitlines()
+        ids = [
+            row[0]
+            for row in query(
+                database_url, "SELECT id FROM insights.ingestion_runs ORDER BY id DESC"
+            )
+        ]
+        assert [int(line.split()[0]) for line in lines] == ids
+        assert "succeeded" in lines[0] and "interactions=4+3q" in lines[0]
+
+
+class TestQuarantineList:
+    def test_shows_reason_and_original_values_of_the_latest_run(self, tmp_path, insights):
+        insights("ingest", str(export(tmp_path)))
+        output = insights("quarantine", "list").output
+        assert "interactions:5  invalid_date" in output
+        assert '"date_start": "31/02/2020 10:00"' in output
+        assert len(output.strip().splitlines()) == 8
+
+    def test_a_run_without_quarantine_says_so(self, insights):
+        assert "no quarantined rows" in insights("quarantine", "list", "--run", "999").output
+
+    def test_a_bad_run_id_is_a_usage_error(self, insights):
+        assert insights("quarantine", "list", "--run", "zero").exit_code == 2
+
+
+class TestGenerateData:
+    def test_the_same_seed_writes_the_same_files(self, tmp_path, insights):
+        for name in ("a", "b"):
+            result = insights(
+                "generate-data", "--customers", "30", "--interactions", "200", "--seed", "5",
+                "--out", str(tmp_path / name), "--format", "csv",
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+        assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+
+    def test_generated_data_ingests(self, tmp_path, insights, database_url):
+        out = tmp_path / "generated.xlsx"
+        insights("generate-data", "--customers", "30", "--interactions", "200", "--out", str(out))
+        assert insights("ingest", str(out)).exit_code == 0
+        assert query(database_url, "SELECT count(*) > 0 FROM insights.interactions") == [(True,)]
+
+    def test_too_small_for_the_brief_examples_is_one_line_and_exit_2(self, tmp_path, insights):
+        result = insights(
+            "generate-data", "--customers", "2", "--interactions", "2", "--brief-examples",
+            "--out", str(tmp_path / "x.xlsx"),
+        )  # fmt: skip
+        assert result.exit_code == 2
+        assert len(result.output.strip().splitlines()) == 1
