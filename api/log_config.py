@@ -58,5 +58,7 @@ def configure_logging(level: str, log_format: str) -> None:
         root.addHandler(handler)
     handler.setFormatter(build_formatter(log_format))
     root.setLevel(level)
-    # pgserver narrates every pg_ctl call at INFO; its warnings are what matter.
-    logging.getLogger("pgserver").setLevel(max(logging.WARNING, root.level))
+    # pgserver narrates every pg_ctl call and yoyo every migration step at INFO; the
+    # CLI reports what matters itself.
+    for chatty in ("pgserver", "yoyo"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
