@@ -1,4 +1,4 @@
--- Example rows of the brief, loaded into the migrated legacy tables.
+-- The example rows of the brief, as the inherited system held them in its legacy tables.
 INSERT INTO customers VALUES
     (1, 'Jedi', 'Red'), (2, 'Batman', 'Orange'), (3, 'Santa Claus', 'Blue'), (4, 'Mover', 'Orange');
 

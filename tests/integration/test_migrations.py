@@ -30,7 +30,8 @@ def _tables(url: str, schema: str = "public") -> set[str]:
 
 @pytest.fixture
 def legacy_database_url(empty_database_url: str) -> str:
-    run_sql_file(empty_database_url, TEST_DATA / "legacy_database.sql")
+    run_sql_file(empty_database_url, TEST_DATA / "legacy_schema.sql")
+    run_sql_file(empty_database_url, TEST_DATA / "legacy_rows.sql")
     return empty_database_url
 
 
@@ -54,7 +55,7 @@ def insights_on(request):
 class TestUpgradingALegacyDatabase:
     def test_every_legacy_row_survives_the_upgrade(self, legacy_database_url, insights_on):
         before = _all_rows(legacy_database_url)
-        assert sum(len(rows) for rows in before.values()) == 12
+        assert sum(len(rows) for rows in before.values()) == 13
 
         result = insights_on(legacy_database_url)("db", "upgrade")
 

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,8 @@ CLEAN_FRAME = {
     "interactions": "interactions",
     "products": "product_months",
 }
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "artifacts" / "migrations"
 
 
 def raw_sheets(customers=(), interactions=(), products=()) -> dict[str, pd.DataFrame]:
@@ -470,15 +474,10 @@ class TestProductMonths:
 
 
 class TestQuarantine:
-    def test_the_reasons_are_listed_in_check_order(self):
-        assert QUARANTINE_REASONS == (
-            "invalid_customer_id",
-            "invalid_date",
-            "invalid_month",
-            "missing_product",
-            "duplicate_row",
-            "conflicting_duplicate",
-        )
+    def test_the_reasons_are_the_ones_the_database_accepts(self):
+        schema = (MIGRATIONS / "0002_clean_schema.sql").read_text()
+        check = re.search(r"reason IN \((.*?)\)\)", schema, re.S).group(1)
+        assert set(QUARANTINE_REASONS) == set(re.findall(r"'(\w+)'", check))
 
     def test_original_holds_the_original_cells_as_sorted_json(self):
         row = {
