@@ -54,10 +54,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_api(app: Flask) -> None:
-    from api import health, legacy_stats
+    from api import customers, health, legacy_stats, statistics
 
     api = InsightsApi(app)
-    for blueprint in (health.blp, legacy_stats.blp):
+    for blueprint in (health.blp, legacy_stats.blp, statistics.blp, customers.blp):
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)
 

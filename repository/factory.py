@@ -1,11 +1,16 @@
 """Turn configuration into concrete repositories: the one composition root for data access."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
+from repository.customers import (
+    AbstractCustomerRepository,
+    InMemoryCustomerRepository,
+    PostgresCustomerRepository,
+)
 from repository.database import build_engine
 from repository.embedded import start_embedded_postgres
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
@@ -24,6 +29,7 @@ class Repositories:
     # Loading data needs PostgreSQL (COPY, advisory locks); the memory backend has none.
     ingestion: AbstractIngestionRepository | None = None
     engine: Engine | None = None
+    customers: AbstractCustomerRepository = field(default_factory=InMemoryCustomerRepository)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -42,6 +48,7 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         return Repositories(
             statistics=InMemoryStatisticsRepository(),
             health=InMemoryHealthRepository(migration_ids(config["MIGRATIONS_DIR"])),
+            customers=InMemoryCustomerRepository(),
         )
     engine = build_engine(
         resolve_database_url(config),
@@ -54,4 +61,5 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         health=PostgresHealthRepository(engine),
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
+        customers=PostgresCustomerRepository(engine),
     )

@@ -1,10 +1,67 @@
 """Statistics over the stored data: the abstract interface and its PostgreSQL implementation."""
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, text
 
+from repository import statistics_sql
 from repository.errors import NotFound
+
+GRANULARITIES = ("month", "quarter", "year")
+FILTER_DIMENSIONS = ("channel", "sentiment", "topic")
+
+
+@dataclass(frozen=True)
+class InteractionFilter:
+    """Which interactions a statistic counts; empty tuples mean "any"."""
+
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    channels: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RangeSplit:
+    """A date range cut into whole months (from the rollup) and partial months (from rows)."""
+
+    whole_from: date | None
+    whole_to: date | None  # exclusive
+    use_rollup: bool
+    partial: tuple[tuple[datetime, datetime], ...]
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def split_range(date_from: date | None, date_to: date | None) -> RangeSplit:
+    """Split an inclusive date range into whole months and at most two partial stretches."""
+    end = date_to + timedelta(days=1) if date_to else None  # exclusive
+    whole_from = date_from if date_from is None or date_from.day == 1 else _next_month(date_from)
+    whole_to = end if end is None or end.day == 1 else _month_start(end)
+    if whole_from and whole_to and whole_from >= whole_to:
+        assert date_from and end
+        return RangeSplit(None, None, False, ((_at(date_from), _at(end)),))
+    partial = []
+    if date_from and whole_from and whole_from != date_from:
+        partial.append((_at(date_from), _at(whole_from)))
+    if end and whole_to and whole_to != end:
+        partial.append((_at(whole_to), _at(end)))
+    return RangeSplit(whole_from, whole_to, True, tuple(partial))
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
 
 # The names the legacy row-count endpoint answers for, and the clean table each one
 # counts (the data the service serves, not the raw legacy import). Only these names
@@ -34,6 +91,21 @@ class AbstractStatisticsRepository(ABC):
     def _count_rows(self, table: str) -> int:
         """Count rows of a table already checked against the allow-list."""
 
+    @abstractmethod
+    def product_interactions(
+        self, filters: InteractionFilter, granularity: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Count interactions per product and customer type (and period, if asked).
+
+        Rows are ``{"product", "customer_type", "interactions"}`` plus ``"period"``
+        ("2024-01", "2024-Q1" or "2024") when ``granularity`` is set; sorted by period,
+        product, customer type. "Unknown" stands for a missing product or customer type.
+        """
+
+    @abstractmethod
+    def filter_values(self) -> dict[str, set[str]]:
+        """Return the values present for each of ``FILTER_DIMENSIONS``."""
+
 
 class PostgresStatisticsRepository(AbstractStatisticsRepository):
     """Statistics computed by PostgreSQL."""
@@ -48,3 +120,30 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
     def _count_rows(self, table: str) -> int:
         with self._engine.connect() as connection:
             return int(connection.execute(self._COUNT_SQL[table]).scalar_one())
+
+    def product_interactions(
+        self, filters: InteractionFilter, granularity: str | None = None
+    ) -> list[dict[str, Any]]:
+        split = split_range(filters.date_from, filters.date_to)
+        (lo1, hi1), (lo2, hi2) = (list(split.partial) + [(None, None)] * 2)[:2]
+        params = {
+            "use_rollup": split.use_rollup,
+            "whole_from": split.whole_from,
+            "whole_to": split.whole_to,
+            "lo1": lo1, "hi1": hi1, "lo2": lo2, "hi2": hi2,
+            "channels": list(filters.channels),
+            "sentiments": list(filters.sentiments),
+            "topics": list(filters.topics),
+        }  # fmt: skip
+        query = text(statistics_sql.product_interactions(granularity))
+        with self._engine.connect() as connection:
+            rows = connection.execute(query, params).mappings().all()
+        keep = ("product", "customer_type", "interactions") + (("period",) if granularity else ())
+        return [{key: row[key] for key in keep} for row in rows]
+
+    def filter_values(self) -> dict[str, set[str]]:
+        values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
+        with self._engine.connect() as connection:
+            for dimension, value in connection.execute(text(statistics_sql.FILTER_VALUES)):
+                values[dimension].add(value)
+        return values

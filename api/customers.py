@@ -1,0 +1,59 @@
+"""Customers and their interactions, a page at a time."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.customer_schemas import CustomerQuerySchema, CustomerSchema, InteractionSchema
+from api.schemas import ErrorSchema
+from api.services import repositories
+
+blp = Blueprint(
+    "customers",
+    __name__,
+    url_prefix="/api/v1/customers",
+    description="Customers and their interactions.",
+)
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+_UNKNOWN_CUSTOMER = "No customer row and no interaction has this id."
+_BAD_ARGUMENTS = "A page below 1, a page size above the maximum, or an unknown type."
+
+
+@blp.route("")
+class Customers(MethodView):
+    @blp.arguments(CustomerQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, CustomerSchema(many=True))
+    @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ARGUMENTS)
+    @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    def get(self, pagination_parameters, customer_type: str | None = None):
+        """List customers by id, optionally of one type."""
+        customers, total = repositories().customers.list_customers(
+            customer_type, pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return customers
+
+
+@blp.route("/<int:customer_id>")
+class CustomerDetail(MethodView):
+    @blp.response(200, CustomerSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
+    def get(self, customer_id: int):
+        """Return one customer."""
+        return repositories().customers.get_customer(customer_id)
+
+
+@blp.route("/<int:customer_id>/interactions")
+class CustomerInteractions(MethodView):
+    @blp.response(200, InteractionSchema(many=True))
+    @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
+    @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ARGUMENTS)
+    @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    def get(self, customer_id: int, pagination_parameters):
+        """List a customer's interactions, newest first."""
+        interactions, total = repositories().customers.list_interactions(
+            customer_id, pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return interactions

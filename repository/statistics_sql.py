@@ -1,0 +1,58 @@
+"""The SQL behind the statistics: whole months from the rollup, partial months from the rows."""
+
+# Shared filter: an empty array means "no filter on this dimension".
+_FILTERS = """
+    AND (cardinality(CAST(:channels AS text[])) = 0 OR {t}.channel = ANY(CAST(:channels AS text[])))
+    AND (cardinality(CAST(:sentiments AS text[])) = 0
+         OR {t}.sentiment = ANY(CAST(:sentiments AS text[])))
+    AND (cardinality(CAST(:topics AS text[])) = 0 OR {t}.topic = ANY(CAST(:topics AS text[])))
+"""
+
+# :whole_from/:whole_to bound the whole months read from the rollup (NULL: unbounded);
+# :use_rollup is false when the range holds no whole month. :lo1/:hi1 and :lo2/:hi2 are
+# the partial months at either end, counted from the interactions themselves.
+_FACTS = f"""
+    SELECT r.month, r.product, r.customer_type, r.interactions AS n
+    FROM insights.interaction_monthly_rollup AS r
+    WHERE :use_rollup
+      AND (CAST(:whole_from AS date) IS NULL OR r.month >= CAST(:whole_from AS date))
+      AND (CAST(:whole_to AS date) IS NULL OR r.month < CAST(:whole_to AS date))
+      {_FILTERS.format(t="r")}
+    UNION ALL
+    SELECT date_trunc('month', i.occurred_at)::date, COALESCE(p.name, 'Unknown'),
+           COALESCE(c.customer_type, 'Unknown'), 1
+    FROM insights.interactions AS i
+    LEFT JOIN insights.customers AS c ON c.customer_id = i.customer_id
+    LEFT JOIN insights.product_months AS pm
+        ON pm.month = date_trunc('month', i.occurred_at)::date
+    LEFT JOIN insights.products AS p ON p.id = pm.product_id
+    WHERE ((i.occurred_at >= CAST(:lo1 AS timestamp) AND i.occurred_at < CAST(:hi1 AS timestamp))
+        OR (i.occurred_at >= CAST(:lo2 AS timestamp) AND i.occurred_at < CAST(:hi2 AS timestamp)))
+      {_FILTERS.format(t="i")}
+"""
+
+PERIOD_FORMATS = {None: None, "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
+
+
+def product_interactions(granularity: str | None) -> str:
+    """Return the aggregation query, with a period column when ``granularity`` is set."""
+    period_format = PERIOD_FORMATS[granularity]
+    period = f"to_char(month, '{period_format}')" if period_format else "NULL"
+    return f"""
+        SELECT product, customer_type, {period} AS period, sum(n)::bigint AS interactions
+        FROM ({_FACTS}) AS facts
+        GROUP BY 1, 2, 3
+        ORDER BY 3 NULLS FIRST, product COLLATE "C", customer_type COLLATE "C"
+    """
+
+
+FILTER_VALUES = """
+    SELECT 'channel', channel FROM insights.interaction_monthly_rollup
+    WHERE channel IS NOT NULL GROUP BY 2
+    UNION ALL
+    SELECT 'sentiment', sentiment FROM insights.interaction_monthly_rollup
+    WHERE sentiment IS NOT NULL GROUP BY 2
+    UNION ALL
+    SELECT 'topic', topic FROM insights.interaction_monthly_rollup
+    WHERE topic IS NOT NULL GROUP BY 2
+"""
