@@ -4,10 +4,23 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.product_interactions import build_filter, product_interactions_report, rows_as_csv
 from api.schemas import ErrorSchema
 from api.services import repositories
-from api.statistics_schemas import ProductInteractionsArgs, ProductInteractionsSchema
+from api.statistics_reports import (
+    build_filter,
+    overview_report,
+    product_interactions_report,
+    rows_as_csv,
+    timeseries_report,
+)
+from api.statistics_schemas import (
+    FilterArgs,
+    OverviewSchema,
+    ProductInteractionsArgs,
+    ProductInteractionsSchema,
+    TimeseriesArgs,
+    TimeseriesSchema,
+)
 
 blp = Blueprint(
     "statistics", __name__, url_prefix="/api/v1/statistics", description="Statistics for analysts."
@@ -36,3 +49,26 @@ class ProductInteractions(MethodView):
             body = rows_as_csv(report["data"], args.get("granularity"))
             return Response(body, mimetype="text/csv")
         return report
+
+
+@blp.route("/overview")
+class Overview(MethodView):
+    @blp.arguments(FilterArgs, location="query")
+    @blp.response(200, OverviewSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="A filter is invalid.")
+    def get(self, args):
+        """Summarise the interactions: totals, counts per dimension, first and last."""
+        statistics = repositories().statistics
+        return overview_report(statistics, build_filter(statistics, args))
+
+
+@blp.route("/timeseries")
+class Timeseries(MethodView):
+    @blp.arguments(TimeseriesArgs, location="query")
+    @blp.response(200, TimeseriesSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="A parameter is invalid.")
+    def get(self, args):
+        """Count interactions per period and value of one dimension."""
+        statistics = repositories().statistics
+        filters = build_filter(statistics, args)
+        return timeseries_report(statistics, filters, args["granularity"], args["group_by"])

@@ -2,17 +2,22 @@
 
 from marshmallow import Schema, fields, validate
 
-from repository.statistics import GRANULARITIES
+from repository.statistics import GRANULARITIES, GROUP_DIMENSIONS
 
 
-class ProductInteractionsArgs(Schema):
-    """Query parameters of /statistics/product-interactions."""
+class FilterArgs(Schema):
+    """The filters every statistics endpoint accepts."""
 
     date_from = fields.Date(data_key="from", metadata={"description": "First day, inclusive."})
     date_to = fields.Date(data_key="to", metadata={"description": "Last day, inclusive."})
     channel = fields.List(fields.String(), metadata={"description": "Repeatable, e.g. Email."})
     sentiment = fields.List(fields.String(), metadata={"description": "Repeatable."})
     topic = fields.List(fields.String(), metadata={"description": "Repeatable."})
+
+
+class ProductInteractionsArgs(FilterArgs):
+    """Query parameters of /statistics/product-interactions."""
+
     granularity = fields.String(
         validate=validate.OneOf(GRANULARITIES),
         metadata={"description": "Adds a period column: month, quarter or year."},
@@ -52,3 +57,48 @@ class ProductInteractionsSchema(Schema):
                         "topic": [], "granularity": None}
         },
     )  # fmt: skip
+
+
+class TimeseriesArgs(FilterArgs):
+    """Query parameters of /statistics/timeseries."""
+
+    granularity = fields.String(
+        load_default="month", validate=validate.OneOf(GRANULARITIES), metadata={"example": "month"}
+    )
+    group_by = fields.String(
+        required=True, validate=validate.OneOf(GROUP_DIMENSIONS), metadata={"example": "channel"}
+    )
+
+
+class CountsField(fields.Dict):
+    def __init__(self, example: dict) -> None:
+        super().__init__(
+            keys=fields.String(), values=fields.Integer(), metadata={"example": example}
+        )
+
+
+class OverviewSchema(Schema):
+    """Totals, counts per dimension and the span of the interactions."""
+
+    totals = fields.Dict(
+        keys=fields.String(), values=fields.Integer(),
+        metadata={"example": {"interactions": 388, "customers": 36}},
+    )  # fmt: skip
+    by_channel = CountsField({"Email": 150, "Call": 120, "Bird": 20})
+    by_sentiment = CountsField({"Positive": 200, "Negative": 90, "Unknown": 8})
+    by_topic = CountsField({"Drug Efficacy": 70})
+    by_customer_type = CountsField({"Red": 120, "Unknown": 4})
+    first_interaction = fields.String(allow_none=True, metadata={"example": "2019-01-02T09:15"})
+    last_interaction = fields.String(allow_none=True, metadata={"example": "2024-12-30T16:40"})
+    filters = fields.Dict()
+
+
+class TimeseriesSchema(Schema):
+    """Counts per period and value of one dimension, in long format."""
+
+    data = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={"example": [{"period": "2024-01", "channel": "Email", "interactions": 31}]},
+    )
+    filters = fields.Dict()

@@ -24,6 +24,7 @@ class InteractionFact:
     channel: str | None = None
     topic: str | None = None
     sentiment: str | None = None
+    customer_id: int = 0
 
 
 _PERIOD = {
@@ -45,21 +46,31 @@ class InMemoryStatisticsRepository(AbstractStatisticsRepository):
     def _count_rows(self, table: str) -> int:
         return len(self.tables.get(table, []))
 
-    def product_interactions(
-        self, filters: InteractionFilter, granularity: str | None = None
+    def _interaction_counts(
+        self, filters: InteractionFilter, group_by: tuple[str, ...], granularity: str | None
     ) -> list[dict[str, Any]]:
-        counts: Counter[tuple[str | None, str, str]] = Counter()
-        for fact in filter(lambda f: _matches(f, filters), self.facts):
+        counts: Counter[tuple] = Counter()
+        for fact in self._matching(filters):
             period = _PERIOD[granularity](fact.occurred_at) if granularity else None
-            counts[(period, fact.product, fact.customer_type)] += 1
-        rows = []
-        for (period, product, customer_type), n in sorted(counts.items(), key=_sort_key):
-            row: dict[str, Any] = {"product": product, "customer_type": customer_type}
-            row["interactions"] = n
-            if granularity:
-                row["period"] = period
-            rows.append(row)
-        return rows
+            keys = tuple(getattr(fact, name) or "Unknown" for name in group_by)
+            counts[(period, *keys)] += 1
+        ordered = sorted(counts.items(), key=lambda item: tuple(k or "" for k in item[0]))
+        return [
+            {"period": key[0], **dict(zip(group_by, key[1:], strict=True)), "interactions": n}
+            for key, n in ordered
+        ]
+
+    def reach(self, filters: InteractionFilter) -> dict[str, Any]:
+        facts = self._matching(filters)
+        moments = [fact.occurred_at for fact in facts]
+        return {
+            "customers": len({fact.customer_id for fact in facts}),
+            "first_interaction": min(moments, default=None),
+            "last_interaction": max(moments, default=None),
+        }
+
+    def _matching(self, filters: InteractionFilter) -> list[InteractionFact]:
+        return [fact for fact in self.facts if _matches(fact, filters)]
 
     def filter_values(self) -> dict[str, set[str]]:
         return {
@@ -77,11 +88,6 @@ def _matches(fact: InteractionFact, filters: InteractionFilter) -> bool:
         and (not filters.sentiments or fact.sentiment in filters.sentiments)
         and (not filters.topics or fact.topic in filters.topics)
     )
-
-
-def _sort_key(item: tuple[tuple[str | None, str, str], int]) -> tuple[str, str, str]:
-    (period, product, customer_type), _ = item
-    return (period or "", product, customer_type)
 
 
 class InMemoryHealthRepository(AbstractHealthRepository):

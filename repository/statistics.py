@@ -12,6 +12,7 @@ from repository.errors import NotFound
 
 GRANULARITIES = ("month", "quarter", "year")
 FILTER_DIMENSIONS = ("channel", "sentiment", "topic")
+GROUP_DIMENSIONS = ("product", "customer_type", "channel", "topic", "sentiment")
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,38 @@ class AbstractStatisticsRepository(ABC):
     def _count_rows(self, table: str) -> int:
         """Count rows of a table already checked against the allow-list."""
 
-    @abstractmethod
     def product_interactions(
         self, filters: InteractionFilter, granularity: str | None = None
     ) -> list[dict[str, Any]]:
-        """Count interactions per product and customer type (and period, if asked).
+        """Count interactions per product and customer type (and period, if asked)."""
+        return self.interaction_counts(filters, ("product", "customer_type"), granularity)
 
-        Rows are ``{"product", "customer_type", "interactions"}`` plus ``"period"``
-        ("2024-01", "2024-Q1" or "2024") when ``granularity`` is set; sorted by period,
-        product, customer type. "Unknown" stands for a missing product or customer type.
+    def interaction_counts(
+        self, filters: InteractionFilter, group_by: tuple[str, ...], granularity: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Count interactions per combination of ``group_by`` dimensions (and period).
+
+        Rows hold the ``group_by`` keys and ``"interactions"``, plus ``"period"`` ("2024-01",
+        "2024-Q1" or "2024") when ``granularity`` is set; sorted by period, then the keys
+        in order. "Unknown" stands for a missing value. Combinations with no
+        interactions are absent.
         """
+        unknown = [name for name in group_by if name not in GROUP_DIMENSIONS]
+        if unknown or not group_by:
+            raise ValueError(f"cannot group by {unknown or 'nothing'}")
+        rows = self._interaction_counts(filters, group_by, granularity)
+        keep = (*group_by, "interactions", *(("period",) if granularity else ()))
+        return [{key: row[key] for key in keep} for row in rows]
+
+    @abstractmethod
+    def _interaction_counts(
+        self, filters: InteractionFilter, group_by: tuple[str, ...], granularity: str | None
+    ) -> list[dict[str, Any]]:
+        """Return rows with ``period``, the ``group_by`` keys and ``interactions``."""
+
+    @abstractmethod
+    def reach(self, filters: InteractionFilter) -> dict[str, Any]:
+        """Return distinct ``customers`` and the ``first_interaction``/``last_interaction``."""
 
     @abstractmethod
     def filter_values(self) -> dict[str, set[str]]:
@@ -121,8 +144,8 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
         with self._engine.connect() as connection:
             return int(connection.execute(self._COUNT_SQL[table]).scalar_one())
 
-    def product_interactions(
-        self, filters: InteractionFilter, granularity: str | None = None
+    def _interaction_counts(
+        self, filters: InteractionFilter, group_by: tuple[str, ...], granularity: str | None
     ) -> list[dict[str, Any]]:
         split = split_range(filters.date_from, filters.date_to)
         (lo1, hi1), (lo2, hi2) = (list(split.partial) + [(None, None)] * 2)[:2]
@@ -131,15 +154,20 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             "whole_from": split.whole_from,
             "whole_to": split.whole_to,
             "lo1": lo1, "hi1": hi1, "lo2": lo2, "hi2": hi2,
-            "channels": list(filters.channels),
-            "sentiments": list(filters.sentiments),
-            "topics": list(filters.topics),
+            **_filter_params(filters),
         }  # fmt: skip
-        query = text(statistics_sql.product_interactions(granularity))
+        query = text(statistics_sql.interaction_counts(group_by, granularity))
         with self._engine.connect() as connection:
-            rows = connection.execute(query, params).mappings().all()
-        keep = ("product", "customer_type", "interactions") + (("period",) if granularity else ())
-        return [{key: row[key] for key in keep} for row in rows]
+            return [dict(row) for row in connection.execute(query, params).mappings()]
+
+    def reach(self, filters: InteractionFilter) -> dict[str, Any]:
+        params = {
+            "lo": _at(filters.date_from) if filters.date_from else None,
+            "hi": _at(filters.date_to + timedelta(days=1)) if filters.date_to else None,
+            **_filter_params(filters),
+        }
+        with self._engine.connect() as connection:
+            return dict(connection.execute(text(statistics_sql.REACH), params).mappings().one())
 
     def filter_values(self) -> dict[str, set[str]]:
         values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
@@ -147,3 +175,11 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             for dimension, value in connection.execute(text(statistics_sql.FILTER_VALUES)):
                 values[dimension].add(value)
         return values
+
+
+def _filter_params(filters: InteractionFilter) -> dict[str, list[str]]:
+    return {
+        "channels": list(filters.channels),
+        "sentiments": list(filters.sentiments),
+        "topics": list(filters.topics),
+    }

@@ -12,7 +12,8 @@ _FILTERS = """
 # :use_rollup is false when the range holds no whole month. :lo1/:hi1 and :lo2/:hi2 are
 # the partial months at either end, counted from the interactions themselves.
 _FACTS = f"""
-    SELECT r.month, r.product, r.customer_type, r.interactions AS n
+    SELECT r.month, r.product, r.customer_type, r.channel, r.topic, r.sentiment,
+           r.interactions AS n
     FROM insights.interaction_monthly_rollup AS r
     WHERE :use_rollup
       AND (CAST(:whole_from AS date) IS NULL OR r.month >= CAST(:whole_from AS date))
@@ -20,7 +21,7 @@ _FACTS = f"""
       {_FILTERS.format(t="r")}
     UNION ALL
     SELECT date_trunc('month', i.occurred_at)::date, COALESCE(p.name, 'Unknown'),
-           COALESCE(c.customer_type, 'Unknown'), 1
+           COALESCE(c.customer_type, 'Unknown'), i.channel, i.topic, i.sentiment, 1
     FROM insights.interactions AS i
     LEFT JOIN insights.customers AS c ON c.customer_id = i.customer_id
     LEFT JOIN insights.product_months AS pm
@@ -34,16 +35,39 @@ _FACTS = f"""
 PERIOD_FORMATS = {None: None, "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
 
 
-def product_interactions(granularity: str | None) -> str:
-    """Return the aggregation query, with a period column when ``granularity`` is set."""
+# Dimensions a count may be grouped by; only these expressions ever reach SQL.
+GROUP_COLUMNS = {
+    "product": "product",
+    "customer_type": "customer_type",
+    "channel": "COALESCE(channel, 'Unknown')",
+    "topic": "COALESCE(topic, 'Unknown')",
+    "sentiment": "COALESCE(sentiment, 'Unknown')",
+}
+
+
+def interaction_counts(group_by: tuple[str, ...], granularity: str | None) -> str:
+    """Return the query counting interactions per ``group_by`` (and period, if asked)."""
     period_format = PERIOD_FORMATS[granularity]
     period = f"to_char(month, '{period_format}')" if period_format else "NULL"
+    columns = ", ".join(f"{GROUP_COLUMNS[name]} AS {name}" for name in group_by)
+    order = ", ".join(f'{GROUP_COLUMNS[name]} COLLATE "C"' for name in group_by)
     return f"""
-        SELECT product, customer_type, {period} AS period, sum(n)::bigint AS interactions
+        SELECT {period} AS period, {columns}, sum(n)::bigint AS interactions
         FROM ({_FACTS}) AS facts
-        GROUP BY 1, 2, 3
-        ORDER BY 3 NULLS FIRST, product COLLATE "C", customer_type COLLATE "C"
+        GROUP BY {", ".join(str(i) for i in range(1, len(group_by) + 2))}
+        ORDER BY 1 NULLS FIRST, {order}
     """
+
+
+# Distinct customers and first/last moments need the rows themselves.
+REACH = f"""
+    SELECT count(DISTINCT i.customer_id) AS customers, min(i.occurred_at) AS first_interaction,
+           max(i.occurred_at) AS last_interaction
+    FROM insights.interactions AS i
+    WHERE (CAST(:lo AS timestamp) IS NULL OR i.occurred_at >= CAST(:lo AS timestamp))
+      AND (CAST(:hi AS timestamp) IS NULL OR i.occurred_at < CAST(:hi AS timestamp))
+      {_FILTERS.format(t="i")}
+"""
 
 
 FILTER_VALUES = """

@@ -19,7 +19,7 @@ from tests.conftest import make_app
 from tests.databases import query
 
 CLEAN_ROWS = """
-    SELECT i.occurred_at, i.channel, i.topic, i.sentiment,
+    SELECT i.occurred_at, i.customer_id, i.channel, i.topic, i.sentiment,
            COALESCE(c.customer_type, 'Unknown') AS customer_type,
            COALESCE(p.name, 'Unknown') AS product
     FROM insights.interactions i
@@ -59,25 +59,22 @@ def ingested(database_server, migrated_template, tmp_path_factory):
     app.extensions["insights"]["repositories"].close()
     frame = pd.DataFrame(
         query(url, CLEAN_ROWS),
-        columns=["occurred_at", "channel", "topic", "sentiment", "customer_type", "product"],
+        columns=[
+            "occurred_at",
+            "customer_id",
+            "channel",
+            "topic",
+            "sentiment",
+            "customer_type",
+            "product",
+        ],
     )
     yield url, frame
     database_server.drop(url)
 
 
 def expected(frame: pd.DataFrame, filters: InteractionFilter, granularity=None) -> list[dict]:
-    day = frame["occurred_at"].dt.date
-    keep = pd.Series(True, index=frame.index)
-    if filters.date_from:
-        keep &= day >= filters.date_from
-    if filters.date_to:
-        keep &= day <= filters.date_to
-    for column, values in (
-        ("channel", filters.channels), ("sentiment", filters.sentiments), ("topic", filters.topics)
-    ):  # fmt: skip
-        if values:
-            keep &= frame[column].isin(values)
-    kept = frame[keep].copy()
+    kept = frame[expected_rows_mask(frame, filters)].copy()
     keys = ["product", "customer_type"]
     if granularity:
         if granularity == "quarter":
@@ -190,3 +187,101 @@ class TestProductInteractionsEndpoint:
         body = response.get_json()
         assert f"'{parameter}'" in body["message"]
         assert parameter in body["errors"]["query"]
+
+
+def kept(frame: pd.DataFrame, filters: InteractionFilter) -> pd.DataFrame:
+    rows = expected_rows_mask(frame, filters)
+    return frame[rows].fillna({"channel": "Unknown", "topic": "Unknown", "sentiment": "Unknown"})
+
+
+def expected_rows_mask(frame: pd.DataFrame, filters: InteractionFilter) -> pd.Series:
+    day = frame["occurred_at"].dt.date
+    mask = pd.Series(True, index=frame.index)
+    if filters.date_from:
+        mask &= day >= filters.date_from
+    if filters.date_to:
+        mask &= day <= filters.date_to
+    for column, values in (
+        ("channel", filters.channels), ("sentiment", filters.sentiments), ("topic", filters.topics)
+    ):  # fmt: skip
+        if values:
+            mask &= frame[column].isin(values)
+    return mask
+
+
+class TestOverviewAndTimeseriesContract:
+    @pytest.mark.parametrize("name", ["everything", "partial months at both ends", "all at once"])
+    def test_counts_per_dimension_match(self, statistics, ingested, name):
+        rows = kept(ingested[1], FILTERS[name])
+        for dimension in ("channel", "sentiment", "topic", "customer_type"):
+            got = statistics.interaction_counts(FILTERS[name], (dimension,))
+            assert {r[dimension]: r["interactions"] for r in got} == rows[
+                dimension
+            ].value_counts().to_dict()
+
+    @pytest.mark.parametrize("name", ["everything", "partial months at both ends", "channel"])
+    def test_reach_counts_customers_and_the_span(self, statistics, ingested, name):
+        rows = kept(ingested[1], FILTERS[name])
+        reach = statistics.reach(FILTERS[name])
+        assert reach["customers"] == rows["customer_id"].nunique()
+        assert reach["first_interaction"] == rows["occurred_at"].min().to_pydatetime()
+        assert reach["last_interaction"] == rows["occurred_at"].max().to_pydatetime()
+
+    @pytest.mark.parametrize("dimension", ["channel", "product", "sentiment"])
+    def test_monthly_series_match(self, statistics, ingested, dimension):
+        filters = FILTERS["partial months at both ends"]
+        rows = kept(ingested[1], filters).assign(
+            period=lambda f: f["occurred_at"].dt.strftime("%Y-%m")
+        )
+        want = rows.groupby(["period", dimension]).size().to_dict()
+        got = statistics.interaction_counts(filters, (dimension,), "month")
+        assert {(r["period"], r[dimension]): r["interactions"] for r in got} == want
+
+
+class TestOverviewAndTimeseriesEndpoints:
+    def test_overview_over_http(self, stats_client, ingested):
+        body = stats_client.get(
+            "/api/v1/statistics/overview", query_string={"sentiment": "negative"}
+        ).get_json()
+        rows = kept(ingested[1], InteractionFilter(sentiments=("Negative",)))
+        assert body["totals"] == {
+            "interactions": len(rows),
+            "customers": rows["customer_id"].nunique(),
+        }
+        assert body["by_channel"] == rows["channel"].value_counts().to_dict()
+        assert body["first_interaction"] == rows["occurred_at"].min().isoformat(timespec="minutes")
+        assert body["filters"]["sentiment"] == ["Negative"]
+
+    def test_timeseries_over_http(self, stats_client, ingested):
+        response = stats_client.get(
+            "/api/v1/statistics/timeseries",
+            query_string={"group_by": "customer_type", "granularity": "year"},
+        )
+        assert response.status_code == 200
+        rows = kept(ingested[1], InteractionFilter()).assign(
+            period=lambda f: f["occurred_at"].dt.strftime("%Y")
+        )
+        want = rows.groupby(["period", "customer_type"]).size().to_dict()
+        data = response.get_json()["data"]
+        assert {(r["period"], r["customer_type"]): r["interactions"] for r in data} == want
+
+    @pytest.mark.parametrize(
+        ("query_string", "parameter"),
+        [
+            ({}, "group_by"),
+            ({"group_by": "weather"}, "group_by"),
+            ({"group_by": "channel", "granularity": "day"}, "granularity"),
+        ],
+    )
+    def test_timeseries_bad_input_is_a_422_naming_the_parameter(
+        self, stats_client, query_string, parameter
+    ):
+        response = stats_client.get("/api/v1/statistics/timeseries", query_string=query_string)
+        assert response.status_code == 422
+        assert parameter in response.get_json()["errors"]["query"]
+
+    def test_overview_rejects_from_after_to(self, stats_client):
+        response = stats_client.get(
+            "/api/v1/statistics/overview", query_string={"from": "2024-02-02", "to": "2024-02-01"}
+        )
+        assert response.status_code == 422 and "'from'" in response.get_json()["message"]

@@ -1,4 +1,4 @@
-"""Interactions per product and customer type: validate filters, count, total, render CSV."""
+"""Statistics reports: validate filters, count through the repository, total, render CSV."""
 
 import csv
 import io
@@ -58,14 +58,50 @@ def product_interactions_report(
             "by_product": dict(sorted(by_product.items())),
             "by_customer_type": dict(sorted(by_type.items())),
         },
-        "filters": {
-            "from": filters.date_from.isoformat() if filters.date_from else None,
-            "to": filters.date_to.isoformat() if filters.date_to else None,
-            "channel": list(filters.channels),
-            "sentiment": list(filters.sentiments),
-            "topic": list(filters.topics),
-            "granularity": granularity,
-        },
+        "filters": {**echo_filters(filters), "granularity": granularity},
+    }
+
+
+def overview_report(
+    repository: AbstractStatisticsRepository, filters: InteractionFilter
+) -> dict[str, Any]:
+    """Return totals, counts per dimension and the first and last interaction."""
+    reach = repository.reach(filters)
+    report: dict[str, Any] = {"totals": {"customers": reach["customers"]}}
+    for dimension in ("channel", "sentiment", "topic", "customer_type"):
+        rows = repository.interaction_counts(filters, (dimension,))
+        report[f"by_{dimension}"] = {row[dimension]: row["interactions"] for row in rows}
+    report["totals"]["interactions"] = sum(report["by_channel"].values())
+    for moment in ("first_interaction", "last_interaction"):
+        report[moment] = reach[moment].isoformat(timespec="minutes") if reach[moment] else None
+    report["filters"] = echo_filters(filters)
+    return report
+
+
+def timeseries_report(
+    repository: AbstractStatisticsRepository,
+    filters: InteractionFilter,
+    granularity: str,
+    group_by: str,
+) -> dict[str, Any]:
+    """Return interaction counts per period and value of ``group_by``."""
+    rows = repository.interaction_counts(filters, (group_by,), granularity)
+    ordered = [
+        {"period": r["period"], group_by: r[group_by], "interactions": r["interactions"]}
+        for r in rows
+    ]
+    filters_echo = {**echo_filters(filters), "granularity": granularity, "group_by": group_by}
+    return {"data": ordered, "filters": filters_echo}
+
+
+def echo_filters(filters: InteractionFilter) -> dict[str, Any]:
+    """Return the applied filters as the response shows them."""
+    return {
+        "from": filters.date_from.isoformat() if filters.date_from else None,
+        "to": filters.date_to.isoformat() if filters.date_to else None,
+        "channel": list(filters.channels),
+        "sentiment": list(filters.sentiments),
+        "topic": list(filters.topics),
     }
 
 
