@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 SAMPLE_DATA ?= artifacts/data/sample_export.xlsx
 
-.PHONY: run test lint typecheck requirements clean bench-ingest
+.PHONY: run test lint typecheck requirements clean bench-ingest bench-api
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ typecheck: $(STAMP)
 # 1,000,000 interactions for 100,000 customers: end to end vs plain COPY vs to_sql.
 bench-ingest: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_ingest
+
+# 1,000,000 interactions under gunicorn: endpoint latencies vs a pandas-per-request baseline.
+bench-api: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_api
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 requirements: $(BIN)/python

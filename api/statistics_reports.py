@@ -24,7 +24,9 @@ def build_filter(
     errors: dict[str, list[str]] = {}
     if date_from and date_to and date_from > date_to:
         errors["from"] = [f"must not be after 'to' ({date_to.isoformat()})"]
-    known = repository.filter_values()
+    # Looking up the known values costs a query: only pay for it when a filter is given.
+    asked = any(args.get(parameter) for parameter in FILTER_PARAMETERS)
+    known = repository.filter_values() if asked else {d: set() for d in FILTER_PARAMETERS.values()}
     chosen: dict[str, tuple[str, ...]] = {}
     for parameter, dimension in FILTER_PARAMETERS.items():
         canonical = {value.lower(): value for value in known[dimension]}

@@ -142,6 +142,13 @@ REFRESH_ROLLUP = (
     """
     ANALYZE insights.interaction_monthly_rollup
     """,
+    "TRUNCATE insights.interaction_monthly_product_type",
+    """
+    INSERT INTO insights.interaction_monthly_product_type
+    SELECT month, product, customer_type, sum(interactions)
+    FROM insights.interaction_monthly_rollup
+    GROUP BY 1, 2, 3
+    """,
 )
 
 LEGACY_SQL = {

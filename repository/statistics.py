@@ -156,7 +156,11 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             "lo1": lo1, "hi1": hi1, "lo2": lo2, "hi2": hi2,
             **_filter_params(filters),
         }  # fmt: skip
-        query = text(statistics_sql.interaction_counts(group_by, granularity))
+        coarse = (
+            not (filters.channels or filters.sentiments or filters.topics)
+            and set(group_by) <= statistics_sql.COARSE_DIMENSIONS
+        )
+        query = text(statistics_sql.interaction_counts(group_by, granularity, coarse))
         with self._engine.connect() as connection:
             return [dict(row) for row in connection.execute(query, params).mappings()]
 

@@ -11,14 +11,14 @@ _FILTERS = """
 # :whole_from/:whole_to bound the whole months read from the rollup (NULL: unbounded);
 # :use_rollup is false when the range holds no whole month. :lo1/:hi1 and :lo2/:hi2 are
 # the partial months at either end, counted from the interactions themselves.
-_FACTS = f"""
+_FACTS = """
     SELECT r.month, r.product, r.customer_type, r.channel, r.topic, r.sentiment,
            r.interactions AS n
-    FROM insights.interaction_monthly_rollup AS r
+    FROM {rollup} AS r
     WHERE :use_rollup
       AND (CAST(:whole_from AS date) IS NULL OR r.month >= CAST(:whole_from AS date))
       AND (CAST(:whole_to AS date) IS NULL OR r.month < CAST(:whole_to AS date))
-      {_FILTERS.format(t="r")}
+      {rollup_filters}
     UNION ALL
     SELECT date_trunc('month', i.occurred_at)::date, COALESCE(p.name, 'Unknown'),
            COALESCE(c.customer_type, 'Unknown'), i.channel, i.topic, i.sentiment, 1
@@ -29,8 +29,18 @@ _FACTS = f"""
     LEFT JOIN insights.products AS p ON p.id = pm.product_id
     WHERE ((i.occurred_at >= CAST(:lo1 AS timestamp) AND i.occurred_at < CAST(:hi1 AS timestamp))
         OR (i.occurred_at >= CAST(:lo2 AS timestamp) AND i.occurred_at < CAST(:hi2 AS timestamp)))
-      {_FILTERS.format(t="i")}
+      {row_filters}
 """
+
+_FINE_ROLLUP = "insights.interaction_monthly_rollup"
+# Same columns as the fine rollup, so one query text serves both.
+_COARSE_ROLLUP = """(
+    SELECT month, product, customer_type, NULL::text AS channel, NULL::text AS topic,
+           NULL::text AS sentiment, interactions
+    FROM insights.interaction_monthly_product_type
+)"""
+# The coarse rollup answers when nothing filters or groups by channel, topic or sentiment.
+COARSE_DIMENSIONS = frozenset({"product", "customer_type"})
 
 PERIOD_FORMATS = {None: None, "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
 
@@ -45,15 +55,20 @@ GROUP_COLUMNS = {
 }
 
 
-def interaction_counts(group_by: tuple[str, ...], granularity: str | None) -> str:
+def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coarse: bool) -> str:
     """Return the query counting interactions per ``group_by`` (and period, if asked)."""
+    facts = _FACTS.format(
+        rollup=_COARSE_ROLLUP if coarse else _FINE_ROLLUP,
+        rollup_filters=_FILTERS.format(t="r"),
+        row_filters=_FILTERS.format(t="i"),
+    )
     period_format = PERIOD_FORMATS[granularity]
     period = f"to_char(month, '{period_format}')" if period_format else "NULL"
     columns = ", ".join(f"{GROUP_COLUMNS[name]} AS {name}" for name in group_by)
     order = ", ".join(f'{GROUP_COLUMNS[name]} COLLATE "C"' for name in group_by)
     return f"""
         SELECT {period} AS period, {columns}, sum(n)::bigint AS interactions
-        FROM ({_FACTS}) AS facts
+        FROM ({facts}) AS facts
         GROUP BY {", ".join(str(i) for i in range(1, len(group_by) + 2))}
         ORDER BY 1 NULLS FIRST, {order}
     """

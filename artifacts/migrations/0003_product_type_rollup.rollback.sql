@@ -1,0 +1,1 @@
+DROP TABLE insights.interaction_monthly_product_type;

@@ -1,0 +1,153 @@
+"""Benchmark the API under gunicorn with 1,000,000 interactions loaded, against a naive baseline.
+
+    python -m benchmarks.bench_api [--interactions 1000000] [--customers 100000]
+
+Loads a generated data set into a fresh database (BENCH_DATABASE_URL or an embedded
+server), starts the real app and the pandas baseline (benchmarks/naive_app.py) under
+gunicorn on 127.0.0.1, and sends each endpoint a fixed number of requests at a fixed
+concurrency from a thread pool. Reports p50 and p99 latency per endpoint.
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pipelines import synthetic
+from pipelines.ingestion import ingest
+from pipelines.sources import read_source
+from repository.database import build_engine
+from repository.embedded import start_embedded_postgres
+from repository.ingestion import PostgresIngestionRepository
+from repository.migrations import upgrade
+from tests.databases import DatabaseServer, query
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
+CONCURRENCY = 4
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn for ``app`` and wait until it answers."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--threads", "2", app],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/api/v1/statistics/product-interactions", timeout=60)
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"{app} did not start")
+
+
+def timed_get(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+        assert response.status == 200, url
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(urls: list[str]) -> dict:
+    """Send every URL once, CONCURRENCY at a time; return latency percentiles in ms."""
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        latencies = sorted(pool.map(timed_get, urls))
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
+    }
+
+
+def load(url: str, customers: int, interactions: int, folder: Path) -> None:
+    synthetic.write_dataset(synthetic.generate_dataset(customers, interactions, 7), folder, "csv")
+    engine = build_engine(url, statement_timeout_ms=3_600_000)
+    ingest(read_source(folder), PostgresIngestionRepository(engine))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--baseline-requests", type=int, default=8)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        admin = os.environ.get("BENCH_DATABASE_URL") or start_embedded_postgres(Path(tmp) / "pg")
+        server = DatabaseServer(admin)
+        url = server.create(prefix="bench_api")
+        processes = []
+        try:
+            upgrade(url, MIGRATIONS)
+            load(url, args.customers, args.interactions, Path(tmp) / "data")
+            ids = [
+                row[0]
+                for row in query(
+                    url, "SELECT customer_id FROM insights.customers ORDER BY random() LIMIT 200"
+                )
+            ]
+            app, base = serve("api.wsgi:app", url, workers=2)
+            naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2)
+            processes = [app, naive]
+            pi = "/api/v1/statistics/product-interactions"
+            n = args.requests
+            cases = {
+                "product-interactions (no filter)": [base + pi] * n,
+                "product-interactions (date range)": [
+                    f"{base}{pi}?from=2020-{1 + i % 12:02d}-{1 + i % 27:02d}"
+                    f"&to=2023-{1 + i % 12:02d}-15"
+                    for i in range(n)
+                ],
+                "customers/<id>": [
+                    f"{base}/api/v1/customers/{ids[i % len(ids)]}" for i in range(n)
+                ],
+                "customers/<id>/interactions": [
+                    f"{base}/api/v1/customers/{ids[i % len(ids)]}/interactions" for i in range(n)
+                ],
+                "customers?type=Red (page 3)": [f"{base}/api/v1/customers?type=Red&page=3"] * n,
+                "naive pandas baseline (no filter)": [naive_base + pi] * args.baseline_requests,
+            }
+            for urls in cases.values():  # warm caches and pools
+                timed_get(urls[0])
+            results = {name: measure(urls) for name, urls in cases.items()}
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
+            server.drop_all()
+
+    fast = results["product-interactions (no filter)"]["p50_ms"]
+    slow = results["naive pandas baseline (no filter)"]["p50_ms"]
+    print(json.dumps({
+        "data": f"{args.customers} customers, {args.interactions} interactions",
+        "concurrency": CONCURRENCY,
+        "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1",
+        "results": results,
+        "baseline_p50_over_rollup_p50": round(slow / fast, 1),
+    }, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
