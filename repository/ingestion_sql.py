@@ -142,11 +142,16 @@ REFRESH_ROLLUP = (
     """
     ANALYZE insights.interaction_monthly_rollup
     """,
-    "TRUNCATE insights.interaction_monthly_product_type",
+    "TRUNCATE insights.interaction_daily_product_type",
     """
-    INSERT INTO insights.interaction_monthly_product_type
-    SELECT month, product, customer_type, sum(interactions)
-    FROM insights.interaction_monthly_rollup
+    INSERT INTO insights.interaction_daily_product_type
+    SELECT i.occurred_at::date, COALESCE(p.name, 'Unknown'),
+           COALESCE(c.customer_type, 'Unknown'), count(*)
+    FROM insights.interactions AS i
+    LEFT JOIN insights.customers AS c ON c.customer_id = i.customer_id
+    LEFT JOIN insights.product_months AS pm
+        ON pm.month = date_trunc('month', i.occurred_at)::date
+    LEFT JOIN insights.products AS p ON p.id = pm.product_id
     GROUP BY 1, 2, 3
     """,
 )

@@ -147,20 +147,22 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
     def _interaction_counts(
         self, filters: InteractionFilter, group_by: tuple[str, ...], granularity: str | None
     ) -> list[dict[str, Any]]:
-        split = split_range(filters.date_from, filters.date_to)
-        (lo1, hi1), (lo2, hi2) = (list(split.partial) + [(None, None)] * 2)[:2]
-        params = {
-            "use_rollup": split.use_rollup,
-            "whole_from": split.whole_from,
-            "whole_to": split.whole_to,
-            "lo1": lo1, "hi1": hi1, "lo2": lo2, "hi2": hi2,
-            **_filter_params(filters),
-        }  # fmt: skip
         coarse = (
             not (filters.channels or filters.sentiments or filters.topics)
             and set(group_by) <= statistics_sql.COARSE_DIMENSIONS
         )
         query = text(statistics_sql.interaction_counts(group_by, granularity, coarse))
+        params: dict[str, Any] = {"date_from": filters.date_from, "date_to": filters.date_to}
+        if not coarse:
+            split = split_range(filters.date_from, filters.date_to)
+            (lo1, hi1), (lo2, hi2) = (list(split.partial) + [(None, None)] * 2)[:2]
+            params = {
+                "use_rollup": split.use_rollup,
+                "whole_from": split.whole_from,
+                "whole_to": split.whole_to,
+                "lo1": lo1, "hi1": hi1, "lo2": lo2, "hi2": hi2,
+                **_filter_params(filters),
+            }  # fmt: skip
         with self._engine.connect() as connection:
             return [dict(row) for row in connection.execute(query, params).mappings()]
 

@@ -14,7 +14,7 @@ _FILTERS = """
 _FACTS = """
     SELECT r.month, r.product, r.customer_type, r.channel, r.topic, r.sentiment,
            r.interactions AS n
-    FROM {rollup} AS r
+    FROM insights.interaction_monthly_rollup AS r
     WHERE :use_rollup
       AND (CAST(:whole_from AS date) IS NULL OR r.month >= CAST(:whole_from AS date))
       AND (CAST(:whole_to AS date) IS NULL OR r.month < CAST(:whole_to AS date))
@@ -32,15 +32,16 @@ _FACTS = """
       {row_filters}
 """
 
-_FINE_ROLLUP = "insights.interaction_monthly_rollup"
-# Same columns as the fine rollup, so one query text serves both.
-_COARSE_ROLLUP = """(
-    SELECT month, product, customer_type, NULL::text AS channel, NULL::text AS topic,
-           NULL::text AS sentiment, interactions
-    FROM insights.interaction_monthly_product_type
-)"""
-# The coarse rollup answers when nothing filters or groups by channel, topic or sentiment.
+# Answers, for any date range, when nothing filters or groups by channel, topic or sentiment.
 COARSE_DIMENSIONS = frozenset({"product", "customer_type"})
+_COARSE = """
+    SELECT {period} AS period, {columns}, sum(interactions)::bigint AS interactions
+    FROM insights.interaction_daily_product_type
+    WHERE (CAST(:date_from AS date) IS NULL OR day >= CAST(:date_from AS date))
+      AND (CAST(:date_to AS date) IS NULL OR day <= CAST(:date_to AS date))
+    GROUP BY {groups}
+    ORDER BY 1 NULLS FIRST, {order}
+"""
 
 PERIOD_FORMATS = {None: None, "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
 
@@ -56,20 +57,25 @@ GROUP_COLUMNS = {
 
 
 def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coarse: bool) -> str:
-    """Return the query counting interactions per ``group_by`` (and period, if asked)."""
-    facts = _FACTS.format(
-        rollup=_COARSE_ROLLUP if coarse else _FINE_ROLLUP,
-        rollup_filters=_FILTERS.format(t="r"),
-        row_filters=_FILTERS.format(t="i"),
-    )
+    """Return the query counting interactions per ``group_by`` (and period, if asked).
+
+    ``coarse`` reads the daily product x customer-type rollup and takes :date_from and
+    :date_to; otherwise whole months come from the fine rollup and partial months from
+    the rows, with the parameters that ``split_range`` produces.
+    """
     period_format = PERIOD_FORMATS[granularity]
-    period = f"to_char(month, '{period_format}')" if period_format else "NULL"
+    day_column = "day" if coarse else "month"
+    period = f"to_char({day_column}, '{period_format}')" if period_format else "NULL"
     columns = ", ".join(f"{GROUP_COLUMNS[name]} AS {name}" for name in group_by)
     order = ", ".join(f'{GROUP_COLUMNS[name]} COLLATE "C"' for name in group_by)
+    groups = ", ".join(str(i) for i in range(1, len(group_by) + 2))
+    if coarse:
+        return _COARSE.format(period=period, columns=columns, groups=groups, order=order)
+    facts = _FACTS.format(rollup_filters=_FILTERS.format(t="r"), row_filters=_FILTERS.format(t="i"))
     return f"""
         SELECT {period} AS period, {columns}, sum(n)::bigint AS interactions
         FROM ({facts}) AS facts
-        GROUP BY {", ".join(str(i) for i in range(1, len(group_by) + 2))}
+        GROUP BY {groups}
         ORDER BY 1 NULLS FIRST, {order}
     """
 

@@ -1,1 +1,1 @@
-DROP TABLE insights.interaction_monthly_product_type;
+DROP TABLE insights.interaction_daily_product_type;

@@ -67,6 +67,7 @@ DATA_TABLES = (
     "products",
     "product_months",
     "interaction_monthly_rollup",
+    "interaction_daily_product_type",
 )
 
 
