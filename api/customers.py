@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from api.customer_schemas import CustomerQuerySchema, CustomerSchema, InteractionSchema
 from api.schemas import ErrorSchema
 from api.services import repositories
+from repository.errors import InvalidInput
 
 blp = Blueprint(
     "customers",
@@ -17,7 +18,19 @@ blp = Blueprint(
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 _UNKNOWN_CUSTOMER = "No customer row and no interaction has this id."
+_BAD_ID = "The id is not a positive whole number."
 _BAD_ARGUMENTS = "A page below 1, a page size above the maximum, or an unknown type."
+
+
+def parse_customer_id(raw: str) -> int:
+    """Return the path's customer id, or raise InvalidInput naming the parameter."""
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        problem = f"must be a positive whole number, got {raw!r}"
+        raise InvalidInput(
+            f"Invalid request: path parameter 'customer_id': {problem}",
+            {"path": {"customer_id": [problem]}},
+        )
+    return int(raw)
 
 
 @blp.route("")
@@ -35,25 +48,28 @@ class Customers(MethodView):
         return customers
 
 
-@blp.route("/<int:customer_id>")
+@blp.route("/<customer_id>")
 class CustomerDetail(MethodView):
     @blp.response(200, CustomerSchema)
     @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
-    def get(self, customer_id: int):
+    @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ID)
+    def get(self, customer_id: str):
         """Return one customer."""
-        return repositories().customers.get_customer(customer_id)
+        return repositories().customers.get_customer(parse_customer_id(customer_id))
 
 
-@blp.route("/<int:customer_id>/interactions")
+@blp.route("/<customer_id>/interactions")
 class CustomerInteractions(MethodView):
     @blp.response(200, InteractionSchema(many=True))
     @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
     @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ARGUMENTS)
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-    def get(self, customer_id: int, pagination_parameters):
+    def get(self, customer_id: str, pagination_parameters):
         """List a customer's interactions, newest first."""
         interactions, total = repositories().customers.list_interactions(
-            customer_id, pagination_parameters.page, pagination_parameters.page_size
+            parse_customer_id(customer_id),
+            pagination_parameters.page,
+            pagination_parameters.page_size,
         )
         pagination_parameters.item_count = total
         return interactions

@@ -83,8 +83,9 @@ class TestOneCustomer:
         body = assert_error_shape(client.get("/api/v1/customers/404"), 404)
         assert "404" in body["message"]
 
-    def test_a_non_numeric_id_is_a_json_404(self, client):
-        assert_error_shape(client.get("/api/v1/customers/abc"), 404)
+    def test_a_non_numeric_id_is_a_json_422_naming_the_parameter(self, client):
+        body = assert_error_shape(client.get("/api/v1/customers/abc"), 422)
+        assert "'customer_id'" in body["message"]
 
 
 class TestCustomerInteractions:
