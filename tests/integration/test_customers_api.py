@@ -1,9 +1,8 @@
 """The customers endpoints over HTTP against PostgreSQL loaded by a real ingestion."""
 
-import json
-
 import pytest
 
+from tests.api_helpers import assert_error_shape, pagination
 from tests.databases import query
 from tests.integration.test_ingestion import export
 
@@ -18,18 +17,6 @@ def loaded(tmp_path, insights, database_url) -> str:
     result = insights("ingest", str(export(tmp_path)))
     assert result.exit_code == 0, result.output
     return database_url
-
-
-def pagination(response) -> dict:
-    return json.loads(response.headers["X-Pagination"])
-
-
-def assert_json_error(response, code: int) -> dict:
-    assert response.status_code == code
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert body["code"] == code and body["message"]
-    return body
 
 
 class TestListingCustomers:
@@ -80,7 +67,7 @@ class TestOneCustomer:
 
     @pytest.mark.parametrize("customer_id", ["999", str(2**63), str(10**30)])
     def test_an_unknown_id_is_a_json_404_naming_it(self, client, loaded, customer_id):
-        body = assert_json_error(client.get(f"/api/v1/customers/{customer_id}"), 404)
+        body = assert_error_shape(client.get(f"/api/v1/customers/{customer_id}"), 404)
         assert customer_id in body["message"]
 
     @pytest.mark.parametrize("path", ["abc", "-1", "1.5", "0", "%C2%B2"])
@@ -88,7 +75,7 @@ class TestOneCustomer:
     def test_an_id_that_is_not_a_positive_number_is_a_422_naming_it(
         self, client, loaded, path, suffix
     ):
-        body = assert_json_error(client.get(f"/api/v1/customers/{path}{suffix}"), 422)
+        body = assert_error_shape(client.get(f"/api/v1/customers/{path}{suffix}"), 422)
         assert "'customer_id'" in body["message"]
         assert "customer_id" in body["errors"]["path"]
 
@@ -116,7 +103,7 @@ class TestCustomerInteractions:
         assert only["channel"] == "Bird" and only["occurred_at"] == "2020-03-05T11:23:00"
 
     def test_an_unknown_customer_is_a_json_404(self, client, loaded):
-        body = assert_json_error(client.get("/api/v1/customers/999/interactions"), 404)
+        body = assert_error_shape(client.get("/api/v1/customers/999/interactions"), 404)
         assert "999" in body["message"]
 
 
@@ -133,5 +120,5 @@ class TestBadArguments:
         ],
     )
     def test_a_bad_argument_is_a_json_422_naming_it(self, client, loaded, url, named):
-        body = assert_json_error(client.get(url), 422)
+        body = assert_error_shape(client.get(url), 422)
         assert f"{named}" in body["message"]

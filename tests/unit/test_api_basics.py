@@ -3,15 +3,7 @@
 import pytest
 
 from repository.memory import InMemoryStatisticsRepository
-
-
-def assert_error_shape(response, code: int) -> dict:
-    assert response.status_code == code
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"code", "status", "message", "errors"}
-    assert body["code"] == code and body["message"]
-    return body
+from tests.api_helpers import assert_error_shape
 
 
 class TestLegacyRowCounts:

@@ -1,11 +1,11 @@
 """The customers endpoints over in-memory repositories: shapes, pagination, errors."""
 
-import json
 from datetime import datetime
 
 import pytest
 
 from repository.customers import Customer, InMemoryCustomerRepository, Interaction
+from tests.api_helpers import assert_error_shape, pagination
 
 CUSTOMERS = [Customer(i, f"Job {i}", "Red" if i % 2 else "Blue") for i in range(1, 8)]
 OLD, NEW = datetime(2020, 1, 1, 9), datetime(2021, 6, 30, 17, 45)
@@ -20,19 +20,6 @@ INTERACTIONS = [
 @pytest.fixture(autouse=True)
 def seeded(repositories):
     repositories.customers = InMemoryCustomerRepository(CUSTOMERS, INTERACTIONS)
-
-
-def pagination(response) -> dict:
-    return json.loads(response.headers["X-Pagination"])
-
-
-def assert_error_shape(response, code: int) -> dict:
-    assert response.status_code == code
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"code", "status", "message", "errors"}
-    assert body["code"] == code and body["message"]
-    return body
 
 
 class TestListingCustomers:
