@@ -131,12 +131,9 @@ REFRESH_ROLLUP = (
     """
     INSERT INTO insights.interaction_monthly_rollup
         (month, product, customer_type, channel, topic, sentiment, interactions)
-    SELECT date_trunc('month', i.occurred_at)::date, COALESCE(p.name, 'Unknown'),
-           COALESCE(c.customer_type, 'Unknown'), i.channel, i.topic, i.sentiment, count(*)
-    FROM insights.interactions AS i
-    LEFT JOIN insights.customers AS c ON c.customer_id = i.customer_id
-    LEFT JOIN insights.product_months AS pm ON pm.month = date_trunc('month', i.occurred_at)::date
-    LEFT JOIN insights.products AS p ON p.id = pm.product_id
+    SELECT date_trunc('month', occurred_at)::date, product, customer_type, channel, topic,
+           sentiment, count(*)
+    FROM insights.interaction_facts
     GROUP BY 1, 2, 3, 4, 5, 6
     """,
     """
@@ -145,13 +142,8 @@ REFRESH_ROLLUP = (
     "TRUNCATE insights.interaction_daily_product_type",
     """
     INSERT INTO insights.interaction_daily_product_type
-    SELECT i.occurred_at::date, COALESCE(p.name, 'Unknown'),
-           COALESCE(c.customer_type, 'Unknown'), count(*)
-    FROM insights.interactions AS i
-    LEFT JOIN insights.customers AS c ON c.customer_id = i.customer_id
-    LEFT JOIN insights.product_months AS pm
-        ON pm.month = date_trunc('month', i.occurred_at)::date
-    LEFT JOIN insights.products AS p ON p.id = pm.product_id
+    SELECT occurred_at::date, product, customer_type, count(*)
+    FROM insights.interaction_facts
     GROUP BY 1, 2, 3
     """,
 )

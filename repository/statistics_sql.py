@@ -20,13 +20,9 @@ _FACTS = """
       AND (CAST(:whole_to AS date) IS NULL OR r.month < CAST(:whole_to AS date))
       {rollup_filters}
     UNION ALL
-    SELECT date_trunc('month', i.occurred_at)::date, COALESCE(p.name, 'Unknown'),
-           COALESCE(c.customer_type, 'Unknown'), i.channel, i.topic, i.sentiment, 1
-    FROM insights.interactions AS i
-    LEFT JOIN insights.customers AS c ON c.customer_id = i.customer_id
-    LEFT JOIN insights.product_months AS pm
-        ON pm.month = date_trunc('month', i.occurred_at)::date
-    LEFT JOIN insights.products AS p ON p.id = pm.product_id
+    SELECT date_trunc('month', i.occurred_at)::date, i.product, i.customer_type, i.channel,
+           i.topic, i.sentiment, 1
+    FROM insights.interaction_facts AS i
     WHERE ((i.occurred_at >= CAST(:lo1 AS timestamp) AND i.occurred_at < CAST(:hi1 AS timestamp))
         OR (i.occurred_at >= CAST(:lo2 AS timestamp) AND i.occurred_at < CAST(:hi2 AS timestamp)))
       {row_filters}
