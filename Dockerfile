@@ -2,6 +2,7 @@
 #
 #   docker build -t customer-insights .
 #   docker run --rm -p 5000:5000 -e DATABASE_URL=postgresql://... customer-insights
+#   docker build --build-arg LLM_EXTRAS=openai -t customer-insights .   # a real LLM client
 #
 # Stage "build" installs the pinned dependencies and the project into a venv;
 # stage "runtime" copies only that venv and artifacts/ (migrations, data) onto a
@@ -28,6 +29,11 @@ COPY api/ api/
 COPY repository/ repository/
 COPY pipelines/ pipelines/
 RUN pip install --no-deps .
+
+# The mock LLM needs nothing more; LLM_EXTRAS=openai (or ollama, or "openai,ollama") adds
+# a real provider's client, with every shared dependency held to the pins above.
+ARG LLM_EXTRAS=""
+RUN if [ -n "$LLM_EXTRAS" ]; then pip install -c requirements.txt ".[${LLM_EXTRAS}]"; fi
 
 
 FROM ${PYTHON_IMAGE} AS runtime

@@ -11,6 +11,7 @@ from api.config import load_config
 from api.log_config import configure_logging
 from api.schemas import ErrorSchema
 from api.services import EXTENSION_KEY
+from pipelines.content import build_content_pipeline
 from repository.factory import build_repositories
 from repository.migrations import migration_ids
 
@@ -43,9 +44,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
+    repositories = build_repositories(app.config)
     app.extensions[EXTENSION_KEY] = {
-        "repositories": build_repositories(app.config),
+        "repositories": repositories,
         "migrations": migration_ids(app.config["MIGRATIONS_DIR"]),
+        "content": build_content_pipeline(
+            app.config, repositories.interactions, repositories.generated_content
+        ),
     }
     _register_api(app)
     request_log.init_app(app)
@@ -54,10 +59,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_api(app: Flask) -> None:
-    from api import customers, health, legacy_stats, statistics
+    from api import content, customers, health, legacy_stats, statistics
 
     api = InsightsApi(app)
-    for blueprint in (health.blp, legacy_stats.blp, statistics.blp, customers.blp):
+    blueprints = (health.blp, legacy_stats.blp, statistics.blp, customers.blp, content.blp)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)
 

@@ -14,6 +14,7 @@ from repository.errors import ConfigurationError
 LOG_FORMATS = ("auto", "json", "console")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 REPOSITORY_BACKENDS = ("postgres", "memory")
+LLM_PROVIDERS = ("mock", "openai", "ollama")
 
 
 def _default_artifacts_dir() -> Path:
@@ -33,6 +34,34 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigurationError(f"{name} must be a positive integer, got {raw!r}")
     return value
+
+
+def _number(
+    environ: Mapping[str, str], name: str, default: float, high: float, *, zero_ok: bool
+) -> float:
+    """Read a number above 0 (or from 0, when ``zero_ok``) and at most ``high``."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    bounds = f"from 0 to {high:g}" if zero_ok else f"above 0 and at most {high:g}"
+    problem = f"{name} must be a number {bounds}, got {raw!r}"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(problem) from None
+    if not (0 < value <= high or (zero_ok and value == 0)):
+        raise ConfigurationError(problem)
+    return value
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    """Read a whole number that may be zero (a retry count)."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not (raw.strip().isascii() and raw.strip().isdigit()):
+        raise ConfigurationError(f"{name} must be a whole number of 0 or more, got {raw!r}")
+    return int(raw)
 
 
 def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
@@ -65,4 +94,20 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MIGRATIONS_DIR": Path(env.get("MIGRATIONS_DIR") or artifacts / "migrations"),
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", LOG_FORMATS, "auto"),
+        **_llm_settings(env, artifacts),
+    }
+
+
+def _llm_settings(env: Mapping[str, str], artifacts: Path) -> dict[str, Any]:
+    """The language model behind generated content; the mock needs none of these set."""
+    return {
+        "LLM_PROVIDER": _choice(env, "LLM_PROVIDER", LLM_PROVIDERS, "mock"),
+        # Empty means the provider's own default (see pipelines/llm_providers.py).
+        "LLM_MODEL": (env.get("LLM_MODEL") or "").strip() or None,
+        "LLM_BASE_URL": (env.get("LLM_BASE_URL") or "").strip() or None,
+        "LLM_API_KEY": env.get("LLM_API_KEY") or None,
+        "LLM_TIMEOUT_S": _number(env, "LLM_TIMEOUT_S", 30.0, 600, zero_ok=False),
+        "LLM_MAX_RETRIES": _count(env, "LLM_MAX_RETRIES", 2),
+        "LLM_TEMPERATURE": _number(env, "LLM_TEMPERATURE", 0.2, 2, zero_ok=True),
+        "PROMPTS_DIR": Path(env.get("PROMPTS_DIR") or artifacts / "prompts"),
     }

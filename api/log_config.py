@@ -4,6 +4,7 @@ import logging
 import sys
 from typing import Any
 
+from flask import g, has_request_context
 from pythonjsonlogger.json import JsonFormatter
 
 # Attributes every LogRecord has; anything else was passed through ``extra``.
@@ -37,6 +38,17 @@ class _CurrentStderrHandler(logging.StreamHandler):
         pass
 
 
+class _RequestIdFilter(logging.Filter):
+    """Stamp lines logged while serving a request with its id, so they can be joined up."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id") and has_request_context():
+            request_id = getattr(g, "request_id", None)
+            if request_id:
+                record.request_id = request_id
+        return True
+
+
 def build_formatter(log_format: str, stream: Any = None) -> logging.Formatter:
     """Return the formatter for ``log_format`` (json, console or auto)."""
     stream = stream or sys.stderr
@@ -55,6 +67,7 @@ def configure_logging(level: str, log_format: str) -> None:
     if handler is None:
         handler = _CurrentStderrHandler()
         handler.set_name(_HANDLER_NAME)
+        handler.addFilter(_RequestIdFilter())
         root.addHandler(handler)
     handler.setFormatter(build_formatter(log_format))
     root.setLevel(level)

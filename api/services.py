@@ -2,6 +2,7 @@
 
 from flask import current_app
 
+from pipelines.content import ContentPipeline
 from repository.factory import Repositories
 
 EXTENSION_KEY = "insights"
@@ -15,3 +16,8 @@ def repositories() -> Repositories:
 def known_migrations() -> list[str]:
     """Return the ids of the migrations this build of the service expects."""
     return current_app.extensions[EXTENSION_KEY]["migrations"]
+
+
+def content_pipeline() -> ContentPipeline:
+    """Return the pipeline that writes generated content."""
+    return current_app.extensions[EXTENSION_KEY]["content"]

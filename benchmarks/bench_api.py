@@ -5,7 +5,8 @@
 Loads a generated data set into a fresh database (BENCH_DATABASE_URL or an embedded
 server), starts the real app and the pandas baseline (benchmarks/naive_app.py) under
 gunicorn on 127.0.0.1, and sends each endpoint a fixed number of requests at a fixed
-concurrency from a thread pool. Reports p50 and p99 latency per endpoint.
+concurrency from a thread pool. Reports p50 and p99 latency per endpoint. The content
+endpoints (issue 5) run at concurrency 8 with the mock model; the rest at 4.
 """
 
 import argparse
@@ -32,6 +33,7 @@ from tests.databases import DatabaseServer, query
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
 CONCURRENCY = 4
+CONTENT_CONCURRENCY = 8
 
 
 def free_port() -> int:
@@ -68,12 +70,13 @@ def timed_get(url: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def measure(urls: list[str]) -> dict:
-    """Send every URL once, CONCURRENCY at a time; return latency percentiles in ms."""
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
+def measure(urls: list[str], concurrency: int = CONCURRENCY) -> dict:
+    """Send every URL once, ``concurrency`` at a time; return latency percentiles in ms."""
+    with ThreadPoolExecutor(concurrency) as pool:
         latencies = sorted(pool.map(timed_get, urls))
     return {
         "requests": len(latencies),
+        "concurrency": concurrency,
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
     }
@@ -129,9 +132,19 @@ def main() -> None:
                 "customers?type=Red (page 3)": [f"{base}/api/v1/customers?type=Red&page=3"] * n,
                 "naive pandas baseline (no filter)": [naive_base + pi] * args.baseline_requests,
             }
-            for urls in cases.values():  # warm caches and pools
+            content_cases = {
+                "generate-content/<id> (mock)": [
+                    f"{base}/api/v1/generate-content/{ids[i % len(ids)]}" for i in range(n)
+                ],
+                "summarized_interactions/<id> (mock)": [
+                    f"{base}/api/v1/summarized_interactions/{ids[i % len(ids)]}" for i in range(n)
+                ],
+            }
+            for urls in [*cases.values(), *content_cases.values()]:  # warm caches and pools
                 timed_get(urls[0])
             results = {name: measure(urls) for name, urls in cases.items()}
+            for name, urls in content_cases.items():
+                results[name] = measure(urls, CONTENT_CONCURRENCY)
         finally:
             for process in processes:
                 process.terminate()
@@ -142,7 +155,6 @@ def main() -> None:
     slow = results["naive pandas baseline (no filter)"]["p50_ms"]
     print(json.dumps({
         "data": f"{args.customers} customers, {args.interactions} interactions",
-        "concurrency": CONCURRENCY,
         "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1",
         "results": results,
         "baseline_p50_over_rollup_p50": round(slow / fast, 1),

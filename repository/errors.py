@@ -36,3 +36,15 @@ class Unavailable(InsightsError):
 
 class ConfigurationError(InsightsError):
     """The service is configured in a way it cannot run with."""
+
+
+class ModelTimeout(InsightsError):
+    """The language model provider did not answer in time, retries included."""
+
+    status_code = 504
+
+
+class ModelOutputRejected(InsightsError):
+    """The language model's text failed the output checks, regeneration included."""
+
+    status_code = 502

@@ -13,8 +13,18 @@ from repository.customers import (
 )
 from repository.database import build_engine
 from repository.embedded import start_embedded_postgres
+from repository.generated_content import AbstractGeneratedContentRepository
+from repository.generated_content_store import (
+    InMemoryGeneratedContentRepository,
+    PostgresGeneratedContentRepository,
+)
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
+from repository.interactions import AbstractInteractionRepository
+from repository.interactions_store import (
+    InMemoryInteractionRepository,
+    PostgresInteractionRepository,
+)
 from repository.memory import InMemoryHealthRepository, InMemoryStatisticsRepository
 from repository.migrations import migration_ids
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
@@ -30,6 +40,12 @@ class Repositories:
     ingestion: AbstractIngestionRepository | None = None
     engine: Engine | None = None
     customers: AbstractCustomerRepository = field(default_factory=InMemoryCustomerRepository)
+    interactions: AbstractInteractionRepository = field(
+        default_factory=InMemoryInteractionRepository
+    )
+    generated_content: AbstractGeneratedContentRepository = field(
+        default_factory=InMemoryGeneratedContentRepository
+    )
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -62,4 +78,6 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
         customers=PostgresCustomerRepository(engine),
+        interactions=PostgresInteractionRepository(engine),
+        generated_content=PostgresGeneratedContentRepository(engine),
     )

@@ -12,7 +12,7 @@ from flask.cli import ScriptInfo
 from api import create_app
 from api.cli import cli
 from pipelines.ingestion import ingest
-from pipelines.sources import source_from_legacy_tables
+from pipelines.sources import read_source, source_from_legacy_tables
 from repository.database import build_engine
 from repository.embedded import start_embedded_postgres
 from repository.ingestion import PostgresIngestionRepository
@@ -21,6 +21,7 @@ from tests.databases import DatabaseServer, run_sql_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
 TEST_DATA = Path(__file__).resolve().parent / "data"
+BUNDLED_CSV = MIGRATIONS_DIR.parents[0] / "data" / "sample_export_csv"
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +64,13 @@ def seed_brief_rows(url: str) -> None:
     engine = build_engine(url)
     repository = PostgresIngestionRepository(engine)
     ingest(source_from_legacy_tables(repository.read_legacy_tables()), repository)
+    engine.dispose()
+
+
+def ingest_bundled_sample(url: str) -> None:
+    """Ingest the bundled sample export (40 customers, 400 interactions) into ``url``."""
+    engine = build_engine(url)
+    ingest(read_source(BUNDLED_CSV), PostgresIngestionRepository(engine))
     engine.dispose()
 
 

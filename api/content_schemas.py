@@ -1,0 +1,103 @@
+"""Schemas of the generated-content endpoints: the brief's shapes plus audit metadata."""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from pipelines.content import ContentRequest
+
+_DEFAULTS = ContentRequest()
+
+
+class GenerateContentArgs(Schema):
+    """Query parameters of /generate-content."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    content_type = fields.String(
+        load_default=_DEFAULTS.content_type,
+        validate=validate.OneOf(["email", "call_script"]),
+        metadata={"description": "email (default) or call_script."},
+    )
+    tone = fields.String(
+        load_default=_DEFAULTS.tone,
+        validate=validate.OneOf(["formal", "friendly"]),
+        metadata={"description": "formal (default) or friendly."},
+    )
+    max_words = fields.Integer(
+        load_default=_DEFAULTS.max_words,
+        validate=validate.Range(min=50, max=400),
+        metadata={"description": "Upper bound on the text's length in words, 50 to 400."},
+    )
+    focus = fields.String(
+        # Letters, digits and light punctuation only: it travels into the prompt.
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9 ,.'-]{0,79}$",
+            error="must be 1 to 80 letters, digits, spaces or , . ' -",
+        ),
+        metadata={
+            "description": "Words to favour when choosing interactions.",
+            "example": "side effects",
+        },
+    )
+
+
+class _Provenance(Schema):
+    """Who wrote a text, from what, and when: kept for audit."""
+
+    content_id = fields.UUID(required=True)
+    provider = fields.String(required=True, metadata={"example": "mock"})
+    model = fields.String(allow_none=True, metadata={"example": "grounded-mock-1"})
+    mock = fields.Boolean(required=True, metadata={"description": "True for mock-written text."})
+    prompt_version = fields.String(allow_none=True, metadata={"example": "email/v1"})
+    sources = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "Ids of the interactions the text was grounded on."},
+    )
+    attempts = fields.Integer(required=True, metadata={"description": "Model calls it took."})
+    created_at = fields.DateTime(required=True)
+
+
+class GeneratedText(Schema):
+    Content_type = fields.String(required=True, metadata={"example": "email"})
+    Content = fields.String(required=True, metadata={"example": "Dear Jedi,\n\nThank you..."})
+
+
+class GeneratedContentSchema(_Provenance):
+    """A generated email or call script and where it came from."""
+
+    customer_id = fields.Integer(required=True, metadata={"example": 1})
+    generated_content = fields.Nested(GeneratedText, required=True)
+    parameters = fields.Dict(metadata={"example": {"tone": "formal", "max_words": 180}})
+
+
+class LastInteractionSchema(Schema):
+    date = fields.String(required=True, metadata={"format": "date", "example": "2024-01-25"})
+    channel = fields.String(allow_none=True, metadata={"example": "Call"})
+    topic = fields.String(allow_none=True, metadata={"example": "Product Inquiry"})
+
+
+class SummaryBody(Schema):
+    total_interactions = fields.Integer(required=True, metadata={"example": 5})
+    most_frequent_channel = fields.String(allow_none=True, metadata={"example": "Email"})
+    last_interaction = fields.Nested(LastInteractionSchema, allow_none=True)
+    key_topics = fields.List(fields.String(), required=True)
+    summary_text = fields.String(required=True)
+
+
+class SummarySchema(_Provenance):
+    """The brief's summary: numbers from SQL, only summary_text from the model."""
+
+    customer_id = fields.Integer(required=True, metadata={"example": 1})
+    summary = fields.Nested(SummaryBody, required=True)
+
+
+class StoredContentSchema(_Provenance):
+    """One stored generation, as it was produced."""
+
+    customer_id = fields.Integer(required=True)
+    content_type = fields.String(required=True, metadata={"example": "email"})
+    content = fields.String(required=True)
+    latency_ms = fields.Float(required=True)
+    parameters = fields.Dict()
+    facts = fields.Dict(allow_none=True)

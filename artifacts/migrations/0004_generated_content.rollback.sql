@@ -1,0 +1,1 @@
+DROP TABLE insights.generated_content;

@@ -1,0 +1,98 @@
+"""A small OpenAI-compatible chat server on 127.0.0.1, scripted by the test that starts it."""
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """What the server does with one request: answer ``text``, fail with ``status``, or stall."""
+
+    text: str = ""
+    status: int = 200
+    delay_s: float = 0.0
+
+
+@dataclass
+class FakeOpenAI:
+    """Serves /v1/chat/completions from a script of replies; the last one repeats."""
+
+    replies: deque[Reply] = field(default_factory=deque)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    url: str = ""
+
+    def script(self, *replies: Reply) -> None:
+        self.replies = deque(replies)
+
+    def next_reply(self) -> Reply:
+        return self.replies.popleft() if len(self.replies) > 1 else self.replies[0]
+
+
+def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            fake.requests.append(body)
+            fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+            reply = fake.next_reply()
+            time.sleep(reply.delay_s)
+            if reply.status != 200:
+                self._send(reply.status, {"error": {"message": "scripted failure"}})
+                return
+            self._send(200, _completion(body["model"], reply.text))
+
+        def _send(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout test)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def _completion(model: str, text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+    }
+
+
+class running_fake_openai:  # noqa: N801 - used as a context manager, like open()
+    """Start the server on a free port; stop it on exit."""
+
+    def __enter__(self) -> FakeOpenAI:
+        self.fake = FakeOpenAI()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
+        self.server.daemon_threads = True
+        self.fake.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
