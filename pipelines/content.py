@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass
 from time import perf_counter
 from typing import Any
 
-from langchain_core.documents import Document
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from pipelines.content_checks import Expectations, check_text
+from pipelines.content_context import context_blocks, salutation, summary_facts
 from pipelines.llm_providers import ChatProvider, build_chat_provider
 from pipelines.prompts import PromptTemplate, data_block, load_prompts
 from pipelines.retrieval import CustomerInteractionRetriever
@@ -30,8 +30,6 @@ from repository.interactions import AbstractInteractionRepository, CustomerProfi
 log = logging.getLogger(__name__)
 
 SUMMARY_MAX_WORDS = 120
-# Products shown in the customer record; more would crowd the prompt for little gain.
-MAX_PRODUCTS = 10
 _MIN_WORDS = {"email": 25, "call_script": 20, "summary": 6}
 
 
@@ -45,27 +43,16 @@ class ContentRequest:
     focus: str | None = None  # words to favour when retrieving, e.g. "side effects"
 
 
-def salutation(profile: CustomerProfile) -> str:
-    """How the text addresses the customer: their occupation, else "Customer <id>"."""
-    return profile.customer.occupation or f"Customer {profile.customer.customer_id}"
+@dataclass(frozen=True)
+class Draft:
+    """One generation about to be asked for: its prompt and what its text must satisfy."""
 
-
-def summary_facts(profile: CustomerProfile) -> dict[str, Any]:
-    """The summary numbers and lists as plain JSON-ready values."""
-    summary = profile.summary
-    last = summary.last_interaction
-    return {
-        "total_interactions": summary.total_interactions,
-        "most_frequent_channel": summary.most_frequent_channel,
-        "last_interaction": None
-        if last is None
-        else {
-            "date": last.occurred_at.date().isoformat(),
-            "channel": last.channel,
-            "topic": last.topic,
-        },
-        "key_topics": list(summary.key_topics),
-    }
+    prompt: PromptTemplate
+    messages: list[BaseMessage]
+    expected: Expectations
+    sources: tuple[int, ...]
+    parameters: dict[str, Any]
+    facts: dict[str, Any] | None = None
 
 
 class ContentPipeline:
@@ -95,23 +82,12 @@ class ContentPipeline:
             ModelOutputRejected: the text failed its checks twice.
         """
         profile = self.interactions.profile(customer_id)
-        prompt = self.prompts[request.content_type]
-        documents = self._retrieve(customer_id, request.focus or prompt.retrieval_query)
-        task = {**asdict(request)}
-        text, allowed = self._render_inputs(profile, documents)
-        messages = prompt.template.format_messages(task=data_block(task), **text)
-        expected = Expectations(
-            request.content_type,
-            customer_id,
-            salutation(profile),
-            _MIN_WORDS[request.content_type],
-            request.max_words,
-            allowed,
-        )
-        return self._write_and_store(messages, expected, prompt, documents, parameters=task)
+        task = asdict(request)
+        draft = self._draft(profile, task, request.max_words, request.focus)
+        return self._produce(draft)
 
     def summarize(self, customer_id: int) -> StoredContent:
-        """Write and store the summary of a customer's interactions.
+        """Write and store the summary of a customer's interactions (raises as ``generate``).
 
         A customer without interactions gets a plain sentence and no model call: there is
         nothing to summarise, and nothing a model could add but invention.
@@ -134,119 +110,85 @@ class ContentPipeline:
                     facts=facts,
                 )
             )
-        prompt = self.prompts["summary"]
-        documents = self._retrieve(customer_id, prompt.retrieval_query)
         task = {"content_type": "summary", "max_words": SUMMARY_MAX_WORDS}
-        text, allowed = self._render_inputs(profile, documents)
-        messages = prompt.template.format_messages(
-            task=data_block(task), summary_facts=data_block(facts), **text
-        )
-        named_in_facts = set(profile.summary.key_topics)
-        if profile.summary.last_interaction and profile.summary.last_interaction.topic:
-            named_in_facts.add(profile.summary.last_interaction.topic)
-        expected = Expectations(
-            "summary",
-            customer_id,
-            salutation(profile),
-            _MIN_WORDS["summary"],
-            SUMMARY_MAX_WORDS,
-            allowed | named_in_facts,
-        )
-        return self._write_and_store(
-            messages, expected, prompt, documents, parameters=task, facts=facts
-        )
+        return self._produce(self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts))
 
-    def _retrieve(self, customer_id: int, query: str) -> list[Document]:
+    def _draft(
+        self,
+        profile: CustomerProfile,
+        task: dict[str, Any],
+        max_words: int,
+        focus: str | None,
+        facts: dict[str, Any] | None = None,
+    ) -> Draft:
+        customer_id, content_type = profile.customer.customer_id, task["content_type"]
+        prompt = self.prompts[content_type]
         retriever = CustomerInteractionRetriever(
             repository=self.interactions, customer_id=customer_id, **self.retrieval
         )
-        return retriever.invoke(query)
-
-    def _render_inputs(
-        self, profile: CustomerProfile, documents: list[Document]
-    ) -> tuple[dict[str, str], frozenset[str]]:
-        """Return the prompt's data blocks and every topic and product they name."""
-        products = list(profile.products[:MAX_PRODUCTS])
-        record = {
-            "customer_id": profile.customer.customer_id,
-            "salutation": salutation(profile),
-            "customer_type": profile.customer.customer_type,
-            "products_discussed": products,
-        }
-        # Newest first reads as a timeline; the retriever's order only chose what to keep.
-        history = sorted(
-            (doc.metadata for doc in documents), key=lambda m: (m["date"], m["id"]), reverse=True
+        documents = retriever.invoke(focus or prompt.retrieval_query)
+        blocks, named = context_blocks(profile, documents, facts)
+        expected = Expectations(
+            content_type,
+            customer_id,
+            salutation(profile),
+            _MIN_WORDS[content_type],
+            max_words,
+            named,
         )
-        history = [{k: v for k, v in item.items() if k != "customer_id"} for item in history]
-        named = {item[key] for item in history for key in ("topic", "product") if item[key]}
-        blocks = {"customer_record": data_block(record), "interaction_history": data_block(history)}
-        return blocks, frozenset(named | set(products))
+        messages = prompt.template.format_messages(task=data_block(task), **blocks)
+        sources = tuple(int(document.metadata["id"]) for document in documents)
+        return Draft(prompt, messages, expected, sources, task, facts)
 
-    def _write_and_store(
-        self,
-        messages: list[BaseMessage],
-        expected: Expectations,
-        prompt: PromptTemplate,
-        documents: list[Document],
-        parameters: dict[str, Any],
-        facts: dict[str, Any] | None = None,
-    ) -> StoredContent:
+    def _produce(self, draft: Draft) -> StoredContent:
         started = perf_counter()
-        text, attempts = self._write(messages, expected, prompt.version)
+        text, attempts = self._write(draft)
         latency_ms = round((perf_counter() - started) * 1000, 2)
         stored = self.generated.add(
             NewContent(
-                customer_id=expected.customer_id,
-                content_type=expected.content_type,
+                customer_id=draft.expected.customer_id,
+                content_type=draft.expected.content_type,
                 provider=self.provider.name,
                 model=self.provider.model_name,
                 mock=self.provider.mock,
-                prompt_version=prompt.version,
-                sources=tuple(int(doc.metadata["id"]) for doc in documents),
+                prompt_version=draft.prompt.version,
+                sources=draft.sources,
                 content=text,
                 latency_ms=latency_ms,
                 attempts=attempts,
-                parameters=parameters,
-                facts=facts,
+                parameters=draft.parameters,
+                facts=draft.facts,
             )
         )
-        self._log(
-            "content_generated",
-            expected,
-            prompt.version,
-            attempts=attempts,
-            model_latency_ms=latency_ms,
-            sources=len(documents),
-        )
+        self._log("content_generated", draft, attempts=attempts,
+                  model_latency_ms=latency_ms, sources=len(draft.sources))  # fmt: skip
         return stored
 
-    def _write(
-        self, messages: list[BaseMessage], expected: Expectations, prompt_version: str
-    ) -> tuple[str, int]:
+    def _write(self, draft: Draft) -> tuple[str, int]:
         """Ask the model; on a failed check ask once more, naming what was wrong."""
         vocabulary = self.interactions.vocabulary()
-        text = self.provider.ask(messages).text.strip()
-        problems = check_text(text, expected, vocabulary)
+        text = self.provider.ask(draft.messages).text.strip()
+        problems = check_text(text, draft.expected, vocabulary)
         if not problems:
             return text, 1
-        self._log("content_regenerating", expected, prompt_version, problems=problems)
+        self._log("content_regenerating", draft, problems=problems)
         correction = HumanMessage(
-            "That text broke these rules: " + "; ".join(problems) + ". Write it again, "
-            "following every rule of the first message."
+            f"That text broke these rules: {'; '.join(problems)}. "
+            "Write it again, following every rule of the first message."
         )
-        text = self.provider.ask([*messages, AIMessage(text), correction]).text.strip()
-        problems = check_text(text, expected, vocabulary)
+        text = self.provider.ask([*draft.messages, AIMessage(text), correction]).text.strip()
+        problems = check_text(text, draft.expected, vocabulary)
         if not problems:
             return text, 2
-        self._log("content_rejected", expected, prompt_version, problems=problems)
+        self._log("content_rejected", draft, problems=problems)
         raise ModelOutputRejected(
-            "The language model's text failed its checks twice: " + "; ".join(problems) + "."
+            f"The language model's text failed its checks twice: {'; '.join(problems)}."
         )
 
-    def _log(self, event: str, expected: Expectations, prompt_version: str, **fields: Any) -> None:
-        level = logging.WARNING if event != "content_generated" else logging.INFO
+    def _log(self, event: str, draft: Draft, **fields: Any) -> None:
+        expected = draft.expected
         log.log(
-            level,
+            logging.INFO if event == "content_generated" else logging.WARNING,
             "%s: %s for customer %s",
             event,
             expected.content_type,
@@ -257,7 +199,7 @@ class ContentPipeline:
                 "content_type": expected.content_type,
                 "provider": self.provider.name,
                 "model": self.provider.model_name,
-                "prompt_version": prompt_version,
+                "prompt_version": draft.prompt.version,
                 **fields,
             },
         )

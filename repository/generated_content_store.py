@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, text
 
+from repository.database import single_statements
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
     NewContent,
@@ -40,12 +41,13 @@ class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
             "parameters": json.dumps(content.parameters),
             "facts": None if content.facts is None else json.dumps(content.facts),
         }
-        with self._engine.begin() as connection:
+        # One INSERT is atomic on its own: no BEGIN/COMMIT round trips around it.
+        with single_statements(self._engine) as connection:
             content_id, created_at = connection.execute(_INSERT, params).one()
         return StoredContent(**vars(content), content_id=content_id, created_at=created_at)
 
     def _get(self, content_id: UUID) -> StoredContent | None:
-        with self._engine.connect() as connection:
+        with single_statements(self._engine) as connection:
             row = connection.execute(_SELECT, {"id": content_id}).mappings().one_or_none()
         if row is None:
             return None

@@ -2,20 +2,13 @@
 
 from sqlalchemy import text
 
-ONE_CUSTOMER = text(
-    "SELECT occupation, COALESCE(customer_type, 'Unknown') FROM insights.customers "
-    "WHERE customer_id = :customer_id"
-)
-HAS_INTERACTIONS = text(
-    "SELECT EXISTS (SELECT 1 FROM insights.interactions WHERE customer_id = :customer_id)"
-)
-
-# One round trip for every summary fact. Names sort with COLLATE "C" (by code point) so the
-# last tie-break does not depend on the server's locale.
-SUMMARY = text("""
+# A customer's row and every summary fact in one statement: one round trip, one snapshot.
+# Names sort with COLLATE "C" (by code point) so the last tie-break does not depend on the
+# server's locale.
+PROFILE = text("""
     WITH own AS (
-        SELECT id, occurred_at, channel, topic
-        FROM insights.interactions
+        SELECT id, occurred_at, channel, topic, product
+        FROM insights.interaction_facts
         WHERE customer_id = :customer_id
     ),
     favourite_channel AS (
@@ -31,24 +24,33 @@ SUMMARY = text("""
         ORDER BY uses DESC, last_used DESC, topic COLLATE "C"
         LIMIT :key_topic_count
     ),
+    products AS (
+        SELECT product, max(occurred_at) AS last_used
+        FROM own WHERE product <> 'Unknown'
+        GROUP BY product
+    ),
     latest AS (
         SELECT occurred_at, channel, topic FROM own ORDER BY occurred_at DESC, id DESC LIMIT 1
+    ),
+    customer AS (
+        SELECT occupation, COALESCE(customer_type, 'Unknown') AS customer_type
+        FROM insights.customers
+        WHERE customer_id = :customer_id
     )
     SELECT
-        (SELECT count(*) FROM own),
-        (SELECT channel FROM favourite_channel),
+        EXISTS (SELECT 1 FROM customer) AS has_row,
+        customer.occupation,
+        customer.customer_type,
+        (SELECT count(*) FROM own) AS total,
+        (SELECT channel FROM favourite_channel) AS favourite_channel,
         (SELECT array_agg(topic ORDER BY uses DESC, last_used DESC, topic COLLATE "C")
-         FROM key_topics),
-        latest.occurred_at, latest.channel, latest.topic
+         FROM key_topics) AS key_topics,
+        latest.occurred_at, latest.channel, latest.topic,
+        (SELECT array_agg(product ORDER BY last_used DESC, product COLLATE "C")
+         FROM products) AS products
     FROM (SELECT 1) AS one
+    LEFT JOIN customer ON true
     LEFT JOIN latest ON true
-""")
-
-CONTACTED_PRODUCTS = text("""
-    SELECT product FROM insights.interaction_facts
-    WHERE customer_id = :customer_id AND product <> 'Unknown'
-    GROUP BY product
-    ORDER BY max(occurred_at) DESC, product COLLATE "C"
 """)
 
 RECENT_INTERACTIONS = text("""

@@ -1,14 +1,15 @@
 """The interaction-history repository over PostgreSQL, and in memory for tests."""
 
-import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from repository import interactions_sql as sql
 from repository.customers import UNKNOWN, Customer
+from repository.database import single_statements
 from repository.interactions import (
     KEY_TOPIC_COUNT,
     AbstractInteractionRepository,
@@ -23,51 +24,50 @@ from repository.interactions import (
 class PostgresInteractionRepository(AbstractInteractionRepository):
     """Histories read from the clean tables via the (customer_id, occurred_at) index."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, vocabulary_recheck_s: float = 5.0) -> None:
         self._engine = engine
-        # (latest succeeded run id, vocabulary): names change only when a load lands.
-        self._vocabulary: tuple[int | None, Vocabulary] | None = None
-        self._vocabulary_lock = threading.Lock()
-
-    def _snapshot(self) -> Connection:
-        return self._engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        # Names change only when a load lands: look for a newer succeeded run at most this
+        # often, instead of a round trip on every generation.
+        self._recheck_s = vocabulary_recheck_s
+        # (when checked, latest succeeded run id, vocabulary), swapped whole.
+        self._cache: tuple[float, int | None, Vocabulary] | None = None
 
     def _profile(self, customer_id: int) -> CustomerProfile | None:
         params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
-        with self._snapshot() as connection:
-            row = connection.execute(sql.ONE_CUSTOMER, params).one_or_none()
-            if row is not None:
-                customer = Customer(customer_id, row[0], row[1])
-            elif connection.execute(sql.HAS_INTERACTIONS, params).scalar_one():
-                customer = Customer(customer_id, None, UNKNOWN)
-            else:
-                return None
-            total, channel, topics, last_at, last_channel, last_topic = connection.execute(
-                sql.SUMMARY, params
-            ).one()
-            products = connection.execute(sql.CONTACTED_PRODUCTS, params).scalars().all()
-        last = None if last_at is None else LastInteraction(last_at, last_channel, last_topic)
-        summary = InteractionSummary(int(total), channel, last, tuple(topics or ()))
-        return CustomerProfile(customer, summary, tuple(products))
+        with single_statements(self._engine) as connection:
+            row = connection.execute(sql.PROFILE, params).one()
+        if not row.has_row and row.total == 0:
+            return None
+        customer = Customer(customer_id, row.occupation, row.customer_type or UNKNOWN)
+        last = None
+        if row.occurred_at is not None:
+            last = LastInteraction(row.occurred_at, row.channel, row.topic)
+        summary = InteractionSummary(
+            int(row.total), row.favourite_channel, last, tuple(row.key_topics or ())
+        )
+        return CustomerProfile(customer, summary, tuple(row.products or ()))
 
     def recent_interactions(self, customer_id: int, limit: int) -> tuple[HistoryItem, ...]:
         params = {"customer_id": customer_id, "limit": limit}
-        with self._engine.connect() as connection:
+        with single_statements(self._engine) as connection:
             rows = connection.execute(sql.RECENT_INTERACTIONS, params).all()
         return tuple(HistoryItem(*row) for row in rows)
 
     def vocabulary(self) -> Vocabulary:
-        with self._engine.connect() as connection:
+        cached, now = self._cache, time.monotonic()
+        if cached is not None and now - cached[0] < self._recheck_s:
+            return cached[2]
+        with single_statements(self._engine) as connection:
             run_id = connection.execute(sql.LATEST_SUCCEEDED_RUN).scalar_one()
-            cached = self._vocabulary
-            if cached is not None and cached[0] == run_id:
-                return cached[1]
-            vocabulary = Vocabulary(
-                frozenset(connection.execute(sql.TOPICS).scalars()),
-                frozenset(connection.execute(sql.PRODUCTS).scalars()),
-            )
-        with self._vocabulary_lock:
-            self._vocabulary = (run_id, vocabulary)
+            if cached is not None and cached[1] == run_id:
+                vocabulary = cached[2]
+            else:
+                vocabulary = Vocabulary(
+                    frozenset(connection.execute(sql.TOPICS).scalars()),
+                    frozenset(connection.execute(sql.PRODUCTS).scalars()),
+                )
+        # One tuple assignment: threads of a worker see the old cache or the new, never a mix.
+        self._cache = (now, run_id, vocabulary)
         return vocabulary
 
 

@@ -154,7 +154,7 @@ class TestVocabulary:
 def test_the_postgres_vocabulary_refreshes_when_a_new_load_lands(database_url):
     seed_postgres(database_url)
     engine = build_engine(database_url)
-    repository = PostgresInteractionRepository(engine)
+    repository = PostgresInteractionRepository(engine, vocabulary_recheck_s=0)
     before = repository.vocabulary()
     with psycopg.connect(libpq_url(database_url)) as connection:
         connection.execute("INSERT INTO insights.products (name) VALUES ('Silver')")
@@ -164,4 +164,19 @@ def test_the_postgres_vocabulary_refreshes_when_a_new_load_lands(database_url):
             "started_at, status) VALUES ('next', 'csv', repeat('1', 64), now(), 'succeeded')"
         )
     assert repository.vocabulary().products == before.products | {"Silver"}
+    engine.dispose()
+
+
+def test_the_postgres_vocabulary_looks_for_a_new_load_at_most_every_few_seconds(database_url):
+    seed_postgres(database_url)
+    engine = build_engine(database_url)
+    repository = PostgresInteractionRepository(engine, vocabulary_recheck_s=3600)
+    before = repository.vocabulary()
+    with psycopg.connect(libpq_url(database_url)) as connection:
+        connection.execute("INSERT INTO insights.products (name) VALUES ('Silver')")
+        connection.execute(
+            "INSERT INTO insights.ingestion_runs (source_name, source_kind, checksum, "
+            "started_at, status) VALUES ('next', 'csv', repeat('1', 64), now(), 'succeeded')"
+        )
+    assert repository.vocabulary() == before
     engine.dispose()
