@@ -12,7 +12,8 @@ never depends on today's date), and whether it has a topic and a product to talk
 """
 
 import re
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -100,14 +101,16 @@ class CustomerInteractionRetriever(BaseRetriever):
         return kept
 
 
-def rank(items: Any, query_words: set[str], half_life_days: float) -> list[HistoryItem]:
+def rank(
+    items: Iterable[HistoryItem], query_words: set[str], half_life_days: float
+) -> list[HistoryItem]:
     """Order interactions by relevance to ``query_words``, recency and substance."""
     items = list(items)
     if not items:
         return []
     latest = max(item.occurred_at for item in items)
 
-    def score(item: HistoryItem) -> tuple[float, Any, int]:
+    def score(item: HistoryItem) -> tuple[float, datetime, int]:
         product = item.product if item.product != UNKNOWN else None
         labels = words(" ".join(filter(None, (item.topic, product, item.channel, item.sentiment))))
         relevance = len(query_words & labels) / len(query_words) if query_words else 0.0
