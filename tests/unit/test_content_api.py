@@ -75,6 +75,16 @@ class TestGeneratingAnEmail:
         text = generate(client, customer_id=3).get_json()["generated_content"]["Content"]
         assert text.startswith("Dear Customer 3,")
 
+    def test_a_customer_without_interactions_gets_an_email_citing_nothing(self, client, app):
+        app.extensions["insights"]["content"].interactions = InMemoryInteractionRepository(
+            [Customer(5, "Baker", "Blue")], INTERACTIONS
+        )
+        body = generate(client, customer_id=5).get_json()
+        assert body["sources"] == []
+        text = body["generated_content"]["Content"]
+        assert text.startswith("Dear Baker,") and "introduce" in text
+        assert not any(topic in text for topic in ("Drug Efficacy", "Dosage", "Secret"))
+
     def test_an_instruction_hidden_in_a_topic_is_not_followed(self, client):
         response = generate(client, customer_id=3)
         assert response.status_code == 200

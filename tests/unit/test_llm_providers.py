@@ -1,5 +1,7 @@
 """The provider registry: configuration alone picks the model, and failures map to HTTP."""
 
+import sys
+
 import httpx
 import openai
 import pytest
@@ -49,6 +51,17 @@ class TestChoosingAProvider:
     def test_an_unknown_provider_stops_start_up_with_the_choices(self):
         with pytest.raises(ConfigurationError, match="mock, openai, ollama, got 'gpt5'"):
             provider(LLM_PROVIDER="gpt5")
+
+    @pytest.mark.parametrize(
+        ("provider_name", "package"),
+        [("openai", "langchain_openai"), ("ollama", "langchain_ollama")],
+    )
+    def test_a_provider_without_its_extra_installed_names_the_install_command(
+        self, monkeypatch, provider_name, package
+    ):
+        monkeypatch.setitem(sys.modules, package, None)  # makes the import fail
+        with pytest.raises(ConfigurationError, match=rf"customer-insights\[{provider_name}\]"):
+            provider(LLM_PROVIDER=provider_name, LLM_API_KEY="k")
 
     def test_the_registry_itself_rejects_an_unknown_name(self):
         config = {**load_config({}), "LLM_PROVIDER": "bard"}
