@@ -232,6 +232,7 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
             interactions = data.interactions.rename(columns={"occurred_at": "occurred_us"})
             occurred = data.interactions["occurred_at"].astype("datetime64[us]")
             interactions["occurred_us"] = occurred.astype("int64")
+            interactions["seq"] = range(len(interactions))
             _copy(cursor, "stg_interactions", interactions)
 
     def _copy_audit(self, connection: Connection, run_id: int, data: CleanFrames) -> None:
@@ -243,15 +244,27 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
     def _merge(self, connection: Connection, run_id: int) -> None:
         for script in (sql.REPLACE_CUSTOMERS, sql.MERGE_PRODUCTS, sql.KEY_INTERACTIONS):
             sql.execute_all(connection, script, {"run_id": run_id})
+        # Every index, the primary key's too, is built once after the insert: faster than
+        # maintaining it row by row.
         indexes = connection.execute(
             text(sql.SECONDARY_INDEXES), {"table": "insights.interactions"}
         ).all()
+        primary_key = connection.execute(text(sql.PRIMARY_KEY)).scalar_one()
+        connection.exec_driver_sql(
+            f'ALTER TABLE insights.interactions DROP CONSTRAINT "{primary_key}"'
+        )
         for name, _ in indexes:
             connection.exec_driver_sql(f'DROP INDEX insights."{name}"')
         staged = connection.execute(text("SELECT count(*) FROM stg_interactions")).scalar_one()
         first_id = connection.execute(text(sql.RESERVE_IDS), {"n": max(staged, 1)}).scalar_one()
-        params = {"run_id": run_id, "first_id": first_id}
-        sql.execute_all(connection, sql.INSERT_INTERACTIONS, params)
+        any_kept = connection.execute(
+            text("SELECT EXISTS (SELECT 1 FROM kept_interaction_ids)")
+        ).scalar_one()
+        insert = sql.INSERT_INTERACTIONS if any_kept else sql.INSERT_NEW_INTERACTIONS
+        connection.execute(text(insert), {"run_id": run_id, "first_id": first_id})
+        connection.exec_driver_sql(
+            f'ALTER TABLE insights.interactions ADD CONSTRAINT "{primary_key}" PRIMARY KEY (id)'
+        )
         for _, definition in indexes:
             connection.exec_driver_sql(definition)
         connection.exec_driver_sql("ANALYZE insights.interactions")

@@ -26,7 +26,7 @@ STAGING_DDL = (
     """
     CREATE TEMP TABLE stg_interactions (
         occurred_us BIGINT, customer_id INTEGER, channel TEXT, topic TEXT, sentiment TEXT,
-        source_row INTEGER
+        source_row INTEGER, seq INTEGER
     ) ON COMMIT DROP
     """,
 )
@@ -93,19 +93,35 @@ KEY_INTERACTIONS = (
     "TRUNCATE insights.interactions",
 )
 
-# New rows take ids from one block reserved by RESERVE_IDS (a nextval per row is slow).
-INSERT_INTERACTIONS = (
-    """
+# New rows take ids from one block reserved by RESERVE_IDS: the staged row at position
+# ``seq`` (0, 1, ...) gets ``:first_id + seq`` (a nextval per row, or a window function
+# numbering the rows, is slower).
+INSERT_INTERACTIONS = """
     INSERT INTO insights.interactions
         (id, occurred_at, customer_id, channel, topic, sentiment, run_id, source_sheet, source_row)
     OVERRIDING SYSTEM VALUE
-    SELECT COALESCE(k.id, :first_id + row_number() OVER () - 1),
+    SELECT COALESCE(k.id, :first_id + s.seq),
            timestamp 'epoch' + s.occurred_us * interval '1 microsecond',
            s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
     FROM stg_interactions AS s
     LEFT JOIN kept_interaction_ids AS k ON k.source_row = s.source_row
-    """,
-)
+"""
+
+# The same when no staged row matched a stored one (a first load): no join to pay for.
+INSERT_NEW_INTERACTIONS = """
+    INSERT INTO insights.interactions
+        (id, occurred_at, customer_id, channel, topic, sentiment, run_id, source_sheet, source_row)
+    OVERRIDING SYSTEM VALUE
+    SELECT :first_id + s.seq,
+           timestamp 'epoch' + s.occurred_us * interval '1 microsecond',
+           s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
+    FROM stg_interactions AS s
+"""
+
+PRIMARY_KEY = """
+    SELECT conname FROM pg_constraint
+    WHERE conrelid = CAST('insights.interactions' AS regclass) AND contype = 'p'
+"""
 
 # Returns the first id of a block of :n ids, moving the sequence past the block.
 RESERVE_IDS = """
