@@ -25,17 +25,34 @@ STAGING_DDL = (
     """,
     """
     CREATE TEMP TABLE stg_interactions (
-        occurred_us BIGINT, customer_id INTEGER, channel TEXT, topic TEXT, sentiment TEXT,
-        source_row INTEGER, seq INTEGER
+        occurred_us BIGINT, customer_id INTEGER, channel_code INTEGER, topic_code INTEGER,
+        sentiment_code INTEGER, source_row INTEGER, seq INTEGER
+    ) ON COMMIT DROP
+    """,
+    # The text behind each code of stg_interactions; code 0 (absent here) stands for NULL.
+    """
+    CREATE TEMP TABLE stg_labels (
+        dimension TEXT, code INTEGER, label TEXT, PRIMARY KEY (dimension, code)
     ) ON COMMIT DROP
     """,
 )
+
+# The staged interactions with their labels back in place of the codes.
+_STAGED_INTERACTIONS = """(
+    SELECT s.occurred_us, s.customer_id, ch.label AS channel, tp.label AS topic,
+           se.label AS sentiment, s.source_row, s.seq
+    FROM stg_interactions AS s
+    LEFT JOIN stg_labels AS ch ON ch.dimension = 'channel' AND ch.code = s.channel_code
+    LEFT JOIN stg_labels AS tp ON tp.dimension = 'topic' AND tp.code = s.topic_code
+    LEFT JOIN stg_labels AS se ON se.dimension = 'sentiment' AND se.code = s.sentiment_code
+)"""
 
 # Temporary tables get no statistics of their own; the merges need them for good plans.
 ANALYZE_STAGING = (
     "ANALYZE stg_customers",
     "ANALYZE stg_product_months",
     "ANALYZE stg_interactions",
+    "ANALYZE stg_labels",
 )
 
 # A customer's natural key is its primary key, so replacing the rows keeps every id.
@@ -79,10 +96,10 @@ MERGE_PRODUCTS = (
 KEY_INTERACTIONS = (
     "SET LOCAL work_mem = '64MB'",
     "SET LOCAL maintenance_work_mem = '256MB'",
-    """
+    f"""
     CREATE TEMP TABLE kept_interaction_ids ON COMMIT DROP AS
     SELECT s.source_row, i.id
-    FROM stg_interactions AS s
+    FROM {_STAGED_INTERACTIONS} AS s
     JOIN insights.interactions AS i
         ON i.occurred_at = timestamp 'epoch' + s.occurred_us * interval '1 microsecond'
        AND i.customer_id = s.customer_id
@@ -96,26 +113,26 @@ KEY_INTERACTIONS = (
 # New rows take ids from one block reserved by RESERVE_IDS: the staged row at position
 # ``seq`` (0, 1, ...) gets ``:first_id + seq`` (a nextval per row, or a window function
 # numbering the rows, is slower).
-INSERT_INTERACTIONS = """
+INSERT_INTERACTIONS = f"""
     INSERT INTO insights.interactions
         (id, occurred_at, customer_id, channel, topic, sentiment, run_id, source_sheet, source_row)
     OVERRIDING SYSTEM VALUE
     SELECT COALESCE(k.id, :first_id + s.seq),
            timestamp 'epoch' + s.occurred_us * interval '1 microsecond',
            s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
-    FROM stg_interactions AS s
+    FROM {_STAGED_INTERACTIONS} AS s
     LEFT JOIN kept_interaction_ids AS k ON k.source_row = s.source_row
 """
 
 # The same when no staged row matched a stored one (a first load): no join to pay for.
-INSERT_NEW_INTERACTIONS = """
+INSERT_NEW_INTERACTIONS = f"""
     INSERT INTO insights.interactions
         (id, occurred_at, customer_id, channel, topic, sentiment, run_id, source_sheet, source_row)
     OVERRIDING SYSTEM VALUE
     SELECT :first_id + s.seq,
            timestamp 'epoch' + s.occurred_us * interval '1 microsecond',
            s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
-    FROM stg_interactions AS s
+    FROM {_STAGED_INTERACTIONS} AS s
 """
 
 PRIMARY_KEY = """
