@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pipelines.cleaning import CleanedData, clean
+from pipelines.rollups import interaction_rollups
 from pipelines.sources import Source
 from repository.errors import InsightsError
 from repository.ingestion import AbstractIngestionRepository, IngestionBusy, NewRun
@@ -106,13 +107,14 @@ def ingest(
     cleaned = clean(source.sheets)
     on_stage("check")
     counts = count_sheets(source.sheets, cleaned)
+    rollups = interaction_rollups(cleaned.interactions, cleaned.customers, cleaned.product_months)
     repaired = cleaned.repairs.groupby("rule")["row_count"].sum().sort_index()
     repaired_cells = {str(rule): int(n) for rule, n in repaired.items()}
     run = NewRun(source.name, source.kind, source.checksum, started)
     on_stage("load")
     stored_counts = {"sheets": {k: asdict(v) for k, v in counts.items()}, "repairs": repaired_cells}
     try:
-        run_id = repository.load(run, cleaned, stored_counts)
+        run_id = repository.load(run, cleaned, rollups, stored_counts)
     except IngestionBusy:
         raise
     except Exception as error:

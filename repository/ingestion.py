@@ -43,6 +43,15 @@ class CleanFrames(Protocol):
     def repairs(self) -> pd.DataFrame: ...
 
 
+class RollupFrames(Protocol):
+    """The pre-aggregated counts the statistics read (pipelines.rollups.Rollups)."""
+
+    @property
+    def monthly(self) -> pd.DataFrame: ...
+    @property
+    def daily(self) -> pd.DataFrame: ...
+
+
 @dataclass(frozen=True)
 class NewRun:
     """The facts about a run known before loading."""
@@ -87,8 +96,10 @@ class AbstractIngestionRepository(ABC):
         """Return the most recent successful run, if any."""
 
     @abstractmethod
-    def load(self, run: NewRun, data: CleanFrames, counts: dict[str, Any]) -> int:
-        """Replace the clean data set with ``data`` in one transaction; return the run id.
+    def load(
+        self, run: NewRun, data: CleanFrames, rollups: RollupFrames, counts: dict[str, Any]
+    ) -> int:
+        """Replace the clean data set and its rollups in one transaction; return the run id.
 
         Raises:
             IngestionBusy: another ingestion kept the lock past the timeout.
@@ -130,7 +141,9 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
             row = connection.execute(text(query)).mappings().first()
         return RunSummary(**row) if row else None
 
-    def load(self, run: NewRun, data: CleanFrames, counts: dict[str, Any]) -> int:
+    def load(
+        self, run: NewRun, data: CleanFrames, rollups: RollupFrames, counts: dict[str, Any]
+    ) -> int:
         with self._engine.begin() as connection:
             self._acquire_lock(connection)
             run_id = self._insert_run(connection, run, "running", counts)
@@ -139,7 +152,7 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
             sql.execute_all(connection, sql.ANALYZE_STAGING)
             self._copy_audit(connection, run_id, data)
             self._merge(connection, run_id)
-            self._refresh_rollup(connection)
+            self._replace_rollups(connection, rollups)
             connection.execute(
                 text(
                     "UPDATE insights.ingestion_runs SET status = 'succeeded', "
@@ -271,8 +284,12 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
             connection.exec_driver_sql(definition)
         connection.exec_driver_sql("ANALYZE insights.interactions")
 
-    def _refresh_rollup(self, connection: Connection) -> None:
-        sql.execute_all(connection, sql.REFRESH_ROLLUP)
+    def _replace_rollups(self, connection: Connection, rollups: RollupFrames) -> None:
+        connection.exec_driver_sql(sql.TRUNCATE_ROLLUPS)
+        with _cursor(connection) as cursor:
+            _copy(cursor, "insights.interaction_monthly_rollup", rollups.monthly)
+            _copy(cursor, "insights.interaction_daily_product_type", rollups.daily)
+        connection.exec_driver_sql("ANALYZE insights.interaction_monthly_rollup")
 
 
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""The SQL of an ingestion load: staging tables, merges on natural keys, the rollup."""
+"""The SQL of an ingestion load: staging tables, merges on natural keys, the rollups."""
 
 from sqlalchemy import Connection, text
 
@@ -155,30 +155,9 @@ SECONDARY_INDEXES = """
       AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = x.indexrelid)
 """
 
-REFRESH_ROLLUP = (
-    # Enough memory to aggregate in a hash table: sorting a million rows is twice as slow.
-    "SET LOCAL work_mem = '256MB'",
-    """
-    TRUNCATE insights.interaction_monthly_rollup
-    """,
-    """
-    INSERT INTO insights.interaction_monthly_rollup
-        (month, product, customer_type, channel, topic, sentiment, interactions)
-    SELECT date_trunc('month', occurred_at)::date, product, customer_type, channel, topic,
-           sentiment, count(*)
-    FROM insights.interaction_facts
-    GROUP BY 1, 2, 3, 4, 5, 6
-    """,
-    """
-    ANALYZE insights.interaction_monthly_rollup
-    """,
-    "TRUNCATE insights.interaction_daily_product_type",
-    """
-    INSERT INTO insights.interaction_daily_product_type
-    SELECT occurred_at::date, product, customer_type, count(*)
-    FROM insights.interaction_facts
-    GROUP BY 1, 2, 3
-    """,
+# Emptied at each load, then filled by COPY with the rollups the pipeline computed.
+TRUNCATE_ROLLUPS = (
+    "TRUNCATE insights.interaction_monthly_rollup, insights.interaction_daily_product_type"
 )
 
 LEGACY_SQL = {

@@ -69,3 +69,26 @@ def query(url: str, statement: str, params: tuple = ()) -> list[tuple]:
     """Run one query and return all rows: for assertions made independently of the app."""
     with psycopg.connect(libpq_url(url)) as connection:
         return connection.execute(statement, params).fetchall()
+
+
+# The rollups as SQL over the view that defines each interaction's product and customer
+# type: the reference the pandas rollups of an ingestion are checked against.
+ROLLUPS_FROM_FACTS = {
+    "insights.interaction_monthly_rollup": """
+        SELECT date_trunc('month', occurred_at)::date, product, customer_type, channel, topic,
+               sentiment, count(*)
+        FROM insights.interaction_facts GROUP BY 1, 2, 3, 4, 5, 6
+    """,
+    "insights.interaction_daily_product_type": """
+        SELECT occurred_at::date, product, customer_type, count(*)
+        FROM insights.interaction_facts GROUP BY 1, 2, 3
+    """,
+}
+
+
+def rebuild_rollups(url: str) -> None:
+    """Fill the rollup tables from the clean tables (for data seeded without ingesting)."""
+    with psycopg.connect(libpq_url(url)) as connection:
+        for table, select in ROLLUPS_FROM_FACTS.items():
+            connection.execute(f"TRUNCATE {table}")
+            connection.execute(f"INSERT INTO {table} {select}")

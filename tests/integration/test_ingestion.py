@@ -265,7 +265,7 @@ class TestReingesting:
 
 
 class FailingRollup(PostgresIngestionRepository):
-    def _refresh_rollup(self, connection):
+    def _replace_rollups(self, connection, rollups):
         raise RuntimeError("injected failure after the merges")
 
 

@@ -8,12 +8,12 @@ import pytest
 from repository.customers import Customer
 from repository.database import build_engine, libpq_url
 from repository.errors import NotFound
-from repository.ingestion_sql import REFRESH_ROLLUP
 from repository.interactions import HistoryItem, InteractionSummary, LastInteraction, Vocabulary
 from repository.interactions_store import (
     InMemoryInteractionRepository,
     PostgresInteractionRepository,
 )
+from tests.databases import rebuild_rollups
 
 # Customer 1: Email and Call both used twice, Call more recently, so Call is the favourite.
 # Topics: Dosage x3, Efficacy x2, Pricing x2 (Pricing used last), Safety x1 -> three key
@@ -39,6 +39,11 @@ INTERACTIONS = [
 
 
 def seed_postgres(url: str) -> None:
+    _seed_rows(url)
+    rebuild_rollups(url)
+
+
+def _seed_rows(url: str) -> None:
     with psycopg.connect(libpq_url(url)) as connection:
         (run_id,) = connection.execute(
             "INSERT INTO insights.ingestion_runs (source_name, source_kind, checksum, "
@@ -66,8 +71,6 @@ def seed_postgres(url: str) -> None:
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, 'interactions', %s)",
                 (id_, at, customer_id, channel, topic, sentiment, run_id, row),
             )
-        for statement in REFRESH_ROLLUP:
-            connection.execute(statement)
 
 
 @pytest.fixture(params=["memory", "postgres"])

@@ -1,0 +1,41 @@
+"""The rollups an ingestion stores are exactly the SQL aggregates of interaction_facts."""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipelines import synthetic
+from tests.conftest import ingest_bundled_sample
+from tests.databases import ROLLUPS_FROM_FACTS, query
+
+ROLLUP_COLUMNS = {
+    "insights.interaction_monthly_rollup": (
+        "month, product, customer_type, channel, topic, sentiment, interactions"
+    ),
+    "insights.interaction_daily_product_type": "day, product, customer_type, interactions",
+}
+
+
+def assert_rollups_match_the_facts(url: str) -> None:
+    for table, select in ROLLUPS_FROM_FACTS.items():
+        stored = Counter(query(url, f"SELECT {ROLLUP_COLUMNS[table]} FROM {table}"))
+        expected = Counter(query(url, select))
+        assert stored == expected, table
+        assert stored, table
+
+
+def test_the_bundled_sample(database_url):
+    ingest_bundled_sample(database_url)
+    assert_rollups_match_the_facts(database_url)
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_a_generated_messy_export_then_a_newer_one(tmp_path: Path, database_url, insights, seed):
+    # Generated data has every defect: interaction-only customers, months without a
+    # product, missing channels, topics and sentiments.
+    for customers, interactions, folder in ((300, 4000, "a"), (200, 2500, "b")):
+        dataset = synthetic.generate_dataset(customers, interactions, seed)
+        synthetic.write_dataset(dataset, tmp_path / folder, "csv")
+        assert insights("ingest", str(tmp_path / folder)).exit_code == 0
+        assert_rollups_match_the_facts(database_url)
