@@ -93,8 +93,7 @@ class GeneratedContent(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="The id is not a UUID.")
     def get(self, content_id: str):
         """Return one stored generation, as it was produced."""
-        stored = content_pipeline().generated.get(_parse_content_id(content_id))
-        return {**provenance(stored), **vars(stored)}
+        return content_pipeline().generated.get(_parse_content_id(content_id))
 
 
 def _parse_content_id(raw: str) -> UUID:
