@@ -8,7 +8,7 @@ import pytest
 from tests.api_helpers import assert_error_shape
 from tests.conftest import ingest_bundled_sample, make_app
 from tests.databases import query
-from tests.fake_openai import Reply, running_fake_openai
+from tests.fake_llm_server import Reply, running_fake_llm_server
 
 CUSTOMER = 1  # Jedi, in the bundled sample
 GOOD_EMAIL = (
@@ -20,7 +20,7 @@ GOOD_EMAIL = (
 
 @pytest.fixture
 def fake_openai():
-    with running_fake_openai() as fake:
+    with running_fake_llm_server() as fake:
         yield fake
 
 

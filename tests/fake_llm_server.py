@@ -1,4 +1,5 @@
-"""A small OpenAI-compatible chat server on 127.0.0.1, scripted by the test that starts it."""
+"""A small chat server on 127.0.0.1 speaking OpenAI's API (/v1/chat/completions) and
+Ollama's (/api/chat), scripted by the test that starts it."""
 
 import json
 import threading
@@ -19,8 +20,8 @@ class Reply:
 
 
 @dataclass
-class FakeOpenAI:
-    """Serves /v1/chat/completions from a script of replies; the last one repeats."""
+class FakeChatServer:
+    """Answers chat requests from a script of replies; the last reply repeats."""
 
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -34,7 +35,7 @@ class FakeOpenAI:
         return self.replies.popleft() if len(self.replies) > 1 else self.replies[0]
 
 
-def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+def _handler(fake: FakeChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -43,12 +44,18 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             reply = fake.next_reply()
             time.sleep(reply.delay_s)
             if reply.status != 200:
-                self._send(reply.status, {"error": {"message": "scripted failure"}})
-                return
-            self._send(200, _completion(body["model"], reply.text))
+                self._send(reply.status, {"error": "scripted failure"})
+            elif self.path.startswith("/api/chat"):
+                lines = [_ollama_chunk(body["model"], reply.text, False)]
+                lines.append(_ollama_chunk(body["model"], "", True))
+                self._send_bytes(200, "\n".join(map(json.dumps, lines)).encode())
+            else:
+                self._send(200, _completion(body["model"], reply.text))
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
+            self._send_bytes(status, json.dumps(payload).encode())
+
+        def _send_bytes(self, status: int, data: bytes) -> None:
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -62,6 +69,16 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+def _ollama_chunk(model: str, text: str, done: bool) -> dict[str, Any]:
+    chunk = {
+        "model": model,
+        "created_at": "2026-01-01T00:00:00Z",
+        "message": {"role": "assistant", "content": text},
+        "done": done,
+    }
+    return {**chunk, "done_reason": "stop"} if done else chunk
 
 
 def _completion(model: str, text: str) -> dict[str, Any]:
@@ -81,11 +98,11 @@ def _completion(model: str, text: str) -> dict[str, Any]:
     }
 
 
-class running_fake_openai:  # noqa: N801 - used as a context manager, like open()
+class running_fake_llm_server:  # noqa: N801 - used as a context manager, like open()
     """Start the server on a free port; stop it on exit."""
 
-    def __enter__(self) -> FakeOpenAI:
-        self.fake = FakeOpenAI()
+    def __enter__(self) -> FakeChatServer:
+        self.fake = FakeChatServer()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
         self.server.daemon_threads = True
         self.fake.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
