@@ -93,10 +93,16 @@ def _history_sentences(facts: PromptFacts, lead: str) -> list[str]:
     topics = facts.topics()[:3]
     if topics:
         sentences.append(f"Your questions about {_listing(topics)} matter to us.")
-    concerns = [i["topic"] for i in facts.interactions if i.get("sentiment") == "Negative"]
-    if concerns and concerns[0]:
+    # The history block lists the newest first: the latest unhappy conversation leads.
+    unhappy = [
+        i["topic"]
+        for i in facts.interactions
+        if i.get("sentiment") == "Negative" and i.get("topic")
+    ]
+    if unhappy:
         sentences.append(
-            f"We also noted your concerns about {concerns[0]} and want to address them."
+            f"We noted that our conversation about {unhappy[0]} left you with concerns, "
+            "and we want to address them."
         )
     products = facts.customer.get("products_discussed") or []
     if products:

@@ -112,7 +112,12 @@ class TestEmails:
         assert "Sand" in text and "Glass" in text
 
     def test_an_email_mentions_a_negative_interaction_as_a_concern(self):
-        assert "concerns about Dosage" in write(prompt())
+        assert "our conversation about Dosage left you with concerns" in write(prompt())
+
+    def test_a_negative_interaction_without_a_topic_does_not_hide_an_earlier_one(self):
+        untitled = {**HISTORY[0], "id": 4, "date": "2024-04-01T10:00", "topic": None}
+        text = write(prompt(history=[untitled, *HISTORY]))
+        assert "our conversation about Dosage left you with concerns" in text
 
     def test_an_email_names_only_what_its_prompt_holds(self):
         text = write(prompt(history=HISTORY[1:2], customer={**JEDI, "products_discussed": []}))
