@@ -159,11 +159,10 @@ _COUNT_INTERACTIONS = text(
     "SELECT count(*) FROM insights.interactions WHERE customer_id = :customer_id"
 )
 _PAGE_OF_INTERACTIONS = text(
-    "SELECT i.id, i.occurred_at, i.channel, i.topic, i.sentiment, p.product "
-    "FROM insights.interactions AS i "
-    "JOIN insights.interaction_products AS p ON p.interaction_id = i.id "
-    "WHERE i.customer_id = :customer_id "
-    "ORDER BY i.occurred_at DESC, i.id DESC LIMIT :limit OFFSET :offset"
+    "SELECT id, occurred_at, channel, topic, sentiment, product "
+    "FROM insights.interaction_facts "
+    "WHERE customer_id = :customer_id "
+    "ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset"
 )
 
 

@@ -84,9 +84,8 @@ class TestCustomerInteractions:
     def test_they_come_newest_first_with_their_products(self, client, loaded):
         expected = query(
             loaded,
-            "SELECT i.id, p.product FROM insights.interactions AS i "
-            "JOIN insights.interaction_products AS p ON p.interaction_id = i.id "
-            "WHERE i.customer_id = 1 ORDER BY i.occurred_at DESC, i.id DESC",
+            "SELECT id, product FROM insights.interaction_facts "
+            "WHERE customer_id = 1 ORDER BY occurred_at DESC, id DESC",
         )
         response = client.get("/api/v1/customers/1/interactions")
         assert response.status_code == 200

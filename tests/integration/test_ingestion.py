@@ -136,8 +136,7 @@ class TestIngestingAWorkbook:
         insights("ingest", str(export(tmp_path)))
         products = query(
             database_url,
-            "SELECT i.customer_id, ip.product FROM insights.interaction_products ip "
-            "JOIN insights.interactions i ON i.id = ip.interaction_id ORDER BY i.occurred_at",
+            "SELECT customer_id, product FROM insights.interaction_facts ORDER BY occurred_at",
         )
         assert products == [(3, "Sand"), (1, "Glass"), (2, "Sand"), (4, "Unknown")]
 
