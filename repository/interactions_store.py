@@ -83,13 +83,21 @@ def _by_count_then_recency(names_and_times: list[tuple[str, datetime]]) -> list[
 
 
 class InMemoryInteractionRepository(AbstractInteractionRepository):
-    """Customers and their interactions held in Python lists."""
+    """Customers and their interactions held in Python lists.
+
+    ``products`` names products no interaction mentions (a month nobody was contacted
+    in): PostgreSQL lists them in the vocabulary too.
+    """
 
     def __init__(
-        self, customers: Iterable[Customer] = (), interactions: Iterable[HistoryItem] = ()
+        self,
+        customers: Iterable[Customer] = (),
+        interactions: Iterable[HistoryItem] = (),
+        products: Iterable[str] = (),
     ) -> None:
         self.customers = {customer.customer_id: customer for customer in customers}
         self.interactions = list(interactions)
+        self.products = set(products)
 
     def _own(self, customer_id: int) -> list[HistoryItem]:
         own = [item for item in self.interactions if item.customer_id == customer_id]
@@ -120,5 +128,5 @@ class InMemoryInteractionRepository(AbstractInteractionRepository):
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(
             frozenset(i.topic for i in self.interactions if i.topic),
-            frozenset(i.product for i in self.interactions if i.product != UNKNOWN),
+            frozenset({i.product for i in self.interactions} | self.products) - {UNKNOWN},
         )

@@ -20,8 +20,16 @@ from tests.databases import rebuild_rollups
 # topics Dosage, Pricing, Efficacy. Interactions 16 and 17 share a timestamp: 17 is latest.
 # Customer 2 has interactions but no row; customer 3 has a row but no interactions.
 # Customer 4's two interactions tie on count and time: names decide.
+# Customer 5's two latest interactions have no topic: Refunds is its only key topic, and
+# its last interaction is a Call about nothing. Silk is the product of a month nobody
+# was contacted in.
 CUSTOMERS = [(1, "Jedi", "Red"), (3, "Santa Claus", None)]
-PRODUCT_MONTHS = [("2024-01-01", "Sand"), ("2024-02-01", "Glass"), ("2024-04-01", "Gold")]
+PRODUCT_MONTHS = [
+    ("2024-01-01", "Sand"),
+    ("2024-02-01", "Glass"),
+    ("2024-04-01", "Gold"),
+    ("2023-01-01", "Silk"),
+]
 INTERACTIONS = [
     # (id, customer, occurred_at, channel, topic, sentiment, product of its month)
     (10, 1, datetime(2024, 1, 3, 9), "Email", "Dosage", "Positive", "Sand"),
@@ -35,6 +43,9 @@ INTERACTIONS = [
     (20, 2, datetime(2024, 4, 1, 8), "Post", "Secret Of Two", None, "Gold"),
     (30, 4, datetime(2024, 5, 1, 8), "Post", "Zeta", None, "Unknown"),
     (31, 4, datetime(2024, 5, 1, 8), "Boat", "Alpha", None, "Unknown"),
+    (40, 5, datetime(2024, 6, 1, 8), "Email", "Refunds", None, "Unknown"),
+    (41, 5, datetime(2024, 6, 2, 8), "Call", None, None, "Unknown"),
+    (42, 5, datetime(2024, 6, 3, 8), "Call", None, None, "Unknown"),
 ]
 
 
@@ -79,6 +90,7 @@ def histories(request):
         yield InMemoryInteractionRepository(
             [Customer(i, job, kind or "Unknown") for i, job, kind in CUSTOMERS],
             [HistoryItem(*row) for row in INTERACTIONS],
+            [product for _, product in PRODUCT_MONTHS],
         )
         return
     url = request.getfixturevalue("database_url")
@@ -125,6 +137,14 @@ class TestProfiles:
         assert summary.key_topics == ("Alpha", "Zeta")
         assert summary.last_interaction == LastInteraction(datetime(2024, 5, 1, 8), "Boat", "Alpha")
 
+    def test_interactions_without_a_topic_are_not_a_key_topic_but_may_be_the_last(self, histories):
+        assert histories.profile(5).summary == InteractionSummary(
+            total_interactions=3,
+            most_frequent_channel="Call",
+            last_interaction=LastInteraction(datetime(2024, 6, 3, 8), "Call", None),
+            key_topics=("Refunds",),
+        )
+
 
 class TestRecentInteractions:
     def test_newest_first_with_ties_broken_by_id(self, histories):
@@ -148,9 +168,18 @@ class TestVocabulary:
     def test_every_topic_and_known_product_is_listed(self, histories):
         assert histories.vocabulary() == Vocabulary(
             topics=frozenset(
-                {"Dosage", "Efficacy", "Pricing", "Safety", "Secret Of Two", "Zeta", "Alpha"}
-            ),
-            products=frozenset({"Sand", "Glass", "Gold"}),
+                {
+                    "Dosage",
+                    "Efficacy",
+                    "Pricing",
+                    "Safety",
+                    "Secret Of Two",
+                    "Zeta",
+                    "Alpha",
+                    "Refunds",
+                }
+            ),  # fmt: skip
+            products=frozenset({"Sand", "Glass", "Gold", "Silk"}),
         )
 
 
@@ -159,14 +188,20 @@ def test_the_postgres_vocabulary_refreshes_when_a_new_load_lands(database_url):
     engine = build_engine(database_url)
     repository = PostgresInteractionRepository(engine, vocabulary_recheck_s=0)
     before = repository.vocabulary()
-    with psycopg.connect(libpq_url(database_url)) as connection:
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
         connection.execute("INSERT INTO insights.products (name) VALUES ('Silver')")
+        connection.execute(
+            "INSERT INTO insights.interaction_monthly_rollup VALUES "
+            "('2024-07-01', 'Silver', 'Red', 'Email', 'Recalls', NULL, 1)"
+        )
         assert repository.vocabulary() == before  # same load: the cached names
         connection.execute(
             "INSERT INTO insights.ingestion_runs (source_name, source_kind, checksum, "
             "started_at, status) VALUES ('next', 'csv', repeat('1', 64), now(), 'succeeded')"
         )
-    assert repository.vocabulary().products == before.products | {"Silver"}
+    assert repository.vocabulary() == Vocabulary(
+        before.topics | {"Recalls"}, before.products | {"Silver"}
+    )
     engine.dispose()
 
 
