@@ -1,7 +1,7 @@
 """Create and drop throwaway PostgreSQL databases for tests, on the embedded or a given server."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -84,6 +84,46 @@ ROLLUPS_FROM_FACTS = {
         FROM insights.interaction_facts GROUP BY 1, 2, 3
     """,
 }
+
+
+def seed_clean_rows(
+    url: str,
+    customers: Iterable[tuple],
+    product_months: Iterable[tuple],
+    interactions: Iterable[tuple],
+) -> None:
+    """Write rows straight into the clean tables under one succeeded run, then the rollups.
+
+    ``customers`` are (customer_id, occupation, customer_type), ``product_months``
+    (month, product) and ``interactions`` (id, customer_id, occurred_at, channel, topic,
+    sentiment); source rows are numbered from 2, as under a header line.
+    """
+    with psycopg.connect(libpq_url(url)) as connection:
+        (run_id,) = connection.execute(
+            "INSERT INTO insights.ingestion_runs (source_name, source_kind, checksum, "
+            "started_at, status) VALUES ('seeded', 'csv', repeat('0', 64), now(), 'succeeded') "
+            "RETURNING id"
+        ).fetchone()
+        for row, (month, product) in enumerate(product_months, start=2):
+            connection.execute(
+                "WITH p AS (INSERT INTO insights.products (name) VALUES (%s) RETURNING id) "
+                "INSERT INTO insights.product_months (month, product_id, run_id, source_sheet, "
+                "source_row) SELECT %s, p.id, %s, 'products', %s FROM p",
+                (product, month, run_id, row),
+            )
+        for row, customer in enumerate(customers, start=2):
+            connection.execute(
+                "INSERT INTO insights.customers VALUES (%s, %s, %s, %s, 'customers', %s)",
+                (*customer, run_id, row),
+            )
+        for row, interaction in enumerate(interactions, start=2):
+            connection.execute(
+                "INSERT INTO insights.interactions (id, customer_id, occurred_at, channel, topic, "
+                "sentiment, run_id, source_sheet, source_row) OVERRIDING SYSTEM VALUE "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, 'interactions', %s)",
+                (*interaction, run_id, row),
+            )
+    rebuild_rollups(url)
 
 
 def rebuild_rollups(url: str) -> None:

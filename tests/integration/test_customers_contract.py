@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-import psycopg
 import pytest
 
 from repository.customers import (
@@ -11,8 +10,9 @@ from repository.customers import (
     Interaction,
     PostgresCustomerRepository,
 )
-from repository.database import build_engine, libpq_url
+from repository.database import build_engine
 from repository.errors import InvalidInput, NotFound
+from tests.databases import seed_clean_rows
 
 # Customer 5 has no type; customer 4 has interactions but no customer row; customer 3
 # has a row but no interactions. Interactions 11 and 12 happen at the same minute.
@@ -40,31 +40,8 @@ def interaction(interaction_id: int) -> Interaction:
 
 
 def seed_postgres(url: str) -> None:
-    with psycopg.connect(libpq_url(url)) as connection:
-        (run_id,) = connection.execute(
-            "INSERT INTO insights.ingestion_runs (source_name, source_kind, checksum, "
-            "started_at, status) VALUES ('contract', 'csv', repeat('0', 64), now(), 'succeeded') "
-            "RETURNING id"
-        ).fetchone()
-        for row, (month, product) in enumerate(PRODUCT_MONTHS, start=2):
-            connection.execute(
-                "WITH p AS (INSERT INTO insights.products (name) VALUES (%s) RETURNING id) "
-                "INSERT INTO insights.product_months (month, product_id, run_id, source_sheet, "
-                "source_row) SELECT %s, p.id, %s, 'products', %s FROM p",
-                (product, month, run_id, row),
-            )
-        for row, customer in enumerate(CUSTOMERS, start=2):
-            connection.execute(
-                "INSERT INTO insights.customers VALUES (%s, %s, %s, %s, 'customers', %s)",
-                (*customer, run_id, row),
-            )
-        for row, (customer_id, *values, _product) in enumerate(INTERACTIONS, start=2):
-            connection.execute(
-                "INSERT INTO insights.interactions (id, occurred_at, customer_id, channel, topic, "
-                "sentiment, run_id, source_sheet, source_row) OVERRIDING SYSTEM VALUE "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, 'interactions', %s)",
-                (values[0], values[1], customer_id, *values[2:], run_id, row),
-            )
+    rows = [(id_, customer_id, *rest[:-1]) for customer_id, id_, *rest in INTERACTIONS]
+    seed_clean_rows(url, CUSTOMERS, PRODUCT_MONTHS, rows)
 
 
 @pytest.fixture(params=["memory", "postgres"])

@@ -13,7 +13,7 @@ from repository.interactions_store import (
     InMemoryInteractionRepository,
     PostgresInteractionRepository,
 )
-from tests.databases import rebuild_rollups
+from tests.databases import seed_clean_rows
 
 # Customer 1: Email and Call both used twice, Call more recently, so Call is the favourite.
 # Topics: Dosage x3, Efficacy x2, Pricing x2 (Pricing used last), Safety x1 -> three key
@@ -50,38 +50,7 @@ INTERACTIONS = [
 
 
 def seed_postgres(url: str) -> None:
-    _seed_rows(url)
-    rebuild_rollups(url)
-
-
-def _seed_rows(url: str) -> None:
-    with psycopg.connect(libpq_url(url)) as connection:
-        (run_id,) = connection.execute(
-            "INSERT INTO insights.ingestion_runs (source_name, source_kind, checksum, "
-            "started_at, status) VALUES ('contract', 'csv', repeat('0', 64), now(), 'succeeded') "
-            "RETURNING id"
-        ).fetchone()
-        for row, (month, product) in enumerate(PRODUCT_MONTHS, start=2):
-            connection.execute(
-                "WITH p AS (INSERT INTO insights.products (name) VALUES (%s) RETURNING id) "
-                "INSERT INTO insights.product_months (month, product_id, run_id, source_sheet, "
-                "source_row) SELECT %s, p.id, %s, 'products', %s FROM p",
-                (product, month, run_id, row),
-            )
-        for row, customer in enumerate(CUSTOMERS, start=2):
-            connection.execute(
-                "INSERT INTO insights.customers VALUES (%s, %s, %s, %s, 'customers', %s)",
-                (*customer, run_id, row),
-            )
-        for row, (id_, customer_id, at, channel, topic, sentiment, _) in enumerate(
-            INTERACTIONS, start=2
-        ):
-            connection.execute(
-                "INSERT INTO insights.interactions (id, occurred_at, customer_id, channel, topic, "
-                "sentiment, run_id, source_sheet, source_row) OVERRIDING SYSTEM VALUE "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, 'interactions', %s)",
-                (id_, at, customer_id, channel, topic, sentiment, run_id, row),
-            )
+    seed_clean_rows(url, CUSTOMERS, PRODUCT_MONTHS, [row[:-1] for row in INTERACTIONS])
 
 
 @pytest.fixture(params=["memory", "postgres"])

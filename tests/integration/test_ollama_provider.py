@@ -3,30 +3,19 @@
 import pytest
 
 from tests.api_helpers import assert_error_shape
-from tests.conftest import ingest_bundled_sample, make_app
-from tests.fake_llm_server import Reply, running_fake_llm_server
+from tests.fake_llm_server import Reply
 from tests.integration.test_openai_provider import CUSTOMER, GOOD_EMAIL
 
 
 @pytest.fixture
-def fake_ollama():
-    with running_fake_llm_server() as fake:
-        yield fake
+def fake_ollama(fake_llm):
+    return fake_llm
 
 
 @pytest.fixture
-def client(database_url, fake_ollama):
-    ingest_bundled_sample(database_url)
-    app = make_app(
-        database_url,
-        LLM_PROVIDER="ollama",
-        LLM_BASE_URL=fake_ollama.url.removesuffix("/v1"),
-        LLM_MODEL="llama-fake",
-        LLM_TIMEOUT_S=0.5,
-        LLM_MAX_RETRIES=1,
-    )
-    yield app.test_client()
-    app.extensions["insights"]["repositories"].close()
+def client(llm_client, fake_ollama):
+    base_url = fake_ollama.url.removesuffix("/v1")
+    return llm_client(LLM_PROVIDER="ollama", LLM_BASE_URL=base_url, LLM_MODEL="llama-fake")
 
 
 def test_a_normal_answer_comes_back_with_its_provenance(client, fake_ollama):

@@ -6,9 +6,8 @@ Switching LLM_PROVIDER needs no code change: these tests only set configuration.
 import pytest
 
 from tests.api_helpers import assert_error_shape
-from tests.conftest import ingest_bundled_sample, make_app
 from tests.databases import query
-from tests.fake_llm_server import Reply, running_fake_llm_server
+from tests.fake_llm_server import Reply
 
 CUSTOMER = 1  # Jedi, in the bundled sample
 GOOD_EMAIL = (
@@ -19,24 +18,13 @@ GOOD_EMAIL = (
 
 
 @pytest.fixture
-def fake_openai():
-    with running_fake_llm_server() as fake:
-        yield fake
+def fake_openai(fake_llm):
+    return fake_llm
 
 
 @pytest.fixture
-def client(database_url, fake_openai):
-    ingest_bundled_sample(database_url)
-    app = make_app(
-        database_url,
-        LLM_PROVIDER="openai",
-        LLM_BASE_URL=fake_openai.url,
-        LLM_MODEL="fake-model",
-        LLM_TIMEOUT_S=0.5,
-        LLM_MAX_RETRIES=1,
-    )
-    yield app.test_client()
-    app.extensions["insights"]["repositories"].close()
+def client(llm_client, fake_openai):
+    return llm_client(LLM_PROVIDER="openai", LLM_BASE_URL=fake_openai.url, LLM_MODEL="fake-model")
 
 
 def stored_generations(url: str) -> int:

@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from pipelines.mock_llm import GroundedMockChatModel
@@ -166,8 +165,3 @@ class TestInstructionsInData:
     def test_a_prompt_without_blocks_gets_a_plain_refusal_not_an_email(self):
         text = write([SystemMessage("Write an email"), HumanMessage("To Jedi")])
         assert "no task or customer record" in text
-
-
-@pytest.mark.parametrize("task", ["email", "call_script", "summary"])
-def test_every_task_produces_text(task):
-    assert len(write(prompt(task)).split()) > 10

@@ -1,0 +1,30 @@
+"""Fixtures of the integration tier that talk to fake model providers."""
+
+import pytest
+
+from tests.conftest import ingest_bundled_sample, make_app
+from tests.fake_llm_server import running_fake_llm_server
+
+
+@pytest.fixture
+def fake_llm():
+    """A fake chat server on 127.0.0.1 speaking OpenAI's and Ollama's APIs."""
+    with running_fake_llm_server() as fake:
+        yield fake
+
+
+@pytest.fixture
+def llm_client(database_url):
+    """Return a function that gives a test client over the bundled sample, with the given
+    LLM settings, short timeouts and one retry."""
+    apps = []
+
+    def client(**llm_settings):
+        ingest_bundled_sample(database_url)
+        app = make_app(database_url, LLM_TIMEOUT_S=0.5, LLM_MAX_RETRIES=1, **llm_settings)
+        apps.append(app)
+        return app.test_client()
+
+    yield client
+    for app in apps:
+        app.extensions["insights"]["repositories"].close()
