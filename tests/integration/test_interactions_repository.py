@@ -20,6 +20,7 @@ from tests.databases import seed_clean_rows
 # topics Dosage, Pricing, Efficacy. Interactions 16 and 17 share a timestamp: 17 is latest.
 # Customer 2 has interactions but no row; customer 3 has a row but no interactions.
 # Customer 4's two interactions tie on count and time: names decide.
+# Customer 6 used Call and Email once each, Email last: recency beats the name order.
 # Customer 5's two latest interactions have no topic: Refunds is its only key topic, and
 # its last interaction is a Call about nothing. Silk is the product of a month nobody
 # was contacted in.
@@ -46,6 +47,8 @@ INTERACTIONS = [
     (40, 5, datetime(2024, 6, 1, 8), "Email", "Refunds", None, "Unknown"),
     (41, 5, datetime(2024, 6, 2, 8), "Call", None, None, "Unknown"),
     (42, 5, datetime(2024, 6, 3, 8), "Call", None, None, "Unknown"),
+    (50, 6, datetime(2024, 6, 1, 8), "Call", None, None, "Unknown"),
+    (51, 6, datetime(2024, 6, 2, 8), "Email", None, None, "Unknown"),
 ]
 
 
@@ -99,6 +102,9 @@ class TestProfiles:
     def test_an_unknown_customer_is_not_found(self, histories):
         with pytest.raises(NotFound, match="customer 99 not found"):
             histories.profile(99)
+
+    def test_a_channel_tie_on_count_goes_to_the_most_recently_used(self, histories):
+        assert histories.profile(6).summary.most_frequent_channel == "Email"
 
     def test_ties_of_count_and_time_go_to_the_first_name(self, histories):
         summary = histories.profile(4).summary
