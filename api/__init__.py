@@ -8,10 +8,10 @@ from flask_smorest import Api
 
 from api import errors, request_log
 from api.config import load_config
+from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
 from api.schemas import ErrorSchema
-from api.services import EXTENSION_KEY
-from pipelines.content import build_content_pipeline
+from pipelines.content.pipeline import build_content_pipeline
 from repository.factory import build_repositories
 from repository.migrations import migration_ids
 

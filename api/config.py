@@ -102,7 +102,7 @@ def _llm_settings(env: Mapping[str, str], artifacts: Path) -> dict[str, Any]:
     """The language model behind generated content; the mock needs none of these set."""
     return {
         "LLM_PROVIDER": _choice(env, "LLM_PROVIDER", LLM_PROVIDERS, "mock"),
-        # Empty means the provider's own default (see pipelines/llm_providers.py).
+        # Empty means the provider's own default (see pipelines/content/providers.py).
         "LLM_MODEL": (env.get("LLM_MODEL") or "").strip() or None,
         "LLM_BASE_URL": (env.get("LLM_BASE_URL") or "").strip() or None,
         "LLM_API_KEY": env.get("LLM_API_KEY") or None,

@@ -13,9 +13,9 @@ from api.content_schemas import (
     SummarySchema,
 )
 from api.customers import parse_customer_id
+from api.extensions import content_pipeline
 from api.schemas import ErrorSchema
-from api.services import content_pipeline
-from pipelines.content import ContentRequest
+from pipelines.content.pipeline import ContentRequest
 from repository.errors import InvalidInput
 from repository.generated_content import StoredContent
 

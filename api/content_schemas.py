@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from pipelines.content import ContentRequest
+from pipelines.content.pipeline import ContentRequest
 
 _DEFAULTS = ContentRequest()
 

@@ -4,8 +4,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.customer_schemas import CustomerQuerySchema, CustomerSchema, InteractionSchema
+from api.extensions import repositories
 from api.schemas import ErrorSchema
-from api.services import repositories
 from repository.errors import InvalidInput
 
 blp = Blueprint(

@@ -3,9 +3,9 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.extensions import known_migrations, repositories
 from api.readiness import readiness_checks
 from api.schemas import LivenessSchema, ReadinessSchema
-from api.services import known_migrations, repositories
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Service health probes.")
 

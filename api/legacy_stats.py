@@ -3,8 +3,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.extensions import repositories
 from api.schemas import ErrorSchema, RowCountSchema
-from api.services import repositories
 
 blp = Blueprint(
     "legacy_stats", __name__, url_prefix="/api/v1/stats", description="Legacy row counts."

@@ -4,8 +4,8 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.extensions import repositories
 from api.schemas import ErrorSchema
-from api.services import repositories
 from api.statistics_reports import (
     build_filter,
     overview_report,

@@ -4,8 +4,8 @@ Refuses to load (non-zero exit) while the database has pending migrations.
 """
 
 from api import create_app
+from api.extensions import known_migrations, repositories
 from api.readiness import require_current_schema
-from api.services import known_migrations, repositories
 from repository.errors import InsightsError
 
 app = create_app()

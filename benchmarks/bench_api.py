@@ -22,11 +22,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from pipelines import synthetic
-from pipelines.ingestion import ingest
-from pipelines.sources import read_source
-from repository.database import build_engine
+from pipelines.ingestion import ingest, synthetic
+from pipelines.ingestion.sources import read_source
 from repository.embedded import start_embedded_postgres
+from repository.engine import build_engine
 from repository.ingestion import PostgresIngestionRepository
 from repository.migrations import upgrade
 from tests.databases import DatabaseServer, query

@@ -22,11 +22,11 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 
-from pipelines import synthetic
-from pipelines.cleaning import clean
-from pipelines.sources import read_source
-from repository.database import build_engine, libpq_url
+from pipelines.ingestion import synthetic
+from pipelines.ingestion.cleaning import clean
+from pipelines.ingestion.sources import read_source
 from repository.embedded import start_embedded_postgres
+from repository.engine import build_engine, libpq_url
 from repository.migrations import upgrade
 from tests.databases import DatabaseServer
 
@@ -39,8 +39,8 @@ def end_to_end(url: str, folder: Path) -> dict:
     code = (
         "import json, sys, time\n"
         "from pipelines.ingestion import ingest\n"
-        "from pipelines.sources import read_source\n"
-        "from repository.database import build_engine\n"
+        "from pipelines.ingestion.sources import read_source\n"
+        "from repository.engine import build_engine\n"
         "from repository.ingestion import PostgresIngestionRepository\n"
         "start = time.perf_counter()\n"
         "source = read_source(__import__('pathlib').Path(sys.argv[2]))\n"

@@ -10,7 +10,7 @@ import pandas as pd
 from flask import Flask, jsonify
 from sqlalchemy import create_engine
 
-from repository.database import driver_url
+from repository.engine import driver_url
 
 ROWS = """
     SELECT COALESCE(p.name, 'Unknown') AS product,

@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from repository.customer_history import AbstractInteractionRepository
 from repository.customers import (
     AbstractCustomerRepository,
     InMemoryCustomerRepository,
     PostgresCustomerRepository,
 )
-from repository.database import build_engine
 from repository.embedded import start_embedded_postgres
+from repository.engine import build_engine
 from repository.generated_content import AbstractGeneratedContentRepository
 from repository.generated_content_store import (
     InMemoryGeneratedContentRepository,
@@ -20,7 +21,6 @@ from repository.generated_content_store import (
 )
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
-from repository.interactions import AbstractInteractionRepository
 from repository.interactions_store import (
     InMemoryInteractionRepository,
     PostgresInteractionRepository,

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, text
 
-from repository.database import single_statements
+from repository.engine import single_statements
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
     NewContent,

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from repository import interactions_sql as sql
-from repository.customers import UNKNOWN, Customer
-from repository.database import single_statements
-from repository.interactions import (
+from repository.customer_history import (
     KEY_TOPIC_COUNT,
     AbstractInteractionRepository,
     CustomerProfile,
@@ -19,6 +17,8 @@ from repository.interactions import (
     LastInteraction,
     Vocabulary,
 )
+from repository.customers import UNKNOWN, Customer
+from repository.engine import single_statements
 
 
 class PostgresInteractionRepository(AbstractInteractionRepository):

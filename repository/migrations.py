@@ -10,7 +10,7 @@ import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
 
-from repository.database import driver_url, redacted
+from repository.engine import driver_url, redacted
 from repository.errors import ConfigurationError, Unavailable
 
 

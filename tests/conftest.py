@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
 from api import create_app
-from api.cli import cli
+from api.commands import cli
 from pipelines.ingestion import ingest
-from pipelines.sources import read_source, source_from_legacy_tables
-from repository.database import build_engine
+from pipelines.ingestion.sources import read_source, source_from_legacy_tables
 from repository.embedded import start_embedded_postgres
+from repository.engine import build_engine
 from repository.ingestion import PostgresIngestionRepository
 from repository.migrations import upgrade
 from tests.databases import DatabaseServer, run_sql_file

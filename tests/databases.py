@@ -9,7 +9,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from repository.database import driver_url, libpq_url
+from repository.engine import driver_url, libpq_url
 
 
 class DatabaseServer:

@@ -4,8 +4,8 @@ import numpy as np
 import psycopg
 import pytest
 
-from repository.binary_copy import binary_copy_payload
-from repository.database import libpq_url
+from repository.engine import libpq_url
+from repository.ingestion.binary_copy import binary_copy_payload
 
 
 def copy_and_read(url: str, columns: dict[str, np.ndarray], types: str) -> list[tuple]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import synthetic
+from pipelines.ingestion import synthetic
 from tests.databases import query
 
 DATA = Path(__file__).resolve().parents[2] / "artifacts" / "data"

@@ -10,7 +10,7 @@ from repository.customers import (
     Interaction,
     PostgresCustomerRepository,
 )
-from repository.database import build_engine
+from repository.engine import build_engine
 from repository.errors import InvalidInput, NotFound
 from tests.databases import seed_clean_rows
 

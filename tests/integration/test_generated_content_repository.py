@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 
-from repository.database import build_engine
+from repository.engine import build_engine
 from repository.errors import NotFound
 from repository.generated_content import NewContent
 from repository.generated_content_store import (

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from pipelines.ingestion import ingest
-from pipelines.sources import read_source
-from repository.database import build_engine, libpq_url
+from pipelines.ingestion.sources import read_source
+from repository.engine import build_engine, libpq_url
 from repository.ingestion import INGESTION_LOCK_KEY, IngestionBusy, PostgresIngestionRepository
 from tests.conftest import TEST_DATA
 from tests.databases import query, run_sql_file

@@ -5,10 +5,10 @@ from datetime import datetime
 import psycopg
 import pytest
 
+from repository.customer_history import HistoryItem, InteractionSummary, LastInteraction, Vocabulary
 from repository.customers import Customer
-from repository.database import build_engine, libpq_url
+from repository.engine import build_engine, libpq_url
 from repository.errors import NotFound
-from repository.interactions import HistoryItem, InteractionSummary, LastInteraction, Vocabulary
 from repository.interactions_store import (
     InMemoryInteractionRepository,
     PostgresInteractionRepository,

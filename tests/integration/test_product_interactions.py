@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from repository.database import build_engine
+from repository.engine import build_engine
 from repository.memory import InMemoryStatisticsRepository, InteractionFact
 from repository.statistics import InteractionFilter, PostgresStatisticsRepository
 from tests.conftest import make_app
@@ -48,7 +48,7 @@ PERIOD = {"month": "%Y-%m", "year": "%Y"}
 @pytest.fixture(scope="module")
 def ingested(database_server, migrated_template, tmp_path_factory):
     """A migrated database holding a generated export, shared read-only by this module."""
-    from pipelines import synthetic
+    from pipelines.ingestion import synthetic
     from tests.conftest import CommandLine
 
     url = database_server.create(template=migrated_template)

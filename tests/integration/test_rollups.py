@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import synthetic
+from pipelines.ingestion import synthetic
 from tests.conftest import ingest_bundled_sample
 from tests.databases import ROLLUPS_FROM_FACTS, query
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from repository.database import build_engine
+from repository.engine import build_engine
 from repository.errors import NotFound
 from repository.memory import InMemoryStatisticsRepository
 from repository.statistics import LEGACY_TABLES, PostgresStatisticsRepository

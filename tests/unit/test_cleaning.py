@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.cleaning import (
+from pipelines.ingestion.cleaning import (
     CHANNEL_SYNONYMS,
     QUARANTINE_REASONS,
     SENTIMENTS,

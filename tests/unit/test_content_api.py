@@ -5,8 +5,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from repository.customer_history import HistoryItem
 from repository.customers import Customer
-from repository.interactions import HistoryItem
 from repository.interactions_store import InMemoryInteractionRepository
 from tests.api_helpers import assert_error_shape
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipelines.content_checks import Expectations, check_text
-from repository.interactions import Vocabulary
+from pipelines.content.checks import Expectations, check_text
+from repository.customer_history import Vocabulary
 
 VOCABULARY = Vocabulary(
     topics=frozenset({"Drug Efficacy", "Efficacy", "Dosage", "Side Effects Discussion"}),

@@ -1,6 +1,6 @@
 import pytest
 
-from repository.database import driver_url, libpq_url, redacted
+from repository.engine import driver_url, libpq_url, redacted
 from repository.errors import ConfigurationError
 
 

@@ -9,8 +9,8 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableLambda
 
 from api.config import load_config
-from pipelines.llm_providers import ChatProvider, build_chat_provider
-from pipelines.mock_llm import GroundedMockChatModel
+from pipelines.content.mock.model import GroundedMockChatModel
+from pipelines.content.providers import ChatProvider, build_chat_provider
 from repository.errors import ConfigurationError, ModelTimeout, Unavailable
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from pipelines.mock_llm import GroundedMockChatModel
-from pipelines.prompts import data_block, load_prompts
+from pipelines.content.mock.model import GroundedMockChatModel
+from pipelines.content.prompts import data_block, load_prompts
 
 PROMPTS = load_prompts(Path(__file__).resolve().parents[2] / "artifacts" / "prompts")
 JEDI = {

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.prompts import data_block, load_prompts, read_block
+from pipelines.content.prompts import data_block, load_prompts, read_block
 from repository.errors import ConfigurationError
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "prompts"

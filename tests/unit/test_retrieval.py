@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipelines.retrieval import CustomerInteractionRetriever, ScopeViolation, rank, words
+from pipelines.content.retrieval import CustomerInteractionRetriever, ScopeViolation, rank, words
+from repository.customer_history import HistoryItem
 from repository.customers import Customer
-from repository.interactions import HistoryItem
 from repository.interactions_store import InMemoryInteractionRepository
 
 NOW = datetime(2024, 6, 1, 12)

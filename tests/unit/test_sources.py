@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.sources import normalise_name, read_source, source_from_legacy_tables
+from pipelines.ingestion.sources import normalise_name, read_source, source_from_legacy_tables
 from repository.errors import InvalidInput
 
 BRIEF_SHEETS = {

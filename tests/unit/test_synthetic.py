@@ -4,7 +4,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from pipelines.synthetic import (
+from pipelines.ingestion.synthetic import (
     CSV_NAMES,
     HEADERS,
     SHEET_NAMES,

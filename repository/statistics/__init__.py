@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from repository import statistics_sql
 from repository.errors import NotFound
+from repository.statistics import sql as statistics_sql
 
 GRANULARITIES = ("month", "quarter", "year")
 FILTER_DIMENSIONS = ("channel", "sentiment", "topic")

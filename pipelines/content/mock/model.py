@@ -15,8 +15,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from pipelines.mock_writing import WRITERS, PromptFacts
-from pipelines.prompts import read_block
+from pipelines.content.mock.writing import WRITERS, PromptFacts
+from pipelines.content.prompts import read_block
 
 MOCK_MODEL_NAME = "grounded-mock-1"
 

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
-from repository import ingestion_sql as sql
-from repository.binary_copy import binary_copy_payload
 from repository.errors import InsightsError
+from repository.ingestion import sql
+from repository.ingestion.binary_copy import binary_copy_payload
 
 # Arbitrary but fixed: every ingestion takes this PostgreSQL advisory lock.
 INGESTION_LOCK_KEY = 7_215_004_311
@@ -29,7 +29,7 @@ class IngestionBusy(InsightsError):
 
 
 class CleanFrames(Protocol):
-    """What the loader needs from the cleaning step (pipelines.cleaning.CleanedData)."""
+    """What the loader needs from the cleaning step (pipelines.ingestion.cleaning.CleanedData)."""
 
     @property
     def customers(self) -> pd.DataFrame: ...
@@ -44,7 +44,7 @@ class CleanFrames(Protocol):
 
 
 class RollupFrames(Protocol):
-    """The pre-aggregated counts the statistics read (pipelines.rollups.Rollups)."""
+    """The pre-aggregated counts the statistics read (pipelines.ingestion.rollups.Rollups)."""
 
     @property
     def monthly(self) -> pd.DataFrame: ...

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from pipelines.cleaning_rules import (
+from pipelines.ingestion.rules import (
     CHANNEL_SYNONYMS,
     SENTIMENTS,
     cell_text,

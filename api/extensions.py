@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from pipelines.content import ContentPipeline
+from pipelines.content.pipeline import ContentPipeline
 from repository.factory import Repositories
 
 EXTENSION_KEY = "insights"

@@ -14,18 +14,18 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from pipelines.content_checks import Expectations, check_text
-from pipelines.content_context import context_blocks, salutation, summary_facts
-from pipelines.llm_providers import ChatProvider, build_chat_provider
-from pipelines.prompts import PromptTemplate, data_block, load_prompts
-from pipelines.retrieval import CustomerInteractionRetriever
+from pipelines.content.checks import Expectations, check_text
+from pipelines.content.context import context_blocks, salutation, summary_facts
+from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
+from pipelines.content.providers import ChatProvider, build_chat_provider
+from pipelines.content.retrieval import CustomerInteractionRetriever
+from repository.customer_history import AbstractInteractionRepository, CustomerProfile
 from repository.errors import ModelOutputRejected
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
     NewContent,
     StoredContent,
 )
-from repository.interactions import AbstractInteractionRepository, CustomerProfile
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from repository.interactions import Vocabulary
+from repository.customer_history import Vocabulary
 
 _BLOCK_TAG = re.compile(r"</?(task|customer_record|interaction_history|summary_facts)>")
 

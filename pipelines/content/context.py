@@ -4,8 +4,8 @@ from typing import Any
 
 from langchain_core.documents import Document
 
-from pipelines.prompts import data_block
-from repository.interactions import CustomerProfile
+from pipelines.content.prompts import data_block
+from repository.customer_history import CustomerProfile
 
 # Products shown in the customer record; more would crowd the prompt for little gain.
 MAX_PRODUCTS = 10

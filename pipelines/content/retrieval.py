@@ -20,8 +20,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from repository.customer_history import AbstractInteractionRepository, HistoryItem
 from repository.errors import InsightsError
-from repository.interactions import AbstractInteractionRepository, HistoryItem
 
 UNKNOWN = "Unknown"
 _WORD = re.compile(r"[a-z0-9]+")

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.cleaning import CleanedData, clean
-from pipelines.rollups import interaction_rollups
-from pipelines.sources import Source
+from pipelines.ingestion.cleaning import CleanedData, clean
+from pipelines.ingestion.rollups import interaction_rollups
+from pipelines.ingestion.sources import Source
 from repository.errors import InsightsError
 from repository.ingestion import AbstractIngestionRepository, IngestionBusy, NewRun
 

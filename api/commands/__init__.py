@@ -11,12 +11,12 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
 
 from api import create_app
-from api.cli_data import data_commands
-from api.cli_errors import USAGE_ERROR, CommandError, one_line_errors
+from api.commands.data import data_commands
+from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
+from api.extensions import known_migrations, repositories
 from api.readiness import require_current_schema
-from api.services import known_migrations, repositories
 from repository import migrations
-from repository.database import redacted
+from repository.engine import redacted
 from repository.errors import InsightsError
 from repository.factory import resolve_database_url
 

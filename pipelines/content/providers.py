@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
-from pipelines.mock_llm import MOCK_MODEL_NAME, GroundedMockChatModel
+from pipelines.content.mock.model import MOCK_MODEL_NAME, GroundedMockChatModel
 from repository.errors import ConfigurationError, ModelTimeout, Unavailable
 
 DEFAULT_MODELS = {"mock": MOCK_MODEL_NAME, "openai": "gpt-4o-mini", "ollama": "llama3.1"}

@@ -9,11 +9,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from api.cli_errors import CommandError, one_line_errors
-from api.services import repositories
-from pipelines import synthetic
-from pipelines.ingestion import STAGES, format_report, ingest
-from pipelines.sources import read_source, source_from_legacy_tables
+from api.commands.errors import CommandError, one_line_errors
+from api.extensions import repositories
+from pipelines.ingestion import STAGES, format_report, ingest, synthetic
+from pipelines.ingestion.sources import read_source, source_from_legacy_tables
 from repository.ingestion import AbstractIngestionRepository
 
 

@@ -1,0 +1,1 @@
+"""The deterministic mock chat model and how it writes."""
