@@ -13,10 +13,10 @@ from api.content_schemas import (
     SummarySchema,
 )
 from api.customers import parse_customer_id
+from api.errors import invalid_parameter
 from api.extensions import content_pipeline
 from api.schemas import ErrorSchema
 from pipelines.content.pipeline import ContentRequest
-from repository.errors import InvalidInput
 from repository.generated_content import StoredContent
 
 blp = Blueprint(
@@ -100,8 +100,4 @@ def _parse_content_id(raw: str) -> UUID:
     try:
         return UUID(raw)
     except ValueError:
-        problem = f"must be a UUID, got {raw!r}"
-        raise InvalidInput(
-            f"Invalid request: path parameter 'content_id': {problem}",
-            {"path": {"content_id": [problem]}},
-        ) from None
+        raise invalid_parameter("path", "content_id", f"must be a UUID, got {raw!r}") from None

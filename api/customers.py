@@ -4,9 +4,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.customer_schemas import CustomerQuerySchema, CustomerSchema, InteractionSchema
+from api.errors import invalid_parameter
 from api.extensions import repositories
 from api.schemas import ErrorSchema
-from repository.errors import InvalidInput
 
 blp = Blueprint(
     "customers",
@@ -25,10 +25,8 @@ _BAD_ARGUMENTS = "A page below 1, a page size above the maximum, or an unknown t
 def parse_customer_id(raw: str) -> int:
     """Return the path's customer id, or raise InvalidInput naming the parameter."""
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        problem = f"must be a positive whole number, got {raw!r}"
-        raise InvalidInput(
-            f"Invalid request: path parameter 'customer_id': {problem}",
-            {"path": {"customer_id": [problem]}},
+        raise invalid_parameter(
+            "path", "customer_id", f"must be a positive whole number, got {raw!r}"
         )
     return int(raw)
 

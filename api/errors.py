@@ -13,11 +13,52 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from repository.errors import InsightsError
+from pipelines.content.errors import ModelOutputRejected, ModelTimeout
+from repository.errors import Conflict, InsightsError, InvalidInput, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
 
-_LOCATION_NAMES = {"query": "query parameter", "json": "field", "view_args": "path parameter"}
+_LOCATION_NAMES = {
+    "query": "query parameter",
+    "json": "field",
+    "view_args": "path parameter",
+    "path": "path parameter",
+}
+
+# Each domain error class and the status it is answered with; the most specific class of
+# an error wins, anything else raised on purpose is a 500.
+STATUS_OF_ERROR: dict[type[InsightsError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    ModelOutputRejected: 502,
+    Unavailable: 503,
+    ModelTimeout: 504,
+}
+
+# Domain field names -> where a request carries them and under which name.
+REQUEST_PARAMETER_OF_FIELD = {"customer_type": ("query", "type")}
+
+
+class InvalidParameter(InvalidInput):
+    """One or more request parameters are invalid; ``problems`` is ``{location: {name: [..]}}``."""
+
+    def __init__(self, problems: dict[str, dict[str, list[str]]]) -> None:
+        super().__init__(describe_validation_errors(problems))
+        self.problems = problems
+
+
+def invalid_parameter(location: str, name: str, problem: str) -> InvalidParameter:
+    """Return the error for one bad parameter (``location`` is "query" or "path")."""
+    return InvalidParameter({location: {name: [problem]}})
+
+
+def status_of(error: InsightsError) -> int:
+    """Return the HTTP status an error is answered with."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF_ERROR:
+            return STATUS_OF_ERROR[cls]
+    return 500
 
 
 def error_response(code: int, message: str, errors: dict | None = None):
@@ -61,9 +102,15 @@ def _handle_http_exception(error: HTTPException):
 
 
 def _handle_insights_error(error: InsightsError):
-    if error.status_code >= 500:
+    if isinstance(error, InvalidParameter):
+        return error_response(422, error.message, error.problems)
+    if isinstance(error, InvalidInput) and error.field in REQUEST_PARAMETER_OF_FIELD:
+        location, name = REQUEST_PARAMETER_OF_FIELD[error.field]
+        return _handle_insights_error(invalid_parameter(location, name, error.message))
+    status = status_of(error)
+    if status >= 500:
         log.warning("request failed: %s", error.message)
-    return error_response(error.status_code, error.message, error.errors)
+    return error_response(status, error.message)
 
 
 def _handle_database_unavailable(error: Exception):

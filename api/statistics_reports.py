@@ -5,7 +5,7 @@ import io
 from collections import Counter
 from typing import Any
 
-from repository.errors import InvalidInput
+from api.errors import InvalidParameter
 from repository.statistics import AbstractStatisticsRepository, InteractionFilter
 
 # Query parameter -> filter dimension.
@@ -36,8 +36,7 @@ def build_filter(
             errors[parameter] = [f"unknown value(s) {', '.join(map(repr, unknown))}"]
         chosen[parameter] = tuple(canonical[v.lower()] for v in values if v.lower() in canonical)
     if errors:
-        detail = "; ".join(f"query parameter '{k}': {' '.join(v)}" for k, v in errors.items())
-        raise InvalidInput(f"Invalid request: {detail}", {"query": errors})
+        raise InvalidParameter({"query": errors})
     return InteractionFilter(
         date_from, date_to, chosen["channel"], chosen["sentiment"], chosen["topic"]
     )

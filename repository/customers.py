@@ -94,10 +94,9 @@ class AbstractCustomerRepository(ABC):
             return known[customer_type.strip().casefold()]
         except KeyError:
             expected = ", ".join(sorted(known.values()))
-            problem = f"unknown customer type {customer_type!r}; expected one of: {expected}"
             raise InvalidInput(
-                f"Invalid request: query parameter 'type': {problem}",
-                {"query": {"type": [problem]}},
+                f"unknown customer type {customer_type!r}; expected one of: {expected}",
+                field="customer_type",
             ) from None
 
     @abstractmethod

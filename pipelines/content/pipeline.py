@@ -16,11 +16,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from pipelines.content.checks import Expectations, check_text
 from pipelines.content.context import context_blocks, salutation, summary_facts
+from pipelines.content.errors import ModelOutputRejected
 from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
 from pipelines.content.providers import ChatProvider, build_chat_provider
 from pipelines.content.retrieval import CustomerInteractionRetriever
 from repository.customer_history import AbstractInteractionRepository, CustomerProfile
-from repository.errors import ModelOutputRejected
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
     NewContent,

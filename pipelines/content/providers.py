@@ -17,8 +17,9 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
+from pipelines.content.errors import ModelTimeout
 from pipelines.content.mock.model import MOCK_MODEL_NAME, GroundedMockChatModel
-from repository.errors import ConfigurationError, ModelTimeout, Unavailable
+from repository.errors import ConfigurationError, Unavailable
 
 DEFAULT_MODELS = {"mock": MOCK_MODEL_NAME, "openai": "gpt-4o-mini", "ollama": "llama3.1"}
 OLLAMA_URL = "http://127.0.0.1:11434"

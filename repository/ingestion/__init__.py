@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
-from repository.errors import InsightsError
+from repository.errors import Conflict
 from repository.ingestion import sql
 from repository.ingestion.binary_copy import binary_copy_payload
 
@@ -22,10 +22,8 @@ from repository.ingestion.binary_copy import binary_copy_payload
 INGESTION_LOCK_KEY = 7_215_004_311
 
 
-class IngestionBusy(InsightsError):
+class IngestionBusy(Conflict):
     """Another ingestion held the lock for longer than we were willing to wait."""
-
-    status_code = 409
 
 
 class CleanFrames(Protocol):

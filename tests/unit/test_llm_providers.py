@@ -9,9 +9,11 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableLambda
 
 from api.config import load_config
+from api.errors import status_of
+from pipelines.content.errors import ModelTimeout
 from pipelines.content.mock.model import GroundedMockChatModel
 from pipelines.content.providers import ChatProvider, build_chat_provider
-from repository.errors import ConfigurationError, ModelTimeout, Unavailable
+from repository.errors import ConfigurationError, Unavailable
 
 
 def provider(**environ) -> ChatProvider:
@@ -88,7 +90,7 @@ class TestProviderFailures:
         request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
         with pytest.raises(ModelTimeout) as raised:
             failing(openai.APITimeoutError(request)).ask([HumanMessage("hi")])
-        assert raised.value.status_code == 504
+        assert status_of(raised.value) == 504
 
     def test_a_provider_error_becomes_a_503_naming_the_provider(self):
         request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
