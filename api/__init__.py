@@ -12,7 +12,7 @@ from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
 from api.schemas import ErrorSchema
 from pipelines.content.pipeline import build_content_pipeline
-from repository.factory import build_repositories
+from repository.factory import Repositories, build_repositories
 from repository.migrations import migration_ids
 
 DOCS_ASSETS_URL = "/docs/assets/"
@@ -35,8 +35,14 @@ class InsightsApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Create the app; ``config`` overrides what the environment says (tests pass one)."""
+def create_app(
+    config: Mapping[str, Any] | None = None, repositories: Repositories | None = None
+) -> Flask:
+    """Create the app.
+
+    ``config`` overrides what the environment says; ``repositories`` replaces the
+    PostgreSQL ones (tests and demos pass fakes).
+    """
     app = Flask(__name__)
     app.config.from_mapping(load_config())
     app.config.from_mapping(API_SETTINGS)
@@ -44,12 +50,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
-    repositories = build_repositories(app.config)
+    repositories = repositories or build_repositories(app.config)
     app.extensions[EXTENSION_KEY] = {
         "repositories": repositories,
         "migrations": migration_ids(app.config["MIGRATIONS_DIR"]),
         "content": build_content_pipeline(
-            app.config, repositories.interactions, repositories.generated_content
+            app.config, repositories.customer_history, repositories.generated_content
         ),
     }
     _register_api(app)

@@ -13,7 +13,6 @@ from repository.errors import ConfigurationError
 
 LOG_FORMATS = ("auto", "json", "console")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-REPOSITORY_BACKENDS = ("postgres", "memory")
 LLM_PROVIDERS = ("mock", "openai", "ollama")
 
 
@@ -89,7 +88,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DB_STATEMENT_TIMEOUT_MS": _positive_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
         # How long an ingestion waits for another one to finish before giving up.
         "INGEST_LOCK_TIMEOUT_S": _positive_int(env, "INGEST_LOCK_TIMEOUT_S", 600),
-        "REPOSITORY_BACKEND": _choice(env, "REPOSITORY_BACKEND", REPOSITORY_BACKENDS, "postgres"),
         "ARTIFACTS_DIR": artifacts,
         "MIGRATIONS_DIR": Path(env.get("MIGRATIONS_DIR") or artifacts / "migrations"),
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),

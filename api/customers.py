@@ -64,7 +64,7 @@ class CustomerInteractions(MethodView):
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, customer_id: str, pagination_parameters):
         """List a customer's interactions, newest first."""
-        interactions, total = repositories().customers.list_interactions(
+        interactions, total = repositories().customer_history.page(
             parse_customer_id(customer_id),
             pagination_parameters.page,
             pagination_parameters.page_size,

@@ -22,13 +22,15 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
+
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
 from repository.embedded import start_embedded_postgres
-from repository.engine import build_engine
+from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
 from repository.migrations import upgrade
-from tests.databases import DatabaseServer, query
+from repository.scratch import DatabaseServer
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
 CONCURRENCY = 4
@@ -88,6 +90,15 @@ def load(url: str, customers: int, interactions: int, folder: Path) -> None:
     engine.dispose()
 
 
+def sample_customer_ids(url: str, n: int) -> list[int]:
+    """Return ``n`` random customer ids to request."""
+    with psycopg.connect(libpq_url(url)) as connection:
+        rows = connection.execute(
+            "SELECT customer_id FROM insights.customers ORDER BY random() LIMIT %s", (n,)
+        )
+        return [row[0] for row in rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
@@ -104,12 +115,7 @@ def main() -> None:
         try:
             upgrade(url, MIGRATIONS)
             load(url, args.customers, args.interactions, Path(tmp) / "data")
-            ids = [
-                row[0]
-                for row in query(
-                    url, "SELECT customer_id FROM insights.customers ORDER BY random() LIMIT 200"
-                )
-            ]
+            ids = sample_customer_ids(url, 200)
             app, base = serve("api.wsgi:app", url, workers=2)
             naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2)
             processes = [app, naive]

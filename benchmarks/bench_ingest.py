@@ -28,7 +28,7 @@ from pipelines.ingestion.sources import read_source
 from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine, libpq_url
 from repository.migrations import upgrade
-from tests.databases import DatabaseServer
+from repository.scratch import DatabaseServer
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
 CLEAN_COLUMNS = ["occurred_at", "customer_id", "channel", "topic", "sentiment", "source_row"]

@@ -1,31 +1,22 @@
-"""A customer's interaction history as the content pipeline reads it.
+"""One customer's interaction history: pages of it, its latest items and its summary facts.
 
-Every number the summary shows (counts, the favourite channel, key topics) is computed
+Every number a summary shows (counts, the favourite channel, key topics) is computed
 here, by the database, never by a language model. The history is always read for one
 customer id: nothing in this interface can return another customer's interactions.
 """
 
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
-from repository.customers import Customer
-from repository.errors import NotFound
+from sqlalchemy import Engine, text
+
+from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found
+from repository.engine import single_statements
+from repository.model import UNKNOWN_SQL, Customer, Interaction
 
 KEY_TOPIC_COUNT = 3
-
-
-@dataclass(frozen=True)
-class HistoryItem:
-    """One past interaction of a customer, with its month's product ("Unknown" if none)."""
-
-    id: int
-    customer_id: int
-    occurred_at: datetime
-    channel: str | None
-    topic: str | None
-    sentiment: str | None
-    product: str
 
 
 @dataclass(frozen=True)
@@ -58,21 +49,21 @@ class CustomerProfile:
 
     customer: Customer
     summary: InteractionSummary
-    # Distinct products of the months the customer was contacted in, "Unknown" left out,
+    # Distinct products of the months the customer was contacted in, UNKNOWN left out,
     # the most recently discussed first.
     products: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Every topic and product name the clean data holds ("Unknown" excluded)."""
+    """Every topic and product name the clean data holds (UNKNOWN excluded)."""
 
     topics: frozenset[str]
     products: frozenset[str]
 
 
-class AbstractInteractionRepository(ABC):
-    """Read one customer's profile and history, and the names any history could mention."""
+class AbstractCustomerHistoryRepository(ABC):
+    """Read one customer's history and profile, and the names any history could mention."""
 
     def profile(self, customer_id: int) -> CustomerProfile:
         """Return the customer and the summary facts of all their interactions.
@@ -82,20 +73,181 @@ class AbstractInteractionRepository(ABC):
         """
         profile = self._profile(customer_id)
         if profile is None:
-            raise NotFound(f"customer {customer_id} not found")
+            raise customer_not_found(customer_id)
         return profile
+
+    def page(self, customer_id: int, page: int, page_size: int) -> tuple[list[Interaction], int]:
+        """Return one page of a customer's interactions, newest first, and their total.
+
+        Ties on the timestamp are broken by id, descending.
+
+        Raises:
+            NotFound: the customer does not exist.
+            InvalidInput: a page or page size below 1.
+        """
+        check_page(page, page_size)
+        interactions, total = self._page(customer_id, page_size, (page - 1) * page_size)
+        # A page past the end is empty too; only then is existence worth a query.
+        if not interactions and not self._exists(customer_id):
+            raise customer_not_found(customer_id)
+        return interactions, total
+
+    def recent_interactions(self, customer_id: int, limit: int) -> tuple[Interaction, ...]:
+        """Return up to ``limit`` of the customer's latest interactions, newest first.
+
+        Ties on the timestamp are broken by id, descending. An unknown customer has none.
+        """
+        return tuple(self._newest_first(customer_id, limit, 0))
 
     @abstractmethod
     def _profile(self, customer_id: int) -> CustomerProfile | None:
         """Return the profile, or None when the customer does not exist."""
 
     @abstractmethod
-    def recent_interactions(self, customer_id: int, limit: int) -> tuple[HistoryItem, ...]:
-        """Return up to ``limit`` of the customer's latest interactions, newest first.
+    def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:
+        """Return a stretch of the customer's interactions, newest first, ties by id."""
 
-        Ties on the timestamp are broken by id, descending. An unknown customer has none.
-        """
+    @abstractmethod
+    def _page(self, customer_id: int, limit: int, offset: int) -> tuple[list[Interaction], int]:
+        """Return ``_newest_first`` and the customer's total, both from one snapshot."""
+
+    @abstractmethod
+    def _exists(self, customer_id: int) -> bool:
+        """Return whether the customer exists (a row or an interaction)."""
 
     @abstractmethod
     def vocabulary(self) -> Vocabulary:
         """Return every topic and product name stored."""
+
+
+# A customer's row and every summary fact in one statement: one round trip, one snapshot.
+# Names sort with COLLATE "C" (by code point) so the last tie-break does not depend on the
+# server's locale.
+_PROFILE = text(f"""
+    WITH own AS (
+        SELECT id, occurred_at, channel, topic, product
+        FROM insights.interaction_facts
+        WHERE customer_id = :customer_id
+    ),
+    favourite_channel AS (
+        SELECT channel FROM own WHERE channel IS NOT NULL
+        GROUP BY channel
+        ORDER BY count(*) DESC, max(occurred_at) DESC, channel COLLATE "C"
+        LIMIT 1
+    ),
+    key_topics AS (
+        SELECT topic, count(*) AS uses, max(occurred_at) AS last_used
+        FROM own WHERE topic IS NOT NULL
+        GROUP BY topic
+        ORDER BY uses DESC, last_used DESC, topic COLLATE "C"
+        LIMIT :key_topic_count
+    ),
+    products AS (
+        SELECT product, max(occurred_at) AS last_used
+        FROM own WHERE product <> {UNKNOWN_SQL}
+        GROUP BY product
+    ),
+    latest AS (
+        SELECT occurred_at, channel, topic FROM own ORDER BY occurred_at DESC, id DESC LIMIT 1
+    ),
+    {EVERY_CUSTOMER}
+    SELECT
+        customer.customer_id IS NOT NULL AS exists,
+        customer.occupation,
+        customer.customer_type,
+        (SELECT count(*) FROM own) AS total,
+        (SELECT channel FROM favourite_channel) AS favourite_channel,
+        (SELECT array_agg(topic ORDER BY uses DESC, last_used DESC, topic COLLATE "C")
+         FROM key_topics) AS key_topics,
+        latest.occurred_at, latest.channel, latest.topic,
+        (SELECT array_agg(product ORDER BY last_used DESC, product COLLATE "C")
+         FROM products) AS products
+    FROM (SELECT 1) AS one
+    LEFT JOIN every_customer AS customer ON customer.customer_id = :customer_id
+    LEFT JOIN latest ON true
+""")
+
+_NEWEST_FIRST = text("""
+    SELECT id, customer_id, occurred_at, channel, topic, sentiment, product
+    FROM insights.interaction_facts
+    WHERE customer_id = :customer_id
+    ORDER BY occurred_at DESC, id DESC
+    LIMIT :limit OFFSET :offset
+""")
+_COUNT = text("SELECT count(*) FROM insights.interactions WHERE customer_id = :customer_id")
+_EXISTS = text(
+    f"WITH {EVERY_CUSTOMER} "
+    "SELECT EXISTS (SELECT 1 FROM every_customer WHERE customer_id = :customer_id)"
+)
+_LATEST_SUCCEEDED_RUN = text(
+    "SELECT max(id) FROM insights.ingestion_runs WHERE status = 'succeeded'"
+)
+# The monthly rollup holds every topic in a few thousand rows; the interactions table
+# would mean a scan of millions.
+_TOPICS = text(
+    "SELECT DISTINCT topic FROM insights.interaction_monthly_rollup WHERE topic IS NOT NULL"
+)
+_PRODUCTS = text(f"SELECT name FROM insights.products WHERE name <> {UNKNOWN_SQL}")
+
+
+class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
+    """Histories read from the clean tables via the (customer_id, occurred_at) index."""
+
+    def __init__(self, engine: Engine, vocabulary_recheck_s: float = 5.0) -> None:
+        self._engine = engine
+        # Names change only when a load lands: look for a newer succeeded run at most this
+        # often, instead of a round trip on every generation.
+        self._recheck_s = vocabulary_recheck_s
+        # (when checked, latest succeeded run id, vocabulary), swapped whole.
+        self._cache: tuple[float, int | None, Vocabulary] | None = None
+
+    def _profile(self, customer_id: int) -> CustomerProfile | None:
+        params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
+        with single_statements(self._engine) as connection:
+            row = connection.execute(_PROFILE, params).one()
+        if not row.exists:
+            return None
+        last = None
+        if row.occurred_at is not None:
+            last = LastInteraction(row.occurred_at, row.channel, row.topic)
+        summary = InteractionSummary(
+            int(row.total), row.favourite_channel, last, tuple(row.key_topics or ())
+        )
+        customer = Customer(customer_id, row.occupation, row.customer_type)
+        return CustomerProfile(customer, summary, tuple(row.products or ()))
+
+    def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:
+        params = {"customer_id": customer_id, "limit": limit, "offset": offset}
+        with single_statements(self._engine) as connection:
+            return [Interaction(*row) for row in connection.execute(_NEWEST_FIRST, params)]
+
+    def _page(self, customer_id: int, limit: int, offset: int) -> tuple[list[Interaction], int]:
+        params = {"customer_id": customer_id, "limit": limit, "offset": offset}
+        # A page and its total come from one snapshot, even while a load commits.
+        with self._engine.connect().execution_options(
+            isolation_level="REPEATABLE READ"
+        ) as connection:
+            total = int(connection.execute(_COUNT, params).scalar_one())
+            rows = connection.execute(_NEWEST_FIRST, params).all()
+        return [Interaction(*row) for row in rows], total
+
+    def _exists(self, customer_id: int) -> bool:
+        with single_statements(self._engine) as connection:
+            return bool(connection.execute(_EXISTS, {"customer_id": customer_id}).scalar_one())
+
+    def vocabulary(self) -> Vocabulary:
+        cached, now = self._cache, time.monotonic()
+        if cached is not None and now - cached[0] < self._recheck_s:
+            return cached[2]
+        with single_statements(self._engine) as connection:
+            run_id = connection.execute(_LATEST_SUCCEEDED_RUN).scalar_one()
+            if cached is not None and cached[1] == run_id:
+                vocabulary = cached[2]
+            else:
+                vocabulary = Vocabulary(
+                    frozenset(connection.execute(_TOPICS).scalars()),
+                    frozenset(connection.execute(_PRODUCTS).scalars()),
+                )
+        # One tuple assignment: threads of a worker see the old cache or the new, never a mix.
+        self._cache = (now, run_id, vocabulary)
+        return vocabulary

@@ -1,51 +1,42 @@
 """Turn configuration into concrete repositories: the one composition root for data access."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
-from repository.customer_history import AbstractInteractionRepository
-from repository.customers import (
-    AbstractCustomerRepository,
-    InMemoryCustomerRepository,
-    PostgresCustomerRepository,
+from repository.customer_history import (
+    AbstractCustomerHistoryRepository,
+    PostgresCustomerHistoryRepository,
 )
+from repository.customers import AbstractCustomerRepository, PostgresCustomerRepository
 from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine
-from repository.generated_content import AbstractGeneratedContentRepository
-from repository.generated_content_store import (
-    InMemoryGeneratedContentRepository,
+from repository.generated_content import (
+    AbstractGeneratedContentRepository,
     PostgresGeneratedContentRepository,
 )
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
-from repository.interactions_store import (
-    InMemoryInteractionRepository,
-    PostgresInteractionRepository,
-)
-from repository.memory import InMemoryHealthRepository, InMemoryStatisticsRepository
-from repository.migrations import migration_ids
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
 
 
 @dataclass
 class Repositories:
-    """Every repository the service uses, and the engine behind them (if any)."""
+    """Every repository the service uses, and the engine behind them.
+
+    ``ingestion`` and ``engine`` are None only for an app built on injected fakes, which
+    can serve but not load data.
+    """
 
     statistics: AbstractStatisticsRepository
     health: AbstractHealthRepository
-    # Loading data needs PostgreSQL (COPY, advisory locks); the memory backend has none.
-    ingestion: AbstractIngestionRepository | None = None
-    engine: Engine | None = None
-    customers: AbstractCustomerRepository = field(default_factory=InMemoryCustomerRepository)
-    interactions: AbstractInteractionRepository = field(
-        default_factory=InMemoryInteractionRepository
-    )
-    generated_content: AbstractGeneratedContentRepository = field(
-        default_factory=InMemoryGeneratedContentRepository
-    )
+    customers: AbstractCustomerRepository
+    customer_history: AbstractCustomerHistoryRepository
+    generated_content: AbstractGeneratedContentRepository
+    ingestion: AbstractIngestionRepository | None
+    engine: Engine | None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -59,13 +50,7 @@ def resolve_database_url(config: Mapping[str, Any]) -> str:
 
 
 def build_repositories(config: Mapping[str, Any]) -> Repositories:
-    """Build the repositories that ``config["REPOSITORY_BACKEND"]`` names."""
-    if config["REPOSITORY_BACKEND"] == "memory":
-        return Repositories(
-            statistics=InMemoryStatisticsRepository(),
-            health=InMemoryHealthRepository(migration_ids(config["MIGRATIONS_DIR"])),
-            customers=InMemoryCustomerRepository(),
-        )
+    """Build the PostgreSQL repositories for the database ``config`` names."""
     engine = build_engine(
         resolve_database_url(config),
         pool_size=config["DB_POOL_SIZE"],
@@ -75,9 +60,9 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
     return Repositories(
         statistics=PostgresStatisticsRepository(engine),
         health=PostgresHealthRepository(engine),
+        customers=PostgresCustomerRepository(engine),
+        customer_history=PostgresCustomerHistoryRepository(engine),
+        generated_content=PostgresGeneratedContentRepository(engine),
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
-        customers=PostgresCustomerRepository(engine),
-        interactions=PostgresInteractionRepository(engine),
-        generated_content=PostgresGeneratedContentRepository(engine),
     )

@@ -1,11 +1,15 @@
-"""Every piece of generated text, kept so the business can audit what was produced."""
+"""Every piece of generated text, kept in PostgreSQL so the business can audit what was produced."""
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Engine, text
+
+from repository.engine import single_statements
 from repository.errors import NotFound
 
 CONTENT_TYPES = ("email", "call_script", "summary")
@@ -59,3 +63,46 @@ class AbstractGeneratedContentRepository(ABC):
     @abstractmethod
     def _get(self, content_id: UUID) -> StoredContent | None:
         """Return the generation, or None."""
+
+
+_COLUMNS = (
+    "customer_id, content_type, provider, model, mock, prompt_version, sources, content, "
+    "latency_ms, attempts, parameters, facts"
+)
+_INSERT = text(f"""
+    INSERT INTO insights.generated_content ({_COLUMNS})
+    VALUES (:customer_id, :content_type, :provider, :model, :mock, :prompt_version,
+            CAST(:sources AS bigint[]), :content, :latency_ms, :attempts,
+            CAST(:parameters AS jsonb), CAST(:facts AS jsonb))
+    RETURNING id, created_at
+""")
+_SELECT = text(f"SELECT {_COLUMNS}, id, created_at FROM insights.generated_content WHERE id = :id")
+
+
+class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
+    """Generations kept in ``insights.generated_content``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, content: NewContent) -> StoredContent:
+        params: dict[str, Any] = {
+            **vars(content),
+            "sources": list(content.sources),
+            "parameters": json.dumps(content.parameters),
+            "facts": None if content.facts is None else json.dumps(content.facts),
+        }
+        # One INSERT is atomic on its own: no BEGIN/COMMIT round trips around it.
+        with single_statements(self._engine) as connection:
+            content_id, created_at = connection.execute(_INSERT, params).one()
+        return StoredContent(**vars(content), content_id=content_id, created_at=created_at)
+
+    def _get(self, content_id: UUID) -> StoredContent | None:
+        with single_statements(self._engine) as connection:
+            row = connection.execute(_SELECT, {"id": content_id}).mappings().one_or_none()
+        if row is None:
+            return None
+        fields = dict(row)
+        content_id = fields.pop("id")
+        sources = tuple(fields.pop("sources"))
+        return StoredContent(**fields, sources=sources, content_id=content_id)

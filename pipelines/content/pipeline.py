@@ -20,7 +20,7 @@ from pipelines.content.errors import ModelOutputRejected
 from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
 from pipelines.content.providers import ChatProvider, build_chat_provider
 from pipelines.content.retrieval import CustomerInteractionRetriever
-from repository.customer_history import AbstractInteractionRepository, CustomerProfile
+from repository.customer_history import AbstractCustomerHistoryRepository, CustomerProfile
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
     NewContent,
@@ -62,13 +62,13 @@ class ContentPipeline:
         self,
         provider: ChatProvider,
         prompts: dict[str, PromptTemplate],
-        interactions: AbstractInteractionRepository,
+        history: AbstractCustomerHistoryRepository,
         generated: AbstractGeneratedContentRepository,
         retrieval: dict[str, Any] | None = None,
     ) -> None:
         self.provider = provider
         self.prompts = prompts
-        self.interactions = interactions
+        self.history = history
         self.generated = generated
         # Retriever budget overrides (candidate_limit, max_documents, max_chars).
         self.retrieval = retrieval or {}
@@ -81,7 +81,7 @@ class ContentPipeline:
             ModelTimeout, Unavailable: the provider failed.
             ModelOutputRejected: the text failed its checks twice.
         """
-        profile = self.interactions.profile(customer_id)
+        profile = self.history.profile(customer_id)
         task = asdict(request)
         draft = self._draft(profile, task, request.max_words, request.focus)
         return self._produce(draft)
@@ -92,7 +92,7 @@ class ContentPipeline:
         A customer without interactions gets a plain sentence and no model call: there is
         nothing to summarise, and nothing a model could add but invention.
         """
-        profile = self.interactions.profile(customer_id)
+        profile = self.history.profile(customer_id)
         facts = summary_facts(profile)
         if profile.summary.total_interactions == 0:
             return self.generated.add(
@@ -124,7 +124,7 @@ class ContentPipeline:
         customer_id, content_type = profile.customer.customer_id, task["content_type"]
         prompt = self.prompts[content_type]
         retriever = CustomerInteractionRetriever(
-            repository=self.interactions, customer_id=customer_id, **self.retrieval
+            repository=self.history, customer_id=customer_id, **self.retrieval
         )
         documents = retriever.invoke(focus or prompt.retrieval_query)
         blocks, named = context_blocks(profile, documents, facts)
@@ -166,7 +166,7 @@ class ContentPipeline:
 
     def _write(self, draft: Draft) -> tuple[str, int]:
         """Ask the model; on a failed check ask once more, naming what was wrong."""
-        vocabulary = self.interactions.vocabulary()
+        vocabulary = self.history.vocabulary()
         text = self.provider.ask(draft.messages).text.strip()
         problems = check_text(text, draft.expected, vocabulary)
         if not problems:
@@ -207,10 +207,10 @@ class ContentPipeline:
 
 def build_content_pipeline(
     config: Mapping[str, Any],
-    interactions: AbstractInteractionRepository,
+    history: AbstractCustomerHistoryRepository,
     generated: AbstractGeneratedContentRepository,
 ) -> ContentPipeline:
     """Build the pipeline with the provider and prompts that ``config`` names."""
     return ContentPipeline(
-        build_chat_provider(config), load_prompts(config["PROMPTS_DIR"]), interactions, generated
+        build_chat_provider(config), load_prompts(config["PROMPTS_DIR"]), history, generated
     )

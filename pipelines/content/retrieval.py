@@ -20,10 +20,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from repository.customer_history import AbstractInteractionRepository, HistoryItem
+from repository.customer_history import AbstractCustomerHistoryRepository
 from repository.errors import InsightsError
+from repository.model import UNKNOWN, Interaction
 
-UNKNOWN = "Unknown"
 _WORD = re.compile(r"[a-z0-9]+")
 # Words too common in a task query to say anything about relevance.
 _STOP_WORDS = frozenset({"a", "an", "and", "about", "for", "in", "of", "on", "or", "the", "to"})
@@ -38,7 +38,7 @@ def words(text: str | None) -> set[str]:
     return set(_WORD.findall((text or "").lower())) - _STOP_WORDS
 
 
-def document_text(item: HistoryItem) -> str:
+def document_text(item: Interaction) -> str:
     """One line a model can read: date, channel, topic, sentiment and product."""
     product = item.product if item.product != UNKNOWN else None
     parts = [
@@ -51,7 +51,7 @@ def document_text(item: HistoryItem) -> str:
     return "; ".join(parts)
 
 
-def to_document(item: HistoryItem) -> Document:
+def to_document(item: Interaction) -> Document:
     """Wrap one interaction as a Document whose metadata keeps every field."""
     metadata = {
         "id": item.id,
@@ -70,7 +70,7 @@ class CustomerInteractionRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    repository: AbstractInteractionRepository
+    repository: AbstractCustomerHistoryRepository
     customer_id: int
     # How many of the latest interactions are considered at all.
     candidate_limit: int = 200
@@ -102,15 +102,15 @@ class CustomerInteractionRetriever(BaseRetriever):
 
 
 def rank(
-    items: Iterable[HistoryItem], query_words: set[str], half_life_days: float
-) -> list[HistoryItem]:
+    items: Iterable[Interaction], query_words: set[str], half_life_days: float
+) -> list[Interaction]:
     """Order interactions by relevance to ``query_words``, recency and substance."""
     items = list(items)
     if not items:
         return []
     latest = max(item.occurred_at for item in items)
 
-    def score(item: HistoryItem) -> tuple[float, datetime, int]:
+    def score(item: Interaction) -> tuple[float, datetime, int]:
         product = item.product if item.product != UNKNOWN else None
         labels = words(" ".join(filter(None, (item.topic, product, item.channel, item.sentiment))))
         relevance = len(query_words & labels) / len(query_words) if query_words else 0.0

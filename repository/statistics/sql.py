@@ -1,5 +1,7 @@
 """The SQL behind the statistics: whole months from the rollup, partial months from the rows."""
 
+from repository.model import UNKNOWN_SQL
+
 # Shared filter: an empty array means "no filter on this dimension".
 _FILTERS = """
     AND (cardinality(CAST(:channels AS text[])) = 0 OR {t}.channel = ANY(CAST(:channels AS text[])))
@@ -46,9 +48,9 @@ PERIOD_FORMATS = {None: None, "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year"
 GROUP_COLUMNS = {
     "product": "product",
     "customer_type": "customer_type",
-    "channel": "COALESCE(channel, 'Unknown')",
-    "topic": "COALESCE(topic, 'Unknown')",
-    "sentiment": "COALESCE(sentiment, 'Unknown')",
+    "channel": f"COALESCE(channel, {UNKNOWN_SQL})",
+    "topic": f"COALESCE(topic, {UNKNOWN_SQL})",
+    "sentiment": f"COALESCE(sentiment, {UNKNOWN_SQL})",
 }
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import ingest_bundled_sample, make_app
 from tests.fake_llm_server import running_fake_llm_server
+from tests.support import ingest_bundled_sample, make_app
 
 
 @pytest.fixture

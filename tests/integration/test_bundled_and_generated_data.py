@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.ingestion import synthetic
-from tests.databases import query
+from tests.support import query
 
 DATA = Path(__file__).resolve().parents[2] / "artifacts" / "data"
 CLEAN_TABLES = ("customers", "interactions", "product_months")

@@ -5,8 +5,7 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import ingest_bundled_sample
-from tests.databases import query
+from tests.support import ingest_bundled_sample, query
 
 
 @pytest.fixture

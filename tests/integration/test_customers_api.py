@@ -2,9 +2,8 @@
 
 import pytest
 
-from tests.api_helpers import assert_error_shape, pagination
-from tests.databases import query
 from tests.integration.test_ingestion import export
+from tests.support import assert_error_shape, pagination, query
 
 EVERY_CUSTOMER_ID = (
     "SELECT customer_id FROM insights.customers UNION SELECT customer_id FROM insights.interactions"

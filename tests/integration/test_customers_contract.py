@@ -4,15 +4,13 @@ from datetime import datetime
 
 import pytest
 
-from repository.customers import (
-    Customer,
-    InMemoryCustomerRepository,
-    Interaction,
-    PostgresCustomerRepository,
-)
+from repository.customer_history import PostgresCustomerHistoryRepository
+from repository.customers import PostgresCustomerRepository
 from repository.engine import build_engine
 from repository.errors import InvalidInput, NotFound
-from tests.databases import seed_clean_rows
+from repository.model import Customer, Interaction
+from tests.fakes import InMemoryCustomerHistoryRepository, InMemoryCustomerRepository
+from tests.support import seed_clean_rows
 
 # Customer 5 has no type; customer 4 has interactions but no customer row; customer 3
 # has a row but no interactions. Interactions 11 and 12 happen at the same minute.
@@ -35,8 +33,8 @@ INTERACTIONS = [
 
 
 def interaction(interaction_id: int) -> Interaction:
-    (row,) = [r for r in INTERACTIONS if r[1] == interaction_id]
-    return Interaction(*row[1:])
+    ((customer_id, id_, *rest),) = [r for r in INTERACTIONS if r[1] == interaction_id]
+    return Interaction(id_, customer_id, *rest)
 
 
 def seed_postgres(url: str) -> None:
@@ -45,18 +43,30 @@ def seed_postgres(url: str) -> None:
 
 
 @pytest.fixture(params=["memory", "postgres"])
-def customers(request):
+def repositories(request):
+    """(customers, customer histories) over the same rows, in memory or in PostgreSQL."""
     if request.param == "memory":
-        yield InMemoryCustomerRepository(
+        rows = (
             [Customer(i, occupation, kind or "Unknown") for i, occupation, kind in CUSTOMERS],
-            [(row[0], interaction(row[1])) for row in INTERACTIONS],
+            [interaction(row[1]) for row in INTERACTIONS],
         )
+        yield InMemoryCustomerRepository(*rows), InMemoryCustomerHistoryRepository(*rows)
         return
     url = request.getfixturevalue("database_url")
     seed_postgres(url)
     engine = build_engine(url)
-    yield PostgresCustomerRepository(engine)
+    yield PostgresCustomerRepository(engine), PostgresCustomerHistoryRepository(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def customers(repositories):
+    return repositories[0]
+
+
+@pytest.fixture
+def histories(repositories):
+    return repositories[1]
 
 
 def ids(customers: list[Customer]) -> list[int]:
@@ -122,30 +132,30 @@ class TestGettingACustomer:
 
 
 class TestListingInteractions:
-    def test_newest_come_first_and_ties_by_id_descending(self, customers):
-        page, total = customers.list_interactions(1, page=1, page_size=50)
+    def test_newest_come_first_and_ties_by_id_descending(self, histories):
+        page, total = histories.page(1, page=1, page_size=50)
         assert [i.id for i in page] == [12, 11, 10]
         assert total == 3
 
-    def test_each_carries_its_months_product_or_unknown(self, customers):
-        assert customers.list_interactions(1, page=2, page_size=2) == ([interaction(10)], 3)
-        assert customers.list_interactions(4, page=1, page_size=2) == ([interaction(13)], 1)
+    def test_each_carries_its_months_product_or_unknown(self, histories):
+        assert histories.page(1, page=2, page_size=2) == ([interaction(10)], 3)
+        assert histories.page(4, page=1, page_size=2) == ([interaction(13)], 1)
 
-    def test_a_customer_known_only_from_interactions_has_them(self, customers):
-        page, total = customers.list_interactions(4, page=1, page_size=50)
+    def test_a_customer_known_only_from_interactions_has_them(self, histories):
+        page, total = histories.page(4, page=1, page_size=50)
         assert [i.id for i in page] == [13] and total == 1
 
-    def test_a_customer_without_interactions_has_an_empty_page(self, customers):
-        assert customers.list_interactions(3, page=1, page_size=50) == ([], 0)
+    def test_a_customer_without_interactions_has_an_empty_page(self, histories):
+        assert histories.page(3, page=1, page_size=50) == ([], 0)
 
-    def test_a_page_past_the_end_is_empty_but_keeps_the_total(self, customers):
-        assert customers.list_interactions(1, page=9, page_size=2) == ([], 3)
+    def test_a_page_past_the_end_is_empty_but_keeps_the_total(self, histories):
+        assert histories.page(1, page=9, page_size=2) == ([], 3)
 
     @pytest.mark.parametrize("page", [1, 5])
-    def test_an_unknown_customer_raises_not_found(self, customers, page):
+    def test_an_unknown_customer_raises_not_found(self, histories, page):
         with pytest.raises(NotFound, match="99"):
-            customers.list_interactions(99, page=page, page_size=10)
+            histories.page(99, page=page, page_size=10)
 
-    def test_a_page_below_one_is_invalid_input(self, customers):
+    def test_a_page_below_one_is_invalid_input(self, histories):
         with pytest.raises(InvalidInput):
-            customers.list_interactions(1, page=0, page_size=10)
+            histories.page(1, page=0, page_size=10)

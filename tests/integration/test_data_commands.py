@@ -2,8 +2,8 @@
 
 import hashlib
 
-from tests.databases import query
 from tests.integration.test_ingestion import export
+from tests.support import query
 
 
 def _digest(folder) -> dict[str, str]:

@@ -7,11 +7,8 @@ import pytest
 
 from repository.engine import build_engine
 from repository.errors import NotFound
-from repository.generated_content import NewContent
-from repository.generated_content_store import (
-    InMemoryGeneratedContentRepository,
-    PostgresGeneratedContentRepository,
-)
+from repository.generated_content import NewContent, PostgresGeneratedContentRepository
+from tests.fakes import InMemoryGeneratedContentRepository
 
 EMAIL = NewContent(
     customer_id=7,

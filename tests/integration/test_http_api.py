@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_app, seed_brief_rows
-from tests.databases import query
+from tests.support import make_app, query, seed_brief_rows
 
 
 @pytest.fixture

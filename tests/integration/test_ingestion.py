@@ -11,8 +11,7 @@ from pipelines.ingestion import ingest
 from pipelines.ingestion.sources import read_source
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import INGESTION_LOCK_KEY, IngestionBusy, PostgresIngestionRepository
-from tests.conftest import TEST_DATA
-from tests.databases import query, run_sql_file
+from tests.support import TEST_DATA, query, run_sql_file
 from tests.unit.test_sources import write_csv_folder, write_workbook
 
 # A small export with one defect of each kind; the expected outcome of every row is

@@ -5,15 +5,17 @@ from datetime import datetime
 import psycopg
 import pytest
 
-from repository.customer_history import HistoryItem, InteractionSummary, LastInteraction, Vocabulary
-from repository.customers import Customer
+from repository.customer_history import (
+    InteractionSummary,
+    LastInteraction,
+    PostgresCustomerHistoryRepository,
+    Vocabulary,
+)
 from repository.engine import build_engine, libpq_url
 from repository.errors import NotFound
-from repository.interactions_store import (
-    InMemoryInteractionRepository,
-    PostgresInteractionRepository,
-)
-from tests.databases import seed_clean_rows
+from repository.model import Customer, Interaction
+from tests.fakes import InMemoryCustomerHistoryRepository
+from tests.support import seed_clean_rows
 
 # Customer 1: Email and Call both used twice, Call more recently, so Call is the favourite.
 # Topics: Dosage x3, Efficacy x2, Pricing x2 (Pricing used last), Safety x1 -> three key
@@ -59,16 +61,16 @@ def seed_postgres(url: str) -> None:
 @pytest.fixture(params=["memory", "postgres"])
 def histories(request):
     if request.param == "memory":
-        yield InMemoryInteractionRepository(
+        yield InMemoryCustomerHistoryRepository(
             [Customer(i, job, kind or "Unknown") for i, job, kind in CUSTOMERS],
-            [HistoryItem(*row) for row in INTERACTIONS],
+            [Interaction(*row) for row in INTERACTIONS],
             [product for _, product in PRODUCT_MONTHS],
         )
         return
     url = request.getfixturevalue("database_url")
     seed_postgres(url)
     engine = build_engine(url)
-    yield PostgresInteractionRepository(engine)
+    yield PostgresCustomerHistoryRepository(engine)
     engine.dispose()
 
 
@@ -128,7 +130,7 @@ class TestRecentInteractions:
 
     def test_items_carry_the_product_of_their_month(self, histories):
         by_id = {item.id: item for item in histories.recent_interactions(1, 50)}
-        assert by_id[12] == HistoryItem(*INTERACTIONS[2])
+        assert by_id[12] == Interaction(*INTERACTIONS[2])
         assert by_id[14].product == "Unknown"
 
     def test_only_the_customers_own_interactions_come_back(self, histories):
@@ -161,7 +163,7 @@ class TestVocabulary:
 def test_the_postgres_vocabulary_refreshes_when_a_new_load_lands(database_url):
     seed_postgres(database_url)
     engine = build_engine(database_url)
-    repository = PostgresInteractionRepository(engine, vocabulary_recheck_s=0)
+    repository = PostgresCustomerHistoryRepository(engine, vocabulary_recheck_s=0)
     before = repository.vocabulary()
     with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
         connection.execute("INSERT INTO insights.products (name) VALUES ('Silver')")
@@ -183,7 +185,7 @@ def test_the_postgres_vocabulary_refreshes_when_a_new_load_lands(database_url):
 def test_the_postgres_vocabulary_looks_for_a_new_load_at_most_every_few_seconds(database_url):
     seed_postgres(database_url)
     engine = build_engine(database_url)
-    repository = PostgresInteractionRepository(engine, vocabulary_recheck_s=3600)
+    repository = PostgresCustomerHistoryRepository(engine, vocabulary_recheck_s=3600)
     before = repository.vocabulary()
     with psycopg.connect(libpq_url(database_url)) as connection:
         connection.execute("INSERT INTO insights.products (name) VALUES ('Silver')")

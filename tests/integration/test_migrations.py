@@ -3,8 +3,7 @@
 import pytest
 
 from repository.migrations import migration_ids
-from tests.conftest import MIGRATIONS_DIR, TEST_DATA, make_app
-from tests.databases import query, run_sql_file
+from tests.support import MIGRATIONS_DIR, TEST_DATA, make_app, query, run_sql_file
 
 LEGACY_TABLES = ("customers", "interactions", "products")
 ALL_MIGRATIONS = migration_ids(MIGRATIONS_DIR)

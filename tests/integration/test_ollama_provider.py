@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.api_helpers import assert_error_shape
 from tests.fake_llm_server import Reply
 from tests.integration.test_openai_provider import CUSTOMER, GOOD_EMAIL
+from tests.support import assert_error_shape
 
 
 @pytest.fixture

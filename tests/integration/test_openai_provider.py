@@ -5,9 +5,8 @@ Switching LLM_PROVIDER needs no code change: these tests only set configuration.
 
 import pytest
 
-from tests.api_helpers import assert_error_shape
-from tests.databases import query
 from tests.fake_llm_server import Reply
+from tests.support import assert_error_shape, query
 
 CUSTOMER = 1  # Jedi, in the bundled sample
 GOOD_EMAIL = (

@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 
 from repository.engine import build_engine
-from repository.memory import InMemoryStatisticsRepository, InteractionFact
 from repository.statistics import InteractionFilter, PostgresStatisticsRepository
-from tests.conftest import make_app
-from tests.databases import query
+from tests.fakes import InMemoryStatisticsRepository, InteractionFact
+from tests.support import make_app, query
 
 CLEAN_ROWS = """
     SELECT i.occurred_at, i.customer_id, i.channel, i.topic, i.sentiment,

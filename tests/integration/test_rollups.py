@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.ingestion import synthetic
-from tests.conftest import ingest_bundled_sample
-from tests.databases import ROLLUPS_FROM_FACTS, query
+from tests.support import ROLLUPS_FROM_FACTS, ingest_bundled_sample, query
 
 ROLLUP_COLUMNS = {
     "insights.interaction_monthly_rollup": (

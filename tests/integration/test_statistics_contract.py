@@ -4,9 +4,9 @@ import pytest
 
 from repository.engine import build_engine
 from repository.errors import NotFound
-from repository.memory import InMemoryStatisticsRepository
 from repository.statistics import LEGACY_TABLES, PostgresStatisticsRepository
-from tests.conftest import seed_brief_rows
+from tests.fakes import InMemoryStatisticsRepository
+from tests.support import seed_brief_rows
 
 # Clean rows per name from tests/data/legacy_rows.sql (no row of it is defective).
 SEEDED = {"customers": 4, "interactions": 4, "products": 5}

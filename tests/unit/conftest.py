@@ -1,9 +1,12 @@
-"""Unit tier: no sockets, no database; the app runs on in-memory repositories."""
+"""Unit tier: no sockets, no database; the app runs on in-memory fakes."""
 
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
 from api import create_app
+from repository.migrations import migration_ids
+from tests.fakes import fake_repositories
+from tests.support import MIGRATIONS_DIR
 
 
 @pytest.fixture(autouse=True)
@@ -16,14 +19,8 @@ def _no_network():
 @pytest.fixture
 def app():
     """An app whose repositories live in memory (no DATABASE_URL needed)."""
-    return create_app(
-        {
-            "TESTING": True,
-            "REPOSITORY_BACKEND": "memory",
-            "DATABASE_URL": None,
-            "LOG_FORMAT": "json",
-        }
-    )
+    config = {"TESTING": True, "DATABASE_URL": None, "LOG_FORMAT": "json"}
+    return create_app(config, repositories=fake_repositories(migration_ids(MIGRATIONS_DIR)))
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 
-from repository.memory import InMemoryStatisticsRepository
-from tests.api_helpers import assert_error_shape
+from tests.fakes import InMemoryStatisticsRepository
+from tests.support import assert_error_shape
 
 
 class TestLegacyRowCounts:

@@ -11,7 +11,6 @@ class TestLoadConfig:
         config = load_config({})
         assert config["DATABASE_URL"] is None
         assert config["EMBEDDED_PG_DIR"] == ".data/postgres"
-        assert config["REPOSITORY_BACKEND"] == "postgres"
         assert config["LOG_LEVEL"] == "INFO"
         assert config["LOG_FORMAT"] == "auto"
 
@@ -40,7 +39,7 @@ class TestLoadConfig:
         with pytest.raises(ConfigurationError, match=name):
             load_config({name: value})
 
-    @pytest.mark.parametrize("name", ["LOG_FORMAT", "LOG_LEVEL", "REPOSITORY_BACKEND"])
+    @pytest.mark.parametrize("name", ["LOG_FORMAT", "LOG_LEVEL", "LLM_PROVIDER"])
     def test_an_unknown_choice_names_the_variable(self, name):
         with pytest.raises(ConfigurationError, match=f"{name} must be one of"):
             load_config({name: "bogus"})

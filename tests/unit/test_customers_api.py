@@ -4,22 +4,24 @@ from datetime import datetime
 
 import pytest
 
-from repository.customers import Customer, InMemoryCustomerRepository, Interaction
-from tests.api_helpers import assert_error_shape, pagination
+from repository.model import Customer, Interaction
+from tests.fakes import InMemoryCustomerHistoryRepository, InMemoryCustomerRepository
+from tests.support import assert_error_shape, pagination
 
 CUSTOMERS = [Customer(i, f"Job {i}", "Red" if i % 2 else "Blue") for i in range(1, 8)]
 OLD, NEW = datetime(2020, 1, 1, 9), datetime(2021, 6, 30, 17, 45)
 INTERACTIONS = [
-    (1, Interaction(1, OLD, "Email", "Drug Efficacy", "Positive", "Sand")),
-    (1, Interaction(2, NEW, "Call", None, None, "Unknown")),
-    (1, Interaction(3, OLD, "Bird", None, "Negative", "Sand")),
-    (9, Interaction(4, NEW, "Post", None, None, "Glass")),
+    Interaction(1, 1, OLD, "Email", "Drug Efficacy", "Positive", "Sand"),
+    Interaction(2, 1, NEW, "Call", None, None, "Unknown"),
+    Interaction(3, 1, OLD, "Bird", None, "Negative", "Sand"),
+    Interaction(4, 9, NEW, "Post", None, None, "Glass"),
 ]
 
 
 @pytest.fixture(autouse=True)
 def seeded(repositories):
     repositories.customers = InMemoryCustomerRepository(CUSTOMERS, INTERACTIONS)
+    repositories.customer_history = InMemoryCustomerHistoryRepository(CUSTOMERS, INTERACTIONS)
 
 
 class TestListingCustomers:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from repository.memory import InMemoryStatisticsRepository, InteractionFact
+from tests.fakes import InMemoryStatisticsRepository, InteractionFact
 
 FACTS = [
     InteractionFact(datetime(2024, 1, 5, 9), "Sand", "Red", "Email", "Drug Efficacy", "Positive"),

@@ -1,18 +1,15 @@
+import dataclasses
+
 import pytest
 
 from api.readiness import readiness_checks, require_current_schema
 from repository.errors import Unavailable
 from repository.factory import Repositories
-from repository.memory import InMemoryHealthRepository, InMemoryStatisticsRepository
-
-
-class UnreachableHealth(InMemoryHealthRepository):
-    def ping(self) -> None:
-        raise ConnectionError("connection refused")
+from tests.fakes import InMemoryHealthRepository, UnreachableHealthRepository, fake_repositories
 
 
 def _repositories(health) -> Repositories:
-    return Repositories(statistics=InMemoryStatisticsRepository(), health=health)
+    return dataclasses.replace(fake_repositories(), health=health)
 
 
 class TestReadinessChecks:
@@ -27,7 +24,7 @@ class TestReadinessChecks:
         assert checks["migrations"] == "2 pending (0002_x, 0003_y)"
 
     def test_an_unreachable_database_is_reported_not_raised(self):
-        checks = readiness_checks(_repositories(UnreachableHealth()), ["0001"])
+        checks = readiness_checks(_repositories(UnreachableHealthRepository()), ["0001"])
         assert checks == {"database": "unreachable", "migrations": "unknown"}
 
 

@@ -5,22 +5,21 @@ from datetime import datetime, timedelta
 import pytest
 
 from pipelines.content.retrieval import CustomerInteractionRetriever, ScopeViolation, rank, words
-from repository.customer_history import HistoryItem
-from repository.customers import Customer
-from repository.interactions_store import InMemoryInteractionRepository
+from repository.model import Customer, Interaction
+from tests.fakes import InMemoryCustomerHistoryRepository
 
 NOW = datetime(2024, 6, 1, 12)
 
 
 def item(id_, customer_id=1, days_ago=0, topic=None, product="Unknown", channel="Email"):
-    return HistoryItem(
+    return Interaction(
         id_, customer_id, NOW - timedelta(days=days_ago), channel, topic, None, product
     )
 
 
 def retriever(items, customer_id=1, **budget) -> CustomerInteractionRetriever:
     customers = [Customer(1, "Jedi", "Red"), Customer(2, "Batman", "Blue")]
-    repository = InMemoryInteractionRepository(customers, items)
+    repository = InMemoryCustomerHistoryRepository(customers, items)
     return CustomerInteractionRetriever(repository=repository, customer_id=customer_id, **budget)
 
 
@@ -32,7 +31,7 @@ class TestScope:
         assert all("Secret" not in d.page_content for d in documents)
 
     def test_a_repository_that_leaks_another_customers_rows_is_refused(self):
-        class LeakyRepository(InMemoryInteractionRepository):
+        class LeakyRepository(InMemoryCustomerHistoryRepository):
             def recent_interactions(self, customer_id, limit):
                 return tuple(self.interactions)
 
@@ -72,7 +71,7 @@ class TestRanking:
         substantial = item(1, days_ago=200, topic="Dosage", product="Sand")
         newest = item(2, days_ago=0)
         items = [
-            HistoryItem(**{**vars(i), "occurred_at": i.occurred_at - shift})
+            Interaction(**{**vars(i), "occurred_at": i.occurred_at - shift})
             for i in (substantial, newest)
         ]
         assert [i.id for i in rank(items, set(), 180)] == [2, 1]

@@ -1,62 +1,19 @@
-"""Create and drop throwaway PostgreSQL databases for tests, on the embedded or a given server."""
+"""Helpers the tests share: seeding, independent queries, app and CLI builders, HTTP asserts."""
 
-import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
 
-from repository.engine import driver_url, libpq_url
-
-
-class DatabaseServer:
-    """A PostgreSQL server on which tests create uniquely named databases."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = libpq_url(admin_url)
-        self._created: list[str] = []
-
-    def url_for(self, name: str) -> str:
-        """Return the URL of database ``name`` on this server."""
-        return (
-            make_url(driver_url(self.admin_url))
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-
-    def create(self, template: str | None = None, prefix: str = "insights_test") -> str:
-        """Create an empty (or ``template``-cloned) database and return its URL."""
-        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template or "template0")
-        )
-        with self._admin() as connection:
-            connection.execute(statement)
-        self._created.append(name)
-        return self.url_for(name)
-
-    def drop(self, url: str) -> None:
-        """Drop the database at ``url``, disconnecting anyone still on it."""
-        name = make_url(url).database
-        with self._admin() as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        if name in self._created:
-            self._created.remove(name)
-
-    def drop_all(self) -> None:
-        """Drop every database this object created and has not dropped yet."""
-        for name in list(self._created):
-            self.drop(self.url_for(name))
-
-    @contextmanager
-    def _admin(self) -> Iterator[psycopg.Connection]:
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            yield connection
+from api import create_app
+from api.commands import cli
+from pipelines.ingestion import ingest
+from pipelines.ingestion.sources import read_source, source_from_legacy_tables
+from repository.engine import build_engine, libpq_url
+from repository.ingestion import PostgresIngestionRepository
 
 
 def run_sql_file(url: str, path: Path) -> None:
@@ -132,3 +89,56 @@ def rebuild_rollups(url: str) -> None:
         for table, select in ROLLUPS_FROM_FACTS.items():
             connection.execute(f"TRUNCATE {table}")
             connection.execute(f"INSERT INTO {table} {select}")
+
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+BUNDLED_CSV = MIGRATIONS_DIR.parents[0] / "data" / "sample_export_csv"
+
+
+def seed_brief_rows(url: str) -> None:
+    """Load the brief's example rows into the legacy tables and ingest them into the clean ones."""
+    run_sql_file(url, TEST_DATA / "legacy_rows.sql")
+    engine = build_engine(url)
+    repository = PostgresIngestionRepository(engine)
+    ingest(source_from_legacy_tables(repository.read_legacy_tables()), repository)
+    engine.dispose()
+
+
+def ingest_bundled_sample(url: str) -> None:
+    """Ingest the bundled sample export (40 customers, 400 interactions) into ``url``."""
+    engine = build_engine(url)
+    ingest(read_source(BUNDLED_CSV), PostgresIngestionRepository(engine))
+    engine.dispose()
+
+
+def make_app(database_url: str, **overrides):
+    """Build an app bound to ``database_url`` with test-friendly settings."""
+    config = {"TESTING": True, "DATABASE_URL": database_url, "LOG_FORMAT": "json"}
+    return create_app({**config, **overrides})
+
+
+class CommandLine:
+    """Invoke the ``insights`` command group in-process against a given app."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, *args: str, input: str | None = None):
+        info = ScriptInfo(create_app=lambda: self.app)
+        return CliRunner().invoke(cli, list(args), obj=info, input=input)
+
+
+def assert_error_shape(response, code: int) -> dict:
+    """Check the one JSON error shape every 4xx and 5xx uses; return the body."""
+    assert response.status_code == code
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"code", "status", "message", "errors"}
+    assert body["code"] == code and body["message"]
+    return body
+
+
+def pagination(response) -> dict:
+    """Return flask-smorest's pagination metadata from the X-Pagination header."""
+    return json.loads(response.headers["X-Pagination"])
