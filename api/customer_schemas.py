@@ -2,6 +2,8 @@
 
 from marshmallow import EXCLUDE, Schema, fields
 
+from repository.model import UNKNOWN
+
 
 class CustomerQuerySchema(Schema):
     """Filters of the customer list (pagination arguments are flask-smorest's)."""
@@ -12,7 +14,7 @@ class CustomerQuerySchema(Schema):
     customer_type = fields.String(
         data_key="type",
         metadata={
-            "description": 'A customer type, any case; "Unknown" for customers without one.',
+            "description": f'A customer type, any case; "{UNKNOWN}" for customers without one.',
             "example": "Red",
         },
     )
@@ -25,7 +27,7 @@ class CustomerSchema(Schema):
     occupation = fields.String(allow_none=True, metadata={"example": "Jedi"})
     customer_type = fields.String(
         required=True,
-        metadata={"description": '"Unknown" when the export has none.', "example": "Red"},
+        metadata={"description": f'"{UNKNOWN}" when the export has none.', "example": "Red"},
     )
 
 
@@ -39,5 +41,5 @@ class InteractionSchema(Schema):
     sentiment = fields.String(allow_none=True, metadata={"example": "Positive"})
     product = fields.String(
         required=True,
-        metadata={"description": '"Unknown" for a month without one.', "example": "Sand"},
+        metadata={"description": f'"{UNKNOWN}" for a month without one.', "example": "Sand"},
     )

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from repository.model import UNKNOWN
 from repository.statistics import GRANULARITIES, GROUP_DIMENSIONS
 
 
@@ -85,9 +86,9 @@ class OverviewSchema(Schema):
         metadata={"example": {"interactions": 388, "customers": 36}},
     )  # fmt: skip
     by_channel = CountsField({"Email": 150, "Call": 120, "Bird": 20})
-    by_sentiment = CountsField({"Positive": 200, "Negative": 90, "Unknown": 8})
+    by_sentiment = CountsField({"Positive": 200, "Negative": 90, UNKNOWN: 8})
     by_topic = CountsField({"Drug Efficacy": 70})
-    by_customer_type = CountsField({"Red": 120, "Unknown": 4})
+    by_customer_type = CountsField({"Red": 120, UNKNOWN: 4})
     first_interaction = fields.String(allow_none=True, metadata={"example": "2019-01-02T09:15"})
     last_interaction = fields.String(allow_none=True, metadata={"example": "2024-12-30T16:40"})
     filters = fields.Dict()

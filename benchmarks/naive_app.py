@@ -11,10 +11,11 @@ from flask import Flask, jsonify
 from sqlalchemy import create_engine
 
 from repository.engine import driver_url
+from repository.model import UNKNOWN_SQL
 
-ROWS = """
-    SELECT COALESCE(p.name, 'Unknown') AS product,
-           COALESCE(c.customer_type, 'Unknown') AS customer_type
+ROWS = f"""
+    SELECT COALESCE(p.name, {UNKNOWN_SQL}) AS product,
+           COALESCE(c.customer_type, {UNKNOWN_SQL}) AS customer_type
     FROM insights.interactions i
     LEFT JOIN insights.customers c USING (customer_id)
     LEFT JOIN insights.product_months pm ON pm.month = date_trunc('month', i.occurred_at)::date

@@ -137,6 +137,13 @@ class InMemoryCustomerHistoryRepository(AbstractCustomerHistoryRepository):
         )
 
 
+class LeakyCustomerHistoryRepository(InMemoryCustomerHistoryRepository):
+    """A broken history that answers with every customer's latest interactions."""
+
+    def recent_interactions(self, customer_id: int, limit: int) -> tuple[Interaction, ...]:
+        return tuple(self.interactions[:limit])
+
+
 class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
     """Generations kept in a dict by id."""
 

@@ -6,7 +6,7 @@ import pytest
 
 from pipelines.content.retrieval import CustomerInteractionRetriever, ScopeViolation, rank, words
 from repository.model import Customer, Interaction
-from tests.fakes import InMemoryCustomerHistoryRepository
+from tests.fakes import InMemoryCustomerHistoryRepository, LeakyCustomerHistoryRepository
 
 NOW = datetime(2024, 6, 1, 12)
 
@@ -31,11 +31,7 @@ class TestScope:
         assert all("Secret" not in d.page_content for d in documents)
 
     def test_a_repository_that_leaks_another_customers_rows_is_refused(self):
-        class LeakyRepository(InMemoryCustomerHistoryRepository):
-            def recent_interactions(self, customer_id, limit):
-                return tuple(self.interactions)
-
-        leaky = LeakyRepository([], [item(1), item(2, customer_id=2)])
+        leaky = LeakyCustomerHistoryRepository([], [item(1), item(2, customer_id=2)])
         bound = CustomerInteractionRetriever(repository=leaky, customer_id=1)
         with pytest.raises(ScopeViolation):
             bound.invoke("anything")
