@@ -1,1 +1,1 @@
-"""Data pipelines: cleaning the source workbook and, later, AI content generation."""
+"""Where data comes in and text goes out: ingestion (cleaning exports) and content (RAG)."""

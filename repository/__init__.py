@@ -1,1 +1,1 @@
-"""Data access: abstract repositories, their PostgreSQL implementations and the factory."""
+"""Where data is stored and read: one module per aggregate, SQL only here, one factory."""
