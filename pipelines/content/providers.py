@@ -5,7 +5,7 @@ default) needs nothing. ``openai`` reaches any OpenAI-compatible endpoint (OpenA
 OpenAI, vLLM, LM Studio, Ollama's /v1) through ``LLM_BASE_URL`` and ``LLM_MODEL``;
 ``ollama`` talks to Ollama's own API. Real providers are optional extras, imported only
 when chosen. Every call has a timeout and a bounded number of retries with backoff; a
-provider failure becomes a 503 or 504, never a quiet switch to other text.
+provider failure is raised as Unavailable or ModelTimeout, never a quiet switch to other text.
 """
 
 from collections.abc import Callable, Mapping
@@ -44,8 +44,8 @@ class ChatProvider:
         """Return the model's answer.
 
         Raises:
-            ModelTimeout: the provider did not answer in time (504).
-            Unavailable: the provider refused or failed, retries included (503).
+            ModelTimeout: the provider did not answer in time.
+            Unavailable: the provider refused or failed, retries included.
         """
         try:
             return self.model.invoke(messages)
