@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from pipelines.ingestion.synthetic.sheets import _customers, _interactions, _products
+from pipelines.ingestion.synthetic.sheets import customer_sheet, interaction_sheet, product_sheet
 from pipelines.ingestion.synthetic.vocabulary import (
     BRIEF_EXAMPLES,
     CSV_NAMES,
@@ -37,9 +37,9 @@ def generate_dataset(
     if customers < 1 and interactions > 0:
         raise ValueError("interactions need at least one customer")
     rng = np.random.default_rng(seed)
-    customer_frame, customer_ids = _customers(rng, customers, include_brief_examples)
+    customer_frame, customer_ids = customer_sheet(rng, customers, include_brief_examples)
     return {
         "customers": customer_frame,
-        "interactions": _interactions(rng, interactions, customer_ids, include_brief_examples),
-        "products": _products(rng, include_brief_examples),
+        "interactions": interaction_sheet(rng, interactions, customer_ids, include_brief_examples),
+        "products": product_sheet(rng, include_brief_examples),
     }

@@ -5,7 +5,7 @@ from functools import partial
 
 import numpy as np
 
-from pipelines.ingestion.synthetic.draws import _format_ids, _two_digits
+from pipelines.ingestion.synthetic.draws import format_ids, two_digits
 from pipelines.ingestion.synthetic.vocabulary import (
     BOM,
     CHANNEL_SYNONYMS,
@@ -18,7 +18,7 @@ Defect = Callable[[np.random.Generator, np.ndarray], np.ndarray]
 _STRING = np.dtypes.StringDType()
 
 
-def _defect_counts(rows: int, rates: Mapping[str, float]) -> dict[str, int]:
+def defect_counts(rows: int, rates: Mapping[str, float]) -> dict[str, int]:
     """Count rows per defect kind: the rounded rate, at least one while rows last."""
     counts, left = {}, rows
     for kind, rate in rates.items():
@@ -27,7 +27,7 @@ def _defect_counts(rows: int, rates: Mapping[str, float]) -> dict[str, int]:
     return counts
 
 
-def _corrupt(
+def corrupt(
     rng: np.random.Generator,
     column: np.ndarray,
     eligible: np.ndarray,
@@ -35,7 +35,7 @@ def _corrupt(
     defects: Mapping[str, Defect],
 ) -> None:
     """Give disjoint random eligible cells of a column one defect kind each, in place."""
-    counts = _defect_counts(len(eligible), rates)
+    counts = defect_counts(len(eligible), rates)
     rows = rng.choice(eligible, size=sum(counts.values()), replace=False)
     start = 0
     for kind, count in counts.items():
@@ -44,7 +44,7 @@ def _corrupt(
         start += count
 
 
-def _defects(max_id: int) -> dict[str, Defect]:
+def defects_by_kind(max_id: int) -> dict[str, Defect]:
     """Map each defect kind to the function that damages clean cells that way."""
     return {
         "whitespace": _pad,
@@ -58,7 +58,7 @@ def _defects(max_id: int) -> dict[str, Defect]:
         "junk_id": partial(_replace, JUNK_IDS),
         "zero": partial(_replace, ("0",)),
         "negative": partial(_affix, "-", ""),
-        "unknown": lambda rng, values: _format_ids(max_id + rng.integers(1, 100, len(values))),
+        "unknown": lambda rng, values: format_ids(max_id + rng.integers(1, 100, len(values))),
         **_date_defects(),
     }
 
@@ -76,7 +76,7 @@ def _date_defects() -> dict[str, Defect]:
 
     def iso(rng: np.random.Generator, values: np.ndarray, sep: str = " ") -> np.ndarray:
         d, m, y, hh, mm = parts(values)
-        seconds = ":" + _two_digits()[rng.integers(0, 60, len(values))] if sep == "T" else ""
+        seconds = ":" + two_digits()[rng.integers(0, 60, len(values))] if sep == "T" else ""
         return y + "-" + m + "-" + d + sep + hh + ":" + mm + seconds
 
     def short(rng: np.random.Generator, values: np.ndarray) -> np.ndarray:
@@ -87,7 +87,7 @@ def _date_defects() -> dict[str, Defect]:
         "iso": iso,
         "iso_t": partial(iso, sep="T"),
         "short": short,
-        "seconds": lambda rng, v: v + ":" + _two_digits()[rng.integers(0, 60, len(v))],
+        "seconds": lambda rng, v: v + ":" + two_digits()[rng.integers(0, 60, len(v))],
         "impossible": lambda rng, v: _replace(IMPOSSIBLE_DAYS, rng, v) + _tail(v, 5),
         "junk_date": partial(_replace, JUNK_DATES),
     }

@@ -5,14 +5,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipelines.ingestion.synthetic.defects import _corrupt, _defect_counts, _defects
+from pipelines.ingestion.synthetic.defects import corrupt, defect_counts, defects_by_kind
 from pipelines.ingestion.synthetic.draws import (
-    _brief_block,
-    _codes,
-    _draw,
-    _format_ids,
-    _labels,
-    _two_digits,
+    brief_block,
+    codes_of,
+    draw,
+    format_ids,
+    labels_of,
+    two_digits,
 )
 from pipelines.ingestion.synthetic.vocabulary import (
     ACTIVITY_SIGMA,
@@ -46,28 +46,28 @@ from pipelines.ingestion.synthetic.vocabulary import (
 )
 
 
-def _customers(
+def customer_sheet(
     rng: np.random.Generator, count: int, include_brief: bool
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Generate the customer sheet and the distinct ids interactions may refer to."""
-    brief = _brief_block("customers", include_brief)
+    brief = brief_block("customers", include_brief)
     generated = count - len(brief)
-    repeats = _defect_counts(max(generated - 1, 0), CUSTOMER_DUPLICATE_RATES)
+    repeats = defect_counts(max(generated - 1, 0), CUSTOMER_DUPLICATE_RATES)
     # With the brief's rows, start at 6: the brief's interactions refer to an absent customer 5.
     unique = generated - sum(repeats.values())
     fresh = _customer_ids(rng, unique, first=6 if include_brief else 1)
     ids = np.concatenate([brief[:, 0].astype(np.int64), fresh])
     codes = [
-        np.concatenate([_codes(brief[:, col], weights), _draw(rng, weights, unique)])
+        np.concatenate([codes_of(brief[:, col], weights), draw(rng, weights, unique)])
         for col, weights in ((1, OCCUPATIONS), (2, TYPES))
     ]
-    columns = [_format_ids(ids), _labels(OCCUPATIONS)[codes[0]], _labels(TYPES)[codes[1]]]
+    columns = [format_ids(ids), labels_of(OCCUPATIONS)[codes[0]], labels_of(TYPES)[codes[1]]]
     eligible = np.arange(len(brief), len(ids))
     rates = (CUSTOMER_ID_DEFECT_RATES, OCCUPATION_DEFECT_RATES, TYPE_DEFECT_RATES)
     for column, column_rates in zip(columns, rates, strict=True):
-        _corrupt(rng, column, eligible, column_rates, _defects(0))
+        corrupt(rng, column, eligible, column_rates, defects_by_kind(0))
     # Repeat rows whose id survived, so that a repeat is recognisably the same customer.
-    survived = eligible[(columns[0] == _format_ids(ids))[eligible]]
+    survived = eligible[(columns[0] == format_ids(ids))[eligible]]
     extra = _repeat_rows(rng, columns, survived if len(survived) else eligible, repeats, codes)
     places = rng.integers(len(brief), len(ids) + 1, len(extra[0]))
     columns = [np.insert(column, places, rows) for column, rows in zip(columns, extra, strict=True)]
@@ -99,31 +99,31 @@ def _repeat_rows(
     ):
         # Shifting a code by 1 to n-1 places always lands on another label.
         shift = rng.integers(1, len(weights), len(rows))
-        extra[col][rows] = _labels(weights)[(codes[col - 1][picked[rows]] + shift) % len(weights)]
+        extra[col][rows] = labels_of(weights)[(codes[col - 1][picked[rows]] + shift) % len(weights)]
     return extra
 
 
-def _interactions(
+def interaction_sheet(
     rng: np.random.Generator, count: int, customer_ids: np.ndarray, include_brief: bool
 ) -> pd.DataFrame:
     """Generate the interaction sheet: skewed activity, uneven channels and topics, defects."""
-    brief = _brief_block("interactions", include_brief)
+    brief = brief_block("interactions", include_brief)
     generated = count - len(brief)
-    topics = _draw(rng, TOPICS, generated)
+    topics = draw(rng, TOPICS, generated)
     clean = [
         _clean_dates(rng, generated),
-        _labels(CHANNELS)[_draw(rng, CHANNELS, generated)],
-        _format_ids(_draw_customers(rng, customer_ids, generated)),
-        _labels(TOPICS)[topics],
-        _labels(SENTIMENTS)[_draw_sentiments(rng, topics)],
+        labels_of(CHANNELS)[draw(rng, CHANNELS, generated)],
+        format_ids(_draw_customers(rng, customer_ids, generated)),
+        labels_of(TOPICS)[topics],
+        labels_of(SENTIMENTS)[_draw_sentiments(rng, topics)],
     ]
     columns = [np.concatenate([brief[:, j], column]) for j, column in enumerate(clean)]
     eligible = np.arange(len(brief), count)
-    pairs = _defect_counts(len(eligible) // 2, {"duplicate": DUPLICATE_INTERACTION_RATE})
+    pairs = defect_counts(len(eligible) // 2, {"duplicate": DUPLICATE_INTERACTION_RATE})
     rows = rng.choice(eligible, size=2 * pairs["duplicate"], replace=False).reshape(2, -1)
     # Rows about to be overwritten by copies get no defect of their own: it would be lost.
     corruptible = np.setdiff1d(eligible, rows[1])
-    defects = _defects(int(customer_ids.max(initial=0)))
+    defects = defects_by_kind(int(customer_ids.max(initial=0)))
     rates = (
         DATE_DEFECT_RATES,
         CHANNEL_DEFECT_RATES,
@@ -132,7 +132,7 @@ def _interactions(
         SENTIMENT_DEFECT_RATES,
     )
     for column, column_rates in zip(columns, rates, strict=True):
-        _corrupt(rng, column, corruptible, column_rates, defects)
+        corrupt(rng, column, corruptible, column_rates, defects)
     # Copy last, so that duplicates repeat their source's defects too.
     for column in columns:
         column[rows[1]] = column[rows[0]]
@@ -166,10 +166,10 @@ def _clean_dates(rng: np.random.Generator, count: int) -> np.ndarray:
     hour = rng.choice(24, size=count, p=hours / hours.sum())
     minute = rng.integers(0, 60, count)
     day_text = np.asarray(days.strftime("%d/%m/%Y"), dtype=object)
-    return day_text[day] + " " + _two_digits()[hour] + ":" + _two_digits()[minute]
+    return day_text[day] + " " + two_digits()[hour] + ":" + two_digits()[minute]
 
 
-def _products(rng: np.random.Generator, include_brief: bool) -> pd.DataFrame:
+def product_sheet(rng: np.random.Generator, include_brief: bool) -> pd.DataFrame:
     """Generate one product per month in runs of a few months, then corrupt the sheet."""
     product, rows = PRODUCTS[0], []
     for month in pd.period_range(FIRST_DAY, LAST_DAY, freq="M"):
@@ -187,7 +187,7 @@ def _pick_product_defects(
     rng: np.random.Generator, rows: list[list[str]], first: int
 ) -> dict[str, list[int]]:
     """Pick disjoint rows from ``first`` on for each product defect kind."""
-    counts = _defect_counts(len(rows) - first, PRODUCT_DEFECT_RATES)
+    counts = defect_counts(len(rows) - first, PRODUCT_DEFECT_RATES)
     # Only months 01 to 09 have a zero to lose.
     single = [i for i in range(first, len(rows)) if rows[i][0].startswith("0")]
     short = rng.choice(single, size=min(counts.pop("short_month"), len(single)), replace=False)
