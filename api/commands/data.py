@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from api.commands.errors import CommandError, one_line_errors
 from api.extensions import repositories
-from pipelines.ingestion import STAGES, format_report, ingest, synthetic
+from pipelines.ingestion import STAGES, format_report, ingest
 from pipelines.ingestion.sources import read_source, source_from_legacy_tables
 from repository.ingestion import AbstractIngestionRepository
 
@@ -119,6 +119,9 @@ def generate_data(
     customers: int, interactions: int, seed: int, out: Path, fmt: str, brief_examples: bool
 ) -> None:
     """Write a realistic, messy data set in the source format (same seed, same output)."""
+    # Imported here so that serving the API never loads the generator and its tables.
+    from pipelines.ingestion import synthetic
+
     try:
         dataset = synthetic.generate_dataset(
             customers, interactions, seed, include_brief_examples=brief_examples

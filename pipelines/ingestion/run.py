@@ -1,0 +1,112 @@
+"""Clean a source, prove nothing was lost, load it atomically and report the run."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from time import perf_counter
+from typing import Any
+
+import pandas as pd
+
+from pipelines.ingestion.cleaning import CleanedData, clean
+from pipelines.ingestion.report import IngestionReport, SheetCounts, count_sheets
+from pipelines.ingestion.rollups import Rollups, interaction_rollups
+from pipelines.ingestion.sources import Source
+from repository.ingestion import AbstractIngestionRepository, IngestionBusy, NewRun
+
+# The package's name, as before the split: log lines and their configuration name it.
+log = logging.getLogger("pipelines.ingestion")
+
+STAGES = ("clean", "check", "load")
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What the check stage proves and computes before anything is written."""
+
+    counts: dict[str, SheetCounts]
+    rollups: Rollups
+    repaired_cells: dict[str, int]
+
+    def stored_counts(self) -> dict[str, Any]:
+        """Return the counts as the run row stores them."""
+        sheets = {sheet: asdict(counts) for sheet, counts in self.counts.items()}
+        return {"sheets": sheets, "repairs": self.repaired_cells}
+
+
+def ingest(
+    source: Source,
+    repository: AbstractIngestionRepository,
+    *,
+    force: bool = False,
+    on_stage: Callable[[str], None] = lambda stage: None,
+) -> IngestionReport:
+    """Clean ``source`` and replace the stored data set with it, unless it is already there.
+
+    A run whose load fails is recorded as failed and the error re-raised; the clean
+    tables are left exactly as they were.
+    """
+    started, clock = datetime.now(UTC), perf_counter()
+    unchanged = _unchanged_report(source, repository, force)
+    if unchanged:
+        return unchanged
+    on_stage("clean")
+    cleaned = clean(source.sheets)
+    on_stage("check")
+    checked = _check(source, cleaned)
+    run = NewRun(source.name, source.kind, source.checksum, started)
+    on_stage("load")
+    run_id = _load(repository, run, cleaned, checked)
+    report = IngestionReport(
+        "succeeded", source.name, source.kind, source.checksum, run_id,
+        checked.counts, checked.repaired_cells, round(perf_counter() - clock, 3),
+    )  # fmt: skip
+    log.info("ingestion succeeded", extra={"run_id": run_id, "seconds": report.seconds})
+    return report
+
+
+def _unchanged_report(
+    source: Source, repository: AbstractIngestionRepository, force: bool
+) -> IngestionReport | None:
+    """Return an "unchanged" report if the latest successful run loaded this very source."""
+    latest = repository.latest_succeeded_run()
+    if latest is None or latest.checksum != source.checksum or force:
+        return None
+    return IngestionReport(
+        "unchanged", source.name, source.kind, source.checksum, latest.id,
+        message=f"identical to run {latest.id}; nothing to do (--force reloads it)",
+    )  # fmt: skip
+
+
+def _check(source: Source, cleaned: CleanedData) -> _Checked:
+    """Prove every source row is clean or quarantined, then compute rollups and repairs.
+
+    Raises:
+        RowsLost: a sheet's clean and quarantined rows do not cover its source rows exactly.
+    """
+    counts = count_sheets(source.sheets, cleaned)
+    rollups = interaction_rollups(cleaned.interactions, cleaned.customers, cleaned.product_months)
+    return _Checked(counts, rollups, _repaired_cells(cleaned.repairs))
+
+
+def _repaired_cells(repairs: pd.DataFrame) -> dict[str, int]:
+    """Count the repaired cells per cleaning rule, in rule order."""
+    repaired = repairs.groupby("rule")["row_count"].sum().sort_index()
+    return {str(rule): int(n) for rule, n in repaired.items()}
+
+
+def _load(
+    repository: AbstractIngestionRepository, run: NewRun, cleaned: CleanedData, checked: _Checked
+) -> int:
+    """Load the run and return its id; record a failed load as a failed run and re-raise."""
+    stored_counts = checked.stored_counts()
+    try:
+        return repository.load(run, cleaned, checked.rollups, stored_counts)
+    except IngestionBusy:
+        # Nothing was attempted while another run held the lock: no failed run to record.
+        raise
+    except Exception as error:
+        failed_id = repository.record_failed_run(run, f"{type(error).__name__}: {error}")
+        log.error("ingestion failed", extra={"run_id": failed_id, "source": run.source_name})
+        raise

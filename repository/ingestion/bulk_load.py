@@ -1,0 +1,163 @@
+"""Run the steps of one load transaction: lock, stage, audit, merge, reindex, rollups."""
+
+import io
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from repository.ingestion import (
+    INGESTION_LOCK_KEY,
+    CleanFrames,
+    IngestionBusy,
+    RollupFrames,
+    sql,
+)
+from repository.ingestion.binary_copy import binary_copy_payload
+
+_COPY_CHUNK_BYTES = 8 * 1024 * 1024
+_INTERACTIONS = "insights.interactions"
+
+
+def acquire_lock(connection: Connection, timeout_s: float) -> None:
+    """Take the ingestion advisory lock for this transaction, waiting up to ``timeout_s``.
+
+    Raises:
+        IngestionBusy: another ingestion kept the lock past the timeout.
+    """
+    deadline = time.monotonic() + timeout_s
+    try_lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+    while not connection.execute(try_lock, {"key": INGESTION_LOCK_KEY}).scalar_one():
+        if time.monotonic() >= deadline:
+            raise IngestionBusy(f"another ingestion is running; gave up after {timeout_s:g} s")
+        time.sleep(0.2)
+
+
+def stage(connection: Connection, data: CleanFrames) -> None:
+    """COPY the clean frames into fresh staging tables and gather their statistics."""
+    sql.execute_all(connection, sql.STAGING_DDL)
+    with _cursor(connection) as cursor:
+        _copy(cursor, "stg_customers", data.customers)
+        _copy(cursor, "stg_product_months", data.product_months)
+        columns, labels = _coded_interactions(data.interactions)
+        _copy_binary(cursor, "stg_interactions", columns)
+        _copy(cursor, "stg_labels", labels)
+    sql.execute_all(connection, sql.ANALYZE_STAGING)
+
+
+def copy_audit(connection: Connection, run_id: int, data: CleanFrames) -> None:
+    """COPY the quarantined rows and the repair log of run ``run_id``."""
+    with _cursor(connection) as cursor:
+        _copy(cursor, "insights.quarantine", data.quarantine.assign(run_id=run_id))
+        repairs = data.repairs.rename(columns={"column": "column_name"})
+        _copy(cursor, "insights.data_quality_log", repairs.assign(run_id=run_id))
+
+
+def merge(connection: Connection, run_id: int) -> None:
+    """Replace customers, products and interactions with the staged rows, keeping their ids."""
+    for script in (sql.REPLACE_CUSTOMERS, sql.MERGE_PRODUCTS, sql.KEY_INTERACTIONS):
+        sql.execute_all(connection, script, {"run_id": run_id})
+    # Every index, the primary key's too, is built once after the insert: faster than
+    # maintaining it row by row.
+    primary_key, indexes = _drop_indexes(connection)
+    _insert_interactions(connection, run_id)
+    _rebuild_indexes(connection, primary_key, indexes)
+
+
+def replace_rollups(connection: Connection, rollups: RollupFrames) -> None:
+    """Empty the rollup tables and COPY the freshly computed rollups into them."""
+    connection.exec_driver_sql(sql.TRUNCATE_ROLLUPS)
+    with _cursor(connection) as cursor:
+        _copy(cursor, "insights.interaction_monthly_rollup", rollups.monthly)
+        _copy(cursor, "insights.interaction_daily_product_type", rollups.daily)
+    connection.exec_driver_sql("ANALYZE insights.interaction_monthly_rollup")
+
+
+def _drop_indexes(connection: Connection) -> tuple[str, list[tuple[str, str]]]:
+    """Drop the interactions' primary key and indexes; return the key's name and index DDL."""
+    rows = connection.execute(text(sql.SECONDARY_INDEXES), {"table": _INTERACTIONS}).all()
+    indexes = [(name, definition) for name, definition in rows]
+    primary_key = connection.execute(text(sql.PRIMARY_KEY)).scalar_one()
+    connection.exec_driver_sql(f'ALTER TABLE {_INTERACTIONS} DROP CONSTRAINT "{primary_key}"')
+    for name, _ in indexes:
+        connection.exec_driver_sql(f'DROP INDEX insights."{name}"')
+    return primary_key, indexes
+
+
+def _insert_interactions(connection: Connection, run_id: int) -> None:
+    """Insert the staged interactions, new ones numbered from one reserved block of ids."""
+    staged = connection.execute(text("SELECT count(*) FROM stg_interactions")).scalar_one()
+    first_id = connection.execute(text(sql.RESERVE_IDS), {"n": max(staged, 1)}).scalar_one()
+    any_kept = connection.execute(
+        text("SELECT EXISTS (SELECT 1 FROM kept_interaction_ids)")
+    ).scalar_one()
+    insert = sql.INSERT_INTERACTIONS if any_kept else sql.INSERT_NEW_INTERACTIONS
+    connection.execute(text(insert), {"run_id": run_id, "first_id": first_id})
+
+
+def _rebuild_indexes(
+    connection: Connection, primary_key: str, indexes: list[tuple[str, str]]
+) -> None:
+    """Build the primary key and indexes again, then refresh the table's statistics."""
+    connection.exec_driver_sql(
+        f'ALTER TABLE {_INTERACTIONS} ADD CONSTRAINT "{primary_key}" PRIMARY KEY (id)'
+    )
+    for _, definition in indexes:
+        connection.exec_driver_sql(definition)
+    connection.exec_driver_sql(f"ANALYZE {_INTERACTIONS}")
+
+
+def _coded_interactions(
+    interactions: pd.DataFrame,
+) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """Return the interactions as integer columns, and the label behind each text code.
+
+    Timestamps become integer microseconds and channel, topic and sentiment become codes
+    (0 for NULL), so the whole table travels in binary COPY, which needs no formatting.
+    """
+    occurred = interactions["occurred_at"].astype("datetime64[us]").astype("int64")
+    columns = {
+        "occurred_us": occurred.to_numpy(),
+        "customer_id": interactions["customer_id"].to_numpy(dtype=np.int32),
+    }
+    labels = []
+    for dimension in ("channel", "topic", "sentiment"):
+        codes, uniques = pd.factorize(interactions[dimension])
+        columns[f"{dimension}_code"] = (codes + 1).astype(np.int32)
+        numbered = {"code": range(1, len(uniques) + 1), "label": uniques}
+        labels.append(pd.DataFrame({"dimension": dimension, **numbered}))
+    columns["source_row"] = interactions["source_row"].to_numpy(dtype=np.int32)
+    columns["seq"] = np.arange(len(interactions), dtype=np.int32)
+    return columns, pd.concat(labels, ignore_index=True)
+
+
+@contextmanager
+def _cursor(connection: Connection) -> Iterator[Any]:
+    """Yield a psycopg cursor on the same connection (and transaction) as ``connection``."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        yield cursor
+
+
+def _copy(cursor: Any, table: str, frame: pd.DataFrame, chunk_rows: int = 200_000) -> None:
+    """COPY ``frame`` into ``table`` as CSV, in chunks so memory stays flat."""
+    columns = ", ".join(frame.columns)
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+        for start in range(0, len(frame), chunk_rows):
+            buffer = io.StringIO()
+            frame.iloc[start : start + chunk_rows].to_csv(buffer, header=False, index=False)
+            copy.write(buffer.getvalue())
+
+
+def _copy_binary(cursor: Any, table: str, columns: dict[str, np.ndarray]) -> None:
+    """COPY integer ``columns`` into ``table`` in binary format, in chunks of bytes."""
+    names = ", ".join(columns)
+    payload = memoryview(binary_copy_payload(columns))
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+        for start in range(0, len(payload), _COPY_CHUNK_BYTES):
+            copy.write(payload[start : start + _COPY_CHUNK_BYTES])
