@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from repository.ingestion import (
+from repository.ingestion import sql
+from repository.ingestion.binary_copy import binary_copy_payload
+from repository.ingestion.interface import (
     INGESTION_LOCK_KEY,
     CleanFrames,
     IngestionBusy,
     RollupFrames,
-    sql,
 )
-from repository.ingestion.binary_copy import binary_copy_payload
 
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024
 _INTERACTIONS = "insights.interactions"

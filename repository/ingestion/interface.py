@@ -1,4 +1,4 @@
-"""Store ingestion runs: atomic loads of cleaned data, run records, quarantine, legacy rows."""
+"""The ingestion repository's interface: atomic loads, run records, quarantine, legacy rows."""
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -109,19 +109,3 @@ class AbstractIngestionRepository(ABC):
     @abstractmethod
     def read_legacy_tables(self) -> dict[str, pd.DataFrame]:
         """Return the legacy tables' rows as raw sheets (canonical column names, source_row)."""
-
-
-# Imported last: the implementation subclasses the interface above.
-from repository.ingestion.postgres import PostgresIngestionRepository  # noqa: E402
-
-__all__ = [
-    "INGESTION_LOCK_KEY",
-    "AbstractIngestionRepository",
-    "CleanFrames",
-    "IngestionBusy",
-    "NewRun",
-    "PostgresIngestionRepository",
-    "QuarantinedRow",
-    "RollupFrames",
-    "RunSummary",
-]

@@ -5,15 +5,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from repository.ingestion import (
+from repository.ingestion import bulk_load, runs
+from repository.ingestion.interface import (
     AbstractIngestionRepository,
     CleanFrames,
     NewRun,
     QuarantinedRow,
     RollupFrames,
     RunSummary,
-    bulk_load,
-    runs,
 )
 
 

@@ -6,7 +6,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from repository.ingestion import NewRun, QuarantinedRow, RunSummary, sql
+from repository.ingestion import sql
+from repository.ingestion.interface import NewRun, QuarantinedRow, RunSummary
 
 _RUN_COLUMNS = (
     "id, source_name, source_kind, checksum, started_at, finished_at, status, counts, error"

@@ -1,0 +1,25 @@
+"""Store ingestion runs: atomic loads of cleaned data, run records, quarantine, legacy rows."""
+
+from repository.ingestion.interface import (
+    INGESTION_LOCK_KEY,
+    AbstractIngestionRepository,
+    CleanFrames,
+    IngestionBusy,
+    NewRun,
+    QuarantinedRow,
+    RollupFrames,
+    RunSummary,
+)
+from repository.ingestion.postgres import PostgresIngestionRepository
+
+__all__ = [
+    "INGESTION_LOCK_KEY",
+    "AbstractIngestionRepository",
+    "CleanFrames",
+    "IngestionBusy",
+    "NewRun",
+    "PostgresIngestionRepository",
+    "QuarantinedRow",
+    "RollupFrames",
+    "RunSummary",
+]
