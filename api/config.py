@@ -88,6 +88,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DB_STATEMENT_TIMEOUT_MS": _positive_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
         # How long an ingestion waits for another one to finish before giving up.
         "INGEST_LOCK_TIMEOUT_S": _positive_int(env, "INGEST_LOCK_TIMEOUT_S", 600),
+        # The largest share of a clean table's rows one load may remove (--allow-shrink: any).
+        "INGEST_MAX_SHRINK": _number(env, "INGEST_MAX_SHRINK", 0.2, 1, zero_ok=True),
         "ARTIFACTS_DIR": artifacts,
         "MIGRATIONS_DIR": Path(env.get("MIGRATIONS_DIR") or artifacts / "migrations"),
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),

@@ -5,13 +5,13 @@ Refuses to load (non-zero exit) while the database has pending migrations.
 
 from api import create_app
 from api.extensions import known_migrations, repositories
-from api.readiness import require_current_schema
+from api.startup import prepare_to_serve
 from repository.errors import InsightsError
 
 app = create_app()
 
 with app.app_context():
     try:
-        require_current_schema(repositories(), known_migrations())
+        prepare_to_serve(repositories(), known_migrations())
     except InsightsError as error:
         raise SystemExit(f"insights: error: {error.message}") from None

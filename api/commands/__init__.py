@@ -14,7 +14,7 @@ from api import create_app
 from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
 from api.extensions import known_migrations, repositories
-from api.readiness import require_current_schema
+from api.startup import prepare_to_serve
 from repository import migrations
 from repository.engine import redacted
 from repository.errors import InsightsError
@@ -89,7 +89,7 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         try:
-            require_current_schema(repositories(), known_migrations())
+            prepare_to_serve(repositories(), known_migrations())
         except InsightsError as error:
             raise CommandError(error.message) from None
     return ctx.invoke(run_command, **kwargs)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from api.commands.errors import CommandError, one_line_errors
@@ -19,7 +20,7 @@ from repository.ingestion import AbstractIngestionRepository
 def _ingestion_repository() -> AbstractIngestionRepository:
     repository = repositories().ingestion
     if repository is None:
-        raise CommandError("ingestion needs the postgres repository backend")
+        raise CommandError("this app was built without an ingestion repository")
     return repository
 
 
@@ -42,10 +43,17 @@ def _stage_progress() -> Iterator:
 @click.option("--from-legacy-tables", is_flag=True, help="Clean the legacy tables instead.")
 @click.option("--report-json", type=click.Path(path_type=Path), help="Also write the report here.")
 @click.option("--force", is_flag=True, help="Reload even if identical to the last run.")
+@click.option(
+    "--allow-shrink", is_flag=True, help="Load even if a clean table would lose many rows."
+)
 @with_appcontext
 @one_line_errors
 def ingest_command(
-    path: Path | None, from_legacy_tables: bool, report_json: Path | None, force: bool
+    path: Path | None,
+    from_legacy_tables: bool,
+    report_json: Path | None,
+    force: bool,
+    allow_shrink: bool,
 ) -> None:
     """Clean PATH (an .xlsx workbook or a folder of CSV files) into the clean tables."""
     if (path is None) == (not from_legacy_tables):
@@ -58,7 +66,8 @@ def ingest_command(
         else:
             assert path is not None
             source = read_source(path)
-        report = ingest(source, repository, force=force, on_stage=on_stage)
+        max_shrink = None if allow_shrink else current_app.config["INGEST_MAX_SHRINK"]
+        report = ingest(source, repository, force=force, max_shrink=max_shrink, on_stage=on_stage)
     click.echo(format_report(report))
     if report_json:
         report_json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")

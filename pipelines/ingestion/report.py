@@ -8,6 +8,9 @@ import pandas as pd
 from pipelines.ingestion.cleaning import CleanedData
 from repository.errors import InsightsError
 
+# A sheet losing at least this share of its rows to quarantine is called out in the report.
+QUARANTINE_WARNING_SHARE = 0.1
+
 CLEAN_FRAME = {
     "customers": "customers",
     "interactions": "interactions",
@@ -28,6 +31,11 @@ class SheetCounts:
     quarantined_rows: int
     quarantined_by_reason: dict[str, int]
 
+    @property
+    def quarantined_share(self) -> float:
+        """Return the share of the sheet's rows that went to quarantine (0 for no rows)."""
+        return self.quarantined_rows / self.source_rows if self.source_rows else 0.0
+
 
 @dataclass(frozen=True)
 class IngestionReport:
@@ -44,8 +52,11 @@ class IngestionReport:
     message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-ready data."""
-        return asdict(self)
+        """Return the report as JSON-ready data, with each sheet's quarantined share."""
+        data = asdict(self)
+        for sheet, counts in self.sheets.items():
+            data["sheets"][sheet]["quarantined_share"] = round(counts.quarantined_share, 4)
+        return data
 
 
 def count_sheets(sheets: dict[str, pd.DataFrame], cleaned: CleanedData) -> dict[str, SheetCounts]:
@@ -88,5 +99,16 @@ def format_report(report: IngestionReport) -> str:
         )
     repairs = ", ".join(f"{rule} {n}" for rule, n in report.repaired_cells.items()) or "none"
     lines.append(f"repaired cells: {repairs}")
+    lines.extend(quarantine_warnings(report.sheets))
     lines.append(f"succeeded in {report.seconds:.2f} s")
     return "\n".join(lines)
+
+
+def quarantine_warnings(sheets: dict[str, SheetCounts]) -> list[str]:
+    """Return one warning line per sheet that lost a large share of its rows to quarantine."""
+    return [
+        f"WARNING: {counts.quarantined_share:.0%} of the {sheet} rows were quarantined "
+        f"({counts.quarantined_rows} of {counts.source_rows}); see `insights quarantine list`"
+        for sheet, counts in sheets.items()
+        if counts.quarantined_share >= QUARANTINE_WARNING_SHARE
+    ]

@@ -36,10 +36,11 @@ def interaction_rollups(
         {
             "month": month,
             "day": occurred.dt.normalize(),
-            "product": month.map(product_months.set_index("month")["product"]),
-            "customer_type": interactions["customer_id"].map(
-                customers.set_index("customer_id")["customer_type"]
-            ),
+            # object, not the float64 an empty lookup would give, so the labels fill in.
+            "product": month.map(product_months.set_index("month")["product"]).astype(object),
+            "customer_type": interactions["customer_id"]
+            .map(customers.set_index("customer_id")["customer_type"])
+            .astype(object),
             "channel": interactions["channel"],
             "topic": interactions["topic"],
             "sentiment": interactions["sentiment"],

@@ -12,13 +12,16 @@ import pandas as pd
 from pipelines.ingestion.cleaning import CleanedData, clean
 from pipelines.ingestion.report import IngestionReport, SheetCounts, count_sheets
 from pipelines.ingestion.rollups import Rollups, interaction_rollups
+from pipelines.ingestion.shrink import GUARDED_TABLES, check_shrink
 from pipelines.ingestion.sources import Source
-from repository.ingestion import AbstractIngestionRepository, IngestionBusy, NewRun
+from repository.ingestion import AbstractIngestionRepository, NewRun
 
 # The package's name, as before the split: log lines and their configuration name it.
 log = logging.getLogger("pipelines.ingestion")
 
 STAGES = ("clean", "check", "load")
+# The largest share of a clean table's rows a load may remove without --allow-shrink.
+DEFAULT_MAX_SHRINK = 0.2
 
 
 @dataclass(frozen=True)
@@ -40,30 +43,48 @@ def ingest(
     repository: AbstractIngestionRepository,
     *,
     force: bool = False,
+    max_shrink: float | None = DEFAULT_MAX_SHRINK,
     on_stage: Callable[[str], None] = lambda stage: None,
 ) -> IngestionReport:
     """Clean ``source`` and replace the stored data set with it, unless it is already there.
 
-    A run whose load fails is recorded as failed and the error re-raised; the clean
-    tables are left exactly as they were.
+    ``max_shrink`` is the largest share of any clean table's rows the load may remove
+    (None: no limit). A run that fails or is refused is recorded as failed and the error
+    re-raised; the clean tables are left exactly as they were.
     """
     started, clock = datetime.now(UTC), perf_counter()
     unchanged = _unchanged_report(source, repository, force)
     if unchanged:
         return unchanged
-    on_stage("clean")
-    cleaned = clean(source.sheets)
-    on_stage("check")
-    checked = _check(source, cleaned)
     run = NewRun(source.name, source.kind, source.checksum, started)
-    on_stage("load")
-    run_id = _load(repository, run, cleaned, checked)
+    try:
+        with repository.begin_run(run) as run_id:
+            on_stage("clean")
+            cleaned = clean(source.sheets)
+            on_stage("check")
+            checked = _check(source, cleaned)
+            on_stage("load")
+            accept = _shrink_guard(cleaned, max_shrink)
+            repository.load(run_id, cleaned, checked.rollups, checked.stored_counts(), accept)
+    except Exception as error:
+        log.error("ingestion failed", extra={"source": run.source_name, "error": str(error)})
+        raise
     report = IngestionReport(
         "succeeded", source.name, source.kind, source.checksum, run_id,
         checked.counts, checked.repaired_cells, round(perf_counter() - clock, 3),
     )  # fmt: skip
     log.info("ingestion succeeded", extra={"run_id": run_id, "seconds": report.seconds})
     return report
+
+
+def _shrink_guard(
+    cleaned: CleanedData, max_shrink: float | None
+) -> Callable[[dict[str, int]], None]:
+    """Return the check the load runs against the current row counts, under its lock."""
+    incoming = {table: len(getattr(cleaned, table)) for table in GUARDED_TABLES}
+    if max_shrink is None:
+        return lambda current: None
+    return lambda current: check_shrink(current, incoming, max_shrink)
 
 
 def _unchanged_report(
@@ -94,19 +115,3 @@ def _repaired_cells(repairs: pd.DataFrame) -> dict[str, int]:
     """Count the repaired cells per cleaning rule, in rule order."""
     repaired = repairs.groupby("rule")["row_count"].sum().sort_index()
     return {str(rule): int(n) for rule, n in repaired.items()}
-
-
-def _load(
-    repository: AbstractIngestionRepository, run: NewRun, cleaned: CleanedData, checked: _Checked
-) -> int:
-    """Load the run and return its id; record a failed load as a failed run and re-raise."""
-    stored_counts = checked.stored_counts()
-    try:
-        return repository.load(run, cleaned, checked.rollups, stored_counts)
-    except IngestionBusy:
-        # Nothing was attempted while another run held the lock: no failed run to record.
-        raise
-    except Exception as error:
-        failed_id = repository.record_failed_run(run, f"{type(error).__name__}: {error}")
-        log.error("ingestion failed", extra={"run_id": failed_id, "source": run.source_name})
-        raise

@@ -1,7 +1,6 @@
-"""Run the steps of one load transaction: lock, stage, audit, merge, reindex, rollups."""
+"""Run the steps of one load transaction: stage, audit, merge, reindex, rollups."""
 
 import io
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,28 +12,12 @@ from sqlalchemy import Connection, text
 from repository.ingestion import sql
 from repository.ingestion.binary_copy import binary_copy_payload
 from repository.ingestion.interface import (
-    INGESTION_LOCK_KEY,
     CleanFrames,
-    IngestionBusy,
     RollupFrames,
 )
 
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024
 _INTERACTIONS = "insights.interactions"
-
-
-def acquire_lock(connection: Connection, timeout_s: float) -> None:
-    """Take the ingestion advisory lock for this transaction, waiting up to ``timeout_s``.
-
-    Raises:
-        IngestionBusy: another ingestion kept the lock past the timeout.
-    """
-    deadline = time.monotonic() + timeout_s
-    try_lock = text("SELECT pg_try_advisory_xact_lock(:key)")
-    while not connection.execute(try_lock, {"key": INGESTION_LOCK_KEY}).scalar_one():
-        if time.monotonic() >= deadline:
-            raise IngestionBusy(f"another ingestion is running; gave up after {timeout_s:g} s")
-        time.sleep(0.2)
 
 
 def stage(connection: Connection, data: CleanFrames) -> None:

@@ -1,6 +1,8 @@
 """The ingestion repository's interface: atomic loads, run records, quarantine, legacy rows."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -85,18 +87,36 @@ class AbstractIngestionRepository(ABC):
         """Return the most recent successful run, if any."""
 
     @abstractmethod
-    def load(
-        self, run: NewRun, data: CleanFrames, rollups: RollupFrames, counts: dict[str, Any]
-    ) -> int:
-        """Replace the clean data set and its rollups in one transaction; return the run id.
+    def begin_run(self, run: NewRun) -> AbstractContextManager[int]:
+        """Commit a 'running' row for ``run`` and yield its id while the run is alive.
 
-        Raises:
-            IngestionBusy: another ingestion kept the lock past the timeout.
+        An exception leaving the block marks the run 'failed' with the error, and
+        propagates; a process that dies inside it leaves a run that ``mark_abandoned_runs``
+        (called by every later load) marks 'abandoned'.
         """
 
     @abstractmethod
-    def record_failed_run(self, run: NewRun, error: str) -> int:
-        """Record a run that failed (its data was rolled back); return its id."""
+    def load(
+        self,
+        run_id: int,
+        data: CleanFrames,
+        rollups: RollupFrames,
+        counts: dict[str, Any],
+        accept: Callable[[dict[str, int]], None] = lambda current: None,
+    ) -> None:
+        """Replace the clean data set and its rollups in one transaction.
+
+        The load waits until every earlier-started run has ended, so loads land in start
+        order. ``accept`` sees the row count of each clean table as it is just before the
+        replacement and may raise to refuse the load, which then changes nothing.
+
+        Raises:
+            IngestionBusy: another ingestion kept us waiting past the timeout.
+        """
+
+    @abstractmethod
+    def mark_abandoned_runs(self) -> list[int]:
+        """Mark the 'running' runs whose process died as 'abandoned'; return their ids."""
 
     @abstractmethod
     def list_runs(self, limit: int = 20) -> list[RunSummary]:

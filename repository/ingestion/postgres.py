@@ -1,11 +1,13 @@
 """Store ingestion runs in PostgreSQL, bulk-loaded with COPY."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from repository.ingestion import bulk_load, runs
+from repository.ingestion import bulk_load, runs, turns
 from repository.ingestion.interface import (
     AbstractIngestionRepository,
     CleanFrames,
@@ -27,24 +29,50 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
         with self._engine.connect() as connection:
             return runs.latest_succeeded_run(connection)
 
-    def load(
-        self, run: NewRun, data: CleanFrames, rollups: RollupFrames, counts: dict[str, Any]
-    ) -> int:
-        with self._engine.begin() as connection:
-            self._acquire_lock(connection)
-            run_id = runs.insert_run(connection, run, "running", counts)
-            self._copy_staging(connection, data)
-            self._copy_audit(connection, run_id, data)
-            self._merge(connection, run_id)
-            self._replace_rollups(connection, rollups)
-            runs.finish_run(connection, run_id, "succeeded")
-        return run_id
+    @contextmanager
+    def begin_run(self, run: NewRun) -> Iterator[int]:
+        # This connection lives as long as the run: its session lock says the run is alive.
+        with self._engine.connect() as connection:
+            run_id = runs.insert_run(connection, run, "running", {})
+            turns.mark_alive(connection, run_id)
+            connection.commit()
+            try:
+                yield run_id
+            except BaseException as error:
+                runs.finish_run(connection, run_id, "failed", f"{type(error).__name__}: {error}")
+                connection.commit()
+                raise
+            finally:
+                turns.release_alive(connection, run_id)
+                connection.commit()
 
-    def record_failed_run(self, run: NewRun, error: str) -> int:
-        with self._engine.begin() as connection:
-            run_id = runs.insert_run(connection, run, "failed", {}, error=error)
-            runs.finish_run(connection, run_id, "failed")
-        return run_id
+    def load(
+        self,
+        run_id: int,
+        data: CleanFrames,
+        rollups: RollupFrames,
+        counts: dict[str, Any],
+        accept: Callable[[dict[str, int]], None] = lambda current: None,
+    ) -> None:
+        with self._engine.connect() as connection:
+            turns.wait_for_turn(connection, run_id, self._lock_timeout_s)
+            try:
+                with connection.begin():
+                    accept(runs.clean_counts(connection))
+                    runs.record_counts(connection, run_id, counts)
+                    self._copy_staging(connection, data)
+                    self._copy_audit(connection, run_id, data)
+                    self._merge(connection, run_id)
+                    self._replace_rollups(connection, rollups)
+                    runs.finish_run(connection, run_id, "succeeded")
+            finally:
+                turns.end_turn(connection)
+
+    def mark_abandoned_runs(self) -> list[int]:
+        with self._engine.connect() as connection:
+            abandoned, _ = turns.mark_abandoned(connection)
+            connection.commit()
+        return abandoned
 
     def list_runs(self, limit: int = 20) -> list[RunSummary]:
         with self._engine.connect() as connection:
@@ -59,9 +87,6 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
             return runs.read_legacy_tables(connection)
 
     # -- steps of a load, each a hook so tests can inject a failure midway --------------
-
-    def _acquire_lock(self, connection: Connection) -> None:
-        bulk_load.acquire_lock(connection, self._lock_timeout_s)
 
     def _copy_staging(self, connection: Connection, data: CleanFrames) -> None:
         bulk_load.stage(connection, data)

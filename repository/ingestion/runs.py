@@ -40,13 +40,33 @@ def insert_run(
     return int(connection.execute(text(query), params).scalar_one())
 
 
-def finish_run(connection: Connection, run_id: int, status: str) -> None:
-    """Set a run's final status and stamp the moment it finished."""
+def finish_run(connection: Connection, run_id: int, status: str, error: str | None = None) -> None:
+    """Set a run's final status (and error) and stamp the moment it finished."""
     query = """
-        UPDATE insights.ingestion_runs SET status = :status, finished_at = clock_timestamp()
+        UPDATE insights.ingestion_runs
+        SET status = :status, finished_at = clock_timestamp(), error = COALESCE(:error, error)
         WHERE id = :id
     """
-    connection.execute(text(query), {"id": run_id, "status": status})
+    connection.execute(text(query), {"id": run_id, "status": status, "error": error})
+
+
+def record_counts(connection: Connection, run_id: int, counts: dict[str, Any]) -> None:
+    """Store what the cleaning counted for run ``run_id``."""
+    query = "UPDATE insights.ingestion_runs SET counts = CAST(:counts AS jsonb) WHERE id = :id"
+    connection.execute(text(query), {"id": run_id, "counts": json.dumps(counts)})
+
+
+# The clean tables a load replaces, and how many rows each holds now.
+_CLEAN_COUNTS = text("""
+    SELECT (SELECT count(*) FROM insights.customers) AS customers,
+           (SELECT count(*) FROM insights.interactions) AS interactions,
+           (SELECT count(*) FROM insights.product_months) AS product_months
+""")
+
+
+def clean_counts(connection: Connection) -> dict[str, int]:
+    """Return the number of rows in each clean table."""
+    return dict(connection.execute(_CLEAN_COUNTS).mappings().one())
 
 
 def latest_succeeded_run(connection: Connection) -> RunSummary | None:

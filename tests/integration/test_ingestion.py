@@ -185,6 +185,7 @@ class TestIngestingAWorkbook:
             "source_rows": 7,
             "clean_rows": 4,
             "quarantined_rows": 3,
+            "quarantined_share": round(3 / 7, 4),
             "quarantined_by_reason": {
                 "duplicate_row": 1,
                 "invalid_customer_id": 1,
@@ -242,9 +243,9 @@ class TestReingesting:
         newer_interactions = INTERACTIONS.drop(index=[1]).reset_index(drop=True)  # drop row 3
         newer_customers = CUSTOMERS.copy()
         newer_customers.loc[0, "Occupation"] = "Jedi Master"
-        result = insights(
-            "ingest", str(export(tmp_path, "newer.xlsx", newer_customers, newer_interactions))
-        )
+        newer = export(tmp_path, "newer.xlsx", newer_customers, newer_interactions)
+        # One interaction of four goes: past the default shrink guard, on purpose.
+        result = insights("ingest", str(newer), "--allow-shrink")
         assert result.exit_code == 0, result.output
 
         kept = query(
@@ -274,7 +275,7 @@ class TestAtomicity:
         engine = build_engine(database_url)
         newer = export(tmp_path, "newer.xlsx", interactions=INTERACTIONS.iloc[:2])
         with pytest.raises(RuntimeError, match="injected"):
-            ingest(read_source(newer), FailingRollup(engine))
+            ingest(read_source(newer), FailingRollup(engine), max_shrink=None)
         engine.dispose()
         assert snapshot(database_url) == before
         runs = query(database_url, "SELECT status, error FROM insights.ingestion_runs ORDER BY id")

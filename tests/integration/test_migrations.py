@@ -3,7 +3,14 @@
 import pytest
 
 from repository.migrations import migration_ids
-from tests.support import MIGRATIONS_DIR, TEST_DATA, make_app, query, run_sql_file
+from tests.support import (
+    MIGRATIONS_DIR,
+    TEST_DATA,
+    CommandLine,
+    make_app,
+    query,
+    run_sql_file,
+)
 
 LEGACY_TABLES = ("customers", "interactions", "products")
 ALL_MIGRATIONS = migration_ids(MIGRATIONS_DIR)
@@ -23,6 +30,17 @@ def _columns(url: str) -> list[tuple]:
     )
 
 
+def _schema(url: str) -> tuple[list[tuple], list[tuple]]:
+    """Return the columns and the constraints of our schemas: what a migration changes."""
+    constraints = query(
+        url,
+        "SELECT n.nspname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint AS c "
+        "JOIN pg_namespace AS n ON n.oid = c.connamespace "
+        "WHERE n.nspname IN ('public', 'insights') ORDER BY 1, 2",
+    )
+    return _columns(url), constraints
+
+
 def _tables(url: str, schema: str = "public") -> set[str]:
     return {row[1] for row in _columns(url) if row[0] == schema} - {"yoyo_lock"}
 
@@ -37,8 +55,6 @@ def legacy_database_url(empty_database_url: str) -> str:
 @pytest.fixture
 def insights_on(request):
     """Return a CLI runner bound to a database URL; apps are closed after the test."""
-    from tests.conftest import CommandLine
-
     apps = []
 
     def bind(url: str) -> CommandLine:
@@ -94,15 +110,15 @@ class TestStatusUpgradeDowngrade:
     def test_downgrade_then_upgrade_round_trips_the_schema(self, empty_database_url, insights_on):
         insights = insights_on(empty_database_url)
         insights("db", "upgrade")
-        schema = _columns(empty_database_url)
+        schema = _schema(empty_database_url)
 
         down = insights("db", "downgrade", "--yes")
         assert down.exit_code == 0, down.output
         assert f"rolled back {ALL_MIGRATIONS[-1]}" in down.output
-        assert _columns(empty_database_url) != schema
+        assert _schema(empty_database_url) != schema
 
         assert insights("db", "upgrade").exit_code == 0
-        assert _columns(empty_database_url) == schema
+        assert _schema(empty_database_url) == schema
 
     def test_downgrading_every_migration_leaves_no_tables(self, empty_database_url, insights_on):
         insights = insights_on(empty_database_url)

@@ -48,7 +48,7 @@ PERIOD = {"month": "%Y-%m", "year": "%Y"}
 def ingested(database_server, migrated_template, tmp_path_factory):
     """A migrated database holding a generated export, shared read-only by this module."""
     from pipelines.ingestion import synthetic
-    from tests.conftest import CommandLine
+    from tests.support import CommandLine
 
     url = database_server.create(template=migrated_template)
     folder = tmp_path_factory.mktemp("generated")
