@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from api.extensions import known_migrations, repositories
+from api.startup import prepare_to_serve
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
 from repository.engine import build_engine
@@ -121,9 +123,9 @@ def _wait_for(condition, timeout_s: float = 60.0) -> None:
 
 @pytest.mark.slow
 class TestACrashedLoad:
-    def test_sigkill_mid_load_keeps_the_data_and_leaves_an_abandoned_run(
-        self, tmp_path, database_url, insights
-    ):
+    @pytest.fixture
+    def killed_mid_load(self, tmp_path, database_url) -> str:
+        """Load the sample, then SIGKILL a second load while it copies rows; return the checksum."""
         ingest_bundled_sample(database_url)
         before = query(database_url, CHECKSUM)
         big = tmp_path / "big"
@@ -132,23 +134,31 @@ class TestACrashedLoad:
             [str(BIN / "insights"), "ingest", str(big)],
             env=_env(database_url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
+        copying = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%%'"
         try:
-            # Killed while its rows are being copied in, inside the load's transaction.
-            _wait_for(lambda: query(
-                database_url,
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%%'",
-            ) != [(0,)])  # fmt: skip
+            _wait_for(lambda: query(database_url, copying) != [(0,)])
             loader.send_signal(signal.SIGKILL)
         finally:
             loader.wait(timeout=30)
-        assert query(database_url, CHECKSUM) == before
+        # The server ends the orphaned session (and frees its locks) once it notices.
+        _wait_for(lambda: query(database_url, copying) == [(0,)])
+        return before
+
+    def test_the_data_is_unchanged_and_the_run_is_left_running(self, database_url, killed_mid_load):
+        assert query(database_url, CHECKSUM) == killed_mid_load
         assert run_statuses(database_url) == ["succeeded", "running"]
 
+    def test_the_next_load_marks_it_abandoned(self, database_url, insights, killed_mid_load):
         result = insights("ingest", str(BUNDLED_CSV), "--force")
         assert result.exit_code == 0, result.output
         assert run_statuses(database_url) == ["succeeded", "abandoned", "succeeded"]
         (error,) = query(database_url, "SELECT error FROM insights.ingestion_runs WHERE id = 2")[0]
         assert "ended without finishing" in error
+
+    def test_the_next_start_up_marks_it_abandoned(self, database_url, app, killed_mid_load):
+        with app.app_context():
+            prepare_to_serve(repositories(), known_migrations())
+        assert run_statuses(database_url) == ["succeeded", "abandoned"]
 
     def test_a_running_run_whose_process_lives_is_not_abandoned(self, database_url, app):
         ingest_bundled_sample(database_url)
