@@ -34,17 +34,42 @@ def redacted(url: str) -> str:
 
 
 def build_engine(
-    url: str, *, pool_size: int = 5, pool_timeout_s: int = 10, statement_timeout_ms: int = 30_000
+    url: str,
+    *,
+    pool_size: int = 5,
+    pool_timeout_s: float = 1.0,
+    statement_timeout_ms: int = 30_000,
+    lock_timeout_ms: int = 1_000,
+    connect_timeout_s: int = 2,
+    keepalives_idle_s: int = 5,
+    keepalives_interval_s: int = 2,
+    keepalives_count: int = 3,
+    tcp_user_timeout_ms: int = 10_000,
 ) -> Engine:
-    """Create a pooled engine; connections are opened lazily, on first use."""
+    """Create a pooled engine whose connections carry connect, TCP, statement and lock timeouts.
+
+    Connections are opened lazily, on first use. The defaults are api/config.py's;
+    README.md's configuration table says what each bounds.
+    """
+    libpq_params = {
+        "connect_timeout": connect_timeout_s,
+        # libpq applies these to TCP connections and ignores them on a Unix socket.
+        "keepalives": 1,
+        "keepalives_idle": keepalives_idle_s,
+        "keepalives_interval": keepalives_interval_s,
+        "keepalives_count": keepalives_count,
+        "tcp_user_timeout": tcp_user_timeout_ms,
+        # A runaway query must not hold a pooled connection, nor a read queued behind a
+        # load's lock (issue 11 saw reads blocked for 14.7 s).
+        "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={lock_timeout_ms}",
+    }
     return create_engine(
         driver_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout_s,
         pool_pre_ping=True,
-        # A runaway query must not hold a pooled connection forever.
-        connect_args={"options": f"-c statement_timeout={statement_timeout_ms}"},
+        connect_args=libpq_params,
     )
 
 

@@ -1,0 +1,74 @@
+"""Every wait on the database is bounded: the settings and the engine's connection options."""
+
+import pytest
+
+from api.config import load_config
+from repository.errors import ConfigurationError
+from repository.factory import build_repositories
+
+
+class _Captured(Exception):
+    """Raised instead of connecting, once the connection parameters are known."""
+
+
+def _connect_params(engine, monkeypatch) -> dict:
+    """Return what the engine would hand psycopg to connect, without connecting."""
+    captured: dict = {}
+
+    def capture(*_cargs, **cparams):
+        captured.update(cparams)
+        raise _Captured
+
+    monkeypatch.setattr(engine.dialect, "connect", capture)
+    with pytest.raises(_Captured):
+        engine.connect()
+    return captured
+
+
+class TestSettings:
+    def test_defaults_bound_every_wait_to_about_two_seconds(self):
+        config = load_config({})
+        assert config["DB_CONNECT_TIMEOUT_S"] == 2
+        assert config["DB_POOL_TIMEOUT_S"] == 1
+        assert config["DB_LOCK_TIMEOUT_MS"] == 1_000
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("DB_LOCK_TIMEOUT_MS", "0"),
+            ("DB_POOL_TIMEOUT_S", "soon"),
+            ("DB_CONNECT_TIMEOUT_S", "1.5"),
+            ("DB_KEEPALIVES_COUNT", "-1"),
+        ],
+    )
+    def test_a_bad_value_names_the_variable(self, name, value):
+        with pytest.raises(ConfigurationError, match=name):
+            load_config({name: value})
+
+
+class TestEngineOptions:
+    def test_the_engine_gets_every_connection_option_from_the_environment(self, monkeypatch):
+        environment = {
+            "DATABASE_URL": "postgresql://insights@db.invalid/insights",
+            "DB_POOL_TIMEOUT_S": "0.5",
+            "DB_CONNECT_TIMEOUT_S": "3",
+            "DB_STATEMENT_TIMEOUT_MS": "4000",
+            "DB_LOCK_TIMEOUT_MS": "500",
+            "DB_KEEPALIVES_IDLE_S": "7",
+            "DB_KEEPALIVES_INTERVAL_S": "4",
+            "DB_KEEPALIVES_COUNT": "6",
+            "DB_TCP_USER_TIMEOUT_MS": "9000",
+        }
+        engine = build_repositories(load_config(environment)).engine
+        params = _connect_params(engine, monkeypatch)
+        assert engine.pool.timeout() == 0.5
+        expected = {
+            "connect_timeout": 3,
+            "keepalives": 1,
+            "keepalives_idle": 7,
+            "keepalives_interval": 4,
+            "keepalives_count": 6,
+            "tcp_user_timeout": 9000,
+            "options": "-c statement_timeout=4000 -c lock_timeout=500",
+        }
+        assert {key: params.get(key) for key in expected} == expected
