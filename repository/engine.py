@@ -1,12 +1,19 @@
 """Build SQLAlchemy engines from a PostgreSQL URL, whatever scheme the user wrote."""
 
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from repository.errors import ConfigurationError
+from repository.stall_guard import StallGuard
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 DRIVER_SCHEME = "postgresql+psycopg"
+
+_guards: WeakKeyDictionary[Engine, StallGuard] = WeakKeyDictionary()
 
 
 def driver_url(url: str) -> str:
@@ -45,8 +52,9 @@ def build_engine(
     keepalives_interval_s: int = 2,
     keepalives_count: int = 3,
     tcp_user_timeout_ms: int = 10_000,
+    stall_timeout_s: float = 1.0,
 ) -> Engine:
-    """Create a pooled engine whose connections carry connect, TCP, statement and lock timeouts.
+    """Create a pooled engine whose every wait on the database is bounded.
 
     Connections are opened lazily, on first use. The defaults are api/config.py's;
     README.md's configuration table says what each bounds.
@@ -63,14 +71,34 @@ def build_engine(
         # load's lock (issue 11 saw reads blocked for 14.7 s).
         "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={lock_timeout_ms}",
     }
-    return create_engine(
+    engine = create_engine(
         driver_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout_s,
-        pool_pre_ping=True,
+        # The stall guard pings on checkout instead, where it can cut a ping that hangs.
+        pool_pre_ping=False,
         connect_args=libpq_params,
     )
+    conninfo = libpq_url(url)
+    guard = StallGuard(lambda: _select_one(conninfo, libpq_params), stall_timeout_s)
+    guard.attach(engine)
+    _guards[engine] = guard
+    return engine
+
+
+def probe(engine: Engine) -> None:
+    """Return if the database answers a fresh connection within the stall timeout; else raise.
+
+    Raises:
+        psycopg.Error: no answer in time (DatabaseStalled), or an error answer.
+    """
+    _guards[engine].check()
+
+
+def _select_one(conninfo: str, libpq_params: dict[str, Any]) -> None:
+    with psycopg.connect(conninfo, autocommit=True, **libpq_params) as connection:
+        connection.execute("SELECT 1")
 
 
 def single_statements(engine: Engine) -> Connection:

@@ -77,6 +77,7 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         keepalives_interval_s=config["DB_KEEPALIVES_INTERVAL_S"],
         keepalives_count=config["DB_KEEPALIVES_COUNT"],
         tcp_user_timeout_ms=config["DB_TCP_USER_TIMEOUT_MS"],
+        stall_timeout_s=config["DB_STALL_TIMEOUT_S"],
     )
     return Repositories(
         statistics=PostgresStatisticsRepository(engine),
