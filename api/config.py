@@ -83,9 +83,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Unset means: start the embedded PostgreSQL in EMBEDDED_PG_DIR.
         "DATABASE_URL": env.get("DATABASE_URL") or None,
         "EMBEDDED_PG_DIR": env.get("EMBEDDED_PG_DIR") or ".data/postgres",
-        "DB_POOL_SIZE": _positive_int(env, "DB_POOL_SIZE", 5),
-        "DB_POOL_TIMEOUT_S": _positive_int(env, "DB_POOL_TIMEOUT_S", 10),
-        "DB_STATEMENT_TIMEOUT_MS": _positive_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
+        **_database_settings(env),
         # How long an ingestion waits for another one to finish before giving up.
         "INGEST_LOCK_TIMEOUT_S": _positive_int(env, "INGEST_LOCK_TIMEOUT_S", 600),
         # The largest share of a clean table's rows one load may remove (--allow-shrink: any).
@@ -95,6 +93,24 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", LOG_FORMATS, "auto"),
         **_llm_settings(env, artifacts),
+    }
+
+
+def _database_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The pool and the bound on every wait on the database; README.md says why each value."""
+    return {
+        "DB_POOL_SIZE": _positive_int(env, "DB_POOL_SIZE", 5),
+        # Waiting longer for a pooled connection than a query takes means overload: say 503.
+        "DB_POOL_TIMEOUT_S": _number(env, "DB_POOL_TIMEOUT_S", 1.0, 60, zero_ok=False),
+        # libpq counts whole seconds and raises anything below 2 to 2.
+        "DB_CONNECT_TIMEOUT_S": _positive_int(env, "DB_CONNECT_TIMEOUT_S", 2),
+        "DB_STATEMENT_TIMEOUT_MS": _positive_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
+        "DB_LOCK_TIMEOUT_MS": _positive_int(env, "DB_LOCK_TIMEOUT_MS", 1_000),
+        "DB_KEEPALIVES_IDLE_S": _positive_int(env, "DB_KEEPALIVES_IDLE_S", 5),
+        "DB_KEEPALIVES_INTERVAL_S": _positive_int(env, "DB_KEEPALIVES_INTERVAL_S", 2),
+        "DB_KEEPALIVES_COUNT": _positive_int(env, "DB_KEEPALIVES_COUNT", 3),
+        "DB_TCP_USER_TIMEOUT_MS": _positive_int(env, "DB_TCP_USER_TIMEOUT_MS", 10_000),
+        "DB_STALL_TIMEOUT_S": _number(env, "DB_STALL_TIMEOUT_S", 1.0, 60, zero_ok=False),
     }
 
 

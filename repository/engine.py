@@ -1,12 +1,19 @@
 """Build SQLAlchemy engines from a PostgreSQL URL, whatever scheme the user wrote."""
 
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from repository.errors import ConfigurationError
+from repository.stall_guard import StallGuard
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 DRIVER_SCHEME = "postgresql+psycopg"
+
+_guards: WeakKeyDictionary[Engine, StallGuard] = WeakKeyDictionary()
 
 
 def driver_url(url: str) -> str:
@@ -34,18 +41,64 @@ def redacted(url: str) -> str:
 
 
 def build_engine(
-    url: str, *, pool_size: int = 5, pool_timeout_s: int = 10, statement_timeout_ms: int = 30_000
+    url: str,
+    *,
+    pool_size: int = 5,
+    pool_timeout_s: float = 1.0,
+    statement_timeout_ms: int = 30_000,
+    lock_timeout_ms: int = 1_000,
+    connect_timeout_s: int = 2,
+    keepalives_idle_s: int = 5,
+    keepalives_interval_s: int = 2,
+    keepalives_count: int = 3,
+    tcp_user_timeout_ms: int = 10_000,
+    stall_timeout_s: float = 1.0,
 ) -> Engine:
-    """Create a pooled engine; connections are opened lazily, on first use."""
-    return create_engine(
+    """Create a pooled engine whose every wait on the database is bounded.
+
+    Connections are opened lazily, on first use. The defaults are api/config.py's;
+    README.md's configuration table says what each bounds.
+    """
+    libpq_params = {
+        "connect_timeout": connect_timeout_s,
+        # libpq applies these to TCP connections and ignores them on a Unix socket.
+        "keepalives": 1,
+        "keepalives_idle": keepalives_idle_s,
+        "keepalives_interval": keepalives_interval_s,
+        "keepalives_count": keepalives_count,
+        "tcp_user_timeout": tcp_user_timeout_ms,
+        # A runaway query must not hold a pooled connection, nor a read queued behind a
+        # load's lock (issue 11 saw reads blocked for 14.7 s).
+        "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={lock_timeout_ms}",
+    }
+    engine = create_engine(
         driver_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout_s,
-        pool_pre_ping=True,
-        # A runaway query must not hold a pooled connection forever.
-        connect_args={"options": f"-c statement_timeout={statement_timeout_ms}"},
+        # The stall guard pings on checkout instead, where it can cut a ping that hangs.
+        pool_pre_ping=False,
+        connect_args=libpq_params,
     )
+    conninfo = libpq_url(url)
+    guard = StallGuard(lambda: _select_one(conninfo, libpq_params), stall_timeout_s)
+    guard.attach(engine)
+    _guards[engine] = guard
+    return engine
+
+
+def probe(engine: Engine) -> None:
+    """Return if the database answers a fresh connection within the stall timeout; else raise.
+
+    Raises:
+        psycopg.Error: no answer in time (DatabaseStalled), or an error answer.
+    """
+    _guards[engine].check()
+
+
+def _select_one(conninfo: str, libpq_params: dict[str, Any]) -> None:
+    with psycopg.connect(conninfo, autocommit=True, **libpq_params) as connection:
+        connection.execute("SELECT 1")
 
 
 def single_statements(engine: Engine) -> Connection:

@@ -56,6 +56,13 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         pool_size=config["DB_POOL_SIZE"],
         pool_timeout_s=config["DB_POOL_TIMEOUT_S"],
         statement_timeout_ms=config["DB_STATEMENT_TIMEOUT_MS"],
+        lock_timeout_ms=config["DB_LOCK_TIMEOUT_MS"],
+        connect_timeout_s=config["DB_CONNECT_TIMEOUT_S"],
+        keepalives_idle_s=config["DB_KEEPALIVES_IDLE_S"],
+        keepalives_interval_s=config["DB_KEEPALIVES_INTERVAL_S"],
+        keepalives_count=config["DB_KEEPALIVES_COUNT"],
+        tcp_user_timeout_ms=config["DB_TCP_USER_TIMEOUT_MS"],
+        stall_timeout_s=config["DB_STALL_TIMEOUT_S"],
     )
     return Repositories(
         statistics=PostgresStatisticsRepository(engine),

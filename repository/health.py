@@ -4,6 +4,8 @@ from abc import ABC, abstractmethod
 
 from sqlalchemy import Engine, text
 
+from repository.engine import probe
+
 
 class AbstractHealthRepository(ABC):
     """What the readiness check needs to know about the database."""
@@ -28,8 +30,8 @@ class PostgresHealthRepository(AbstractHealthRepository):
         self._engine = engine
 
     def ping(self) -> None:
-        with self._engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        # On a connection of its own, bounded by the stall timeout: a pooled one may hang.
+        probe(self._engine)
 
     def applied_migration_ids(self) -> set[str]:
         with self._engine.connect() as connection:
