@@ -40,11 +40,8 @@ def redacted(url: str) -> str:
     return make_url(libpq_url(url)).render_as_string(hide_password=True)
 
 
-def build_engine(
-    url: str,
+def libpq_parameters(
     *,
-    pool_size: int = 5,
-    pool_timeout_s: float = 1.0,
     statement_timeout_ms: int = 30_000,
     lock_timeout_ms: int = 1_000,
     connect_timeout_s: int = 2,
@@ -52,14 +49,9 @@ def build_engine(
     keepalives_interval_s: int = 2,
     keepalives_count: int = 3,
     tcp_user_timeout_ms: int = 10_000,
-    stall_timeout_s: float = 1.0,
-) -> Engine:
-    """Create a pooled engine whose every wait on the database is bounded.
-
-    Connections are opened lazily, on first use. The defaults are api/config.py's;
-    README.md's configuration table says what each bounds.
-    """
-    libpq_params = {
+) -> dict[str, Any]:
+    """Return the libpq connection parameters that bound every wait on the server."""
+    return {
         "connect_timeout": connect_timeout_s,
         # libpq applies these to TCP connections and ignores them on a Unix socket.
         "keepalives": 1,
@@ -71,6 +63,23 @@ def build_engine(
         # load's lock (issue 11 saw reads blocked for 14.7 s).
         "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={lock_timeout_ms}",
     }
+
+
+def build_engine(
+    url: str,
+    *,
+    pool_size: int = 5,
+    pool_timeout_s: float = 1.0,
+    stall_timeout_s: float = 1.0,
+    **limits: int,
+) -> Engine:
+    """Create a pooled engine whose every wait on the database is bounded.
+
+    ``limits`` are ``libpq_parameters``' keywords. Connections are opened lazily, on first
+    use. The defaults are api/config.py's; README.md's configuration table says what
+    each bounds.
+    """
+    libpq_params = libpq_parameters(**limits)
     engine = create_engine(
         driver_url(url),
         pool_size=pool_size,

@@ -24,6 +24,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, event, exc
 
+from repository.bounded_call import BoundedCall
+
 log = logging.getLogger(__name__)
 
 # Where nothing is in use for this long, the watcher thread ends; the next checkout
@@ -43,57 +45,6 @@ class _Silent:
 
 
 SILENT = _Silent()
-
-
-class _Call:
-    """Run a function on a thread of its own: its caller may wait with a bound, or give up."""
-
-    def __init__(self, function: Callable[[], Any], name: str) -> None:
-        self._function = function
-        self._lock = threading.Lock()
-        self._settled = threading.Event()  # returned, raised or given up on
-        self._done = False
-        self._abandoned = False
-        self._outcome: Any = None
-        threading.Thread(target=self._run, name=name, daemon=True).start()
-
-    def _run(self) -> None:
-        outcome: Any = None
-        try:
-            outcome = self._function()
-        except Exception as error:
-            outcome = error
-        finally:
-            with self._lock:
-                self._done = True
-                late = self._abandoned
-                self._outcome = None if late else outcome
-            self._settled.set()
-        if late and hasattr(outcome, "close"):
-            outcome.close()  # a connection nobody waits for any more
-
-    @property
-    def done(self) -> bool:
-        """Return whether the function has returned or raised."""
-        return self._done
-
-    def wait(self, timeout: float | None) -> bool:
-        """Wait at most ``timeout`` s; return whether the function finished and was kept."""
-        self._settled.wait(timeout)
-        with self._lock:
-            return self._done and not self._abandoned
-
-    def result(self) -> Any:
-        """Return what the function returned, or raise what it raised."""
-        if isinstance(self._outcome, BaseException):
-            raise self._outcome
-        return self._outcome
-
-    def abandon(self) -> None:
-        """Stop waiting: ``wait`` returns False at once, a late connection is closed."""
-        with self._lock:
-            self._abandoned = not self._done
-        self._settled.set()
 
 
 class StallGuard:
@@ -116,7 +67,7 @@ class StallGuard:
         self._stalled = False
         self._next_probe = 0.0
         self._watcher: threading.Thread | None = None
-        self._last_probe: _Call | None = None
+        self._last_probe: BoundedCall | None = None
         self._disposed = False
 
     def attach(self, engine: Engine) -> None:
@@ -166,7 +117,7 @@ class StallGuard:
     def _ask(self) -> BaseException | _Silent | None:
         """Probe, waiting at most the timeout; a probe still unanswered is waited for again."""
         if self._last_probe is None or self._last_probe.done:
-            self._last_probe = _Call(self._probe, "db-stall-probe")
+            self._last_probe = BoundedCall(self._probe, "db-stall-probe")
         if not self._last_probe.wait(self.timeout_s):
             return SILENT
         try:
@@ -196,7 +147,7 @@ class StallGuard:
         libpq counts its connect timeout in whole seconds, at least 2.
         """
         self.refuse_if_stalled()
-        call = _Call(lambda: dialect.connect(*cargs, **cparams), "db-connect")
+        call = BoundedCall(lambda: dialect.connect(*cargs, **cparams), "db-connect")
         key = object()
         self._hold(key, call.abandon, lambda: None)
         try:

@@ -32,9 +32,8 @@ from sqlalchemy import event, text
 
 from repository.engine import build_engine, libpq_url
 from repository.migrations import upgrade
-from tests.api_helpers import assert_error_shape
-from tests.conftest import MIGRATIONS_DIR, ingest_bundled_sample
-from tests.databases import DatabaseServer
+from repository.scratch import DatabaseServer
+from tests.support import MIGRATIONS_DIR, assert_error_shape, ingest_bundled_sample
 
 BIN = Path(sys.executable).parent
 # Generous for a noisy 2-core machine: the goal is about 2 s, a hang lasts the whole stall.
