@@ -24,6 +24,11 @@ BEGIN
                            t || substr(i.relname, length(part) + 1));
         END LOOP;
     END LOOP;
+    ALTER TABLE insights.product_months
+        ADD CONSTRAINT product_months_product_id_fkey
+            FOREIGN KEY (product_id) REFERENCES insights.products (id),
+        ADD CONSTRAINT product_months_run_id_fkey
+            FOREIGN KEY (run_id) REFERENCES insights.ingestion_runs (id);
     ALTER TABLE insights.interactions ALTER id ADD GENERATED ALWAYS AS IDENTITY;
     PERFORM setval(pg_get_serial_sequence('insights.interactions', 'id'), next_id, false);
 END $$;

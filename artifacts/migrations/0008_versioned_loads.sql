@@ -60,10 +60,14 @@ CREATE TABLE insights.customers (
     version INTEGER NOT NULL DEFAULT insights.current_data_version()
 ) PARTITION BY LIST (version);
 
+-- No foreign keys: dropping a superseded partition would drop its constraint's triggers
+-- on insights.products, under an ACCESS EXCLUSIVE lock that readers of products queue
+-- behind. The loader writes product ids it has just read from products, which it never
+-- deletes while a version refers to them.
 CREATE TABLE insights.product_months (
     month DATE NOT NULL CONSTRAINT product_months_month_check CHECK (month = date_trunc('month', month)::date),
-    product_id INTEGER NOT NULL REFERENCES insights.products (id),
-    run_id BIGINT NOT NULL REFERENCES insights.ingestion_runs (id),
+    product_id INTEGER NOT NULL,
+    run_id BIGINT NOT NULL,
     source_sheet TEXT NOT NULL,
     source_row INTEGER NOT NULL CONSTRAINT product_months_source_row_check CHECK (source_row > 0),
     version INTEGER NOT NULL DEFAULT insights.current_data_version()
@@ -112,6 +116,8 @@ BEGIN
                    nextval(pg_get_serial_sequence(format('insights.%I', 'interactions_v' || v),
                                                   'id')));
     EXECUTE format('ALTER TABLE insights.%I ALTER id DROP IDENTITY', 'interactions_v' || v);
+    EXECUTE format('ALTER TABLE insights.%I DROP CONSTRAINT product_months_product_id_fkey, '
+                   'DROP CONSTRAINT product_months_run_id_fkey', 'product_months_v' || v);
     FOREACH t IN ARRAY ARRAY['customers', 'product_months', 'interactions',
                              'interaction_monthly_rollup', 'interaction_daily_product_type']
     LOOP
