@@ -111,10 +111,12 @@ DO $$
 DECLARE
     v INTEGER := (SELECT version FROM insights.data_version);
     t TEXT;
+    last BIGINT;
+    called BOOLEAN;
 BEGIN
-    PERFORM setval(pg_get_serial_sequence('insights.interactions', 'id'),
-                   nextval(pg_get_serial_sequence(format('insights.%I', 'interactions_v' || v),
-                                                  'id')));
+    EXECUTE format('SELECT last_value, is_called FROM %s', pg_get_serial_sequence(
+        format('insights.%I', 'interactions_v' || v), 'id')) INTO last, called;
+    PERFORM setval(pg_get_serial_sequence('insights.interactions', 'id'), last, called);
     EXECUTE format('ALTER TABLE insights.%I ALTER id DROP IDENTITY', 'interactions_v' || v);
     EXECUTE format('ALTER TABLE insights.%I DROP CONSTRAINT product_months_product_id_fkey, '
                    'DROP CONSTRAINT product_months_run_id_fkey', 'product_months_v' || v);
