@@ -5,7 +5,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from repository.ingestion import bulk_load, runs
+from repository.ingestion import bulk_load, runs, versions
 from repository.ingestion.interface import (
     AbstractIngestionRepository,
     CleanFrames,
@@ -30,14 +30,22 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
     def load(
         self, run: NewRun, data: CleanFrames, rollups: RollupFrames, counts: dict[str, Any]
     ) -> int:
-        with self._engine.begin() as connection:
-            self._acquire_lock(connection)
-            run_id = runs.insert_run(connection, run, "running", counts)
-            self._copy_staging(connection, data)
-            self._copy_audit(connection, run_id, data)
-            self._merge(connection, run_id)
-            self._replace_rollups(connection, rollups)
-            runs.finish_run(connection, run_id, "succeeded")
+        # The new version's partitions are attached before the load transaction, so that
+        # readers already know them when it commits and flips the version they read.
+        with (
+            self._engine.connect() as connection,
+            versions.exclusive_load(connection, self._lock_timeout_s),
+        ):
+            version = versions.prepare(connection)
+            with connection.begin():
+                self._acquire_lock(connection)
+                run_id = runs.insert_run(connection, run, "running", counts)
+                self._copy_staging(connection, data)
+                self._copy_audit(connection, run_id, data)
+                self._merge(connection, run_id)
+                self._replace_rollups(connection, rollups)
+                versions.publish(connection, version)
+                runs.finish_run(connection, run_id, "succeeded")
         return run_id
 
     def record_failed_run(self, run: NewRun, error: str) -> int:
