@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 
 from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found
 from repository.engine import single_statements
-from repository.model import UNKNOWN_SQL, Customer, Interaction
+from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL, Customer, Interaction
 
 KEY_TOPIC_COUNT = 3
 
@@ -174,7 +174,10 @@ _NEWEST_FIRST = text("""
     ORDER BY occurred_at DESC, id DESC
     LIMIT :limit OFFSET :offset
 """)
-_COUNT = text("SELECT count(*) FROM insights.interactions WHERE customer_id = :customer_id")
+_COUNT = text(
+    "SELECT count(*) FROM insights.interactions "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_id = :customer_id"
+)
 _EXISTS = text(
     f"WITH {EVERY_CUSTOMER} "
     "SELECT EXISTS (SELECT 1 FROM every_customer WHERE customer_id = :customer_id)"
@@ -185,7 +188,8 @@ _LATEST_SUCCEEDED_RUN = text(
 # The monthly rollup holds every topic in a few thousand rows; the interactions table
 # would mean a scan of millions.
 _TOPICS = text(
-    "SELECT DISTINCT topic FROM insights.interaction_monthly_rollup WHERE topic IS NOT NULL"
+    "SELECT DISTINCT topic FROM insights.interaction_monthly_rollup "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND topic IS NOT NULL"
 )
 _PRODUCTS = text(f"SELECT name FROM insights.products WHERE name <> {UNKNOWN_SQL}")
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from repository.errors import NotFound
+from repository.model import CURRENT_VERSION_SQL
 from repository.statistics import sql as statistics_sql
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -134,7 +135,8 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
     """Statistics computed by PostgreSQL."""
 
     _COUNT_SQL = {
-        name: text(f"SELECT count(*) FROM {table}") for name, table in _COUNTED_TABLE.items()
+        name: text(f"SELECT count(*) FROM {table} WHERE version = {CURRENT_VERSION_SQL}")
+        for name, table in _COUNTED_TABLE.items()
     }
 
     def __init__(self, engine: Engine) -> None:
