@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 
 from sqlalchemy import Engine, text
 
-from repository.engine import single_statements
+from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import InvalidInput, NotFound
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN, UNKNOWN_SQL, Customer
 
@@ -125,10 +125,12 @@ class PostgresCustomerRepository(AbstractCustomerRepository):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @retry_if_partition_detached
     def _stored_customer_types(self) -> set[str]:
         with single_statements(self._engine) as connection:
             return set(connection.execute(_CUSTOMER_TYPES).scalars())
 
+    @retry_if_partition_detached
     def _list_customers(
         self, customer_type: str | None, limit: int, offset: int
     ) -> tuple[list[Customer], int]:
@@ -141,6 +143,7 @@ class PostgresCustomerRepository(AbstractCustomerRepository):
             rows = connection.execute(_PAGE_OF_CUSTOMERS, params).all()
         return [Customer(*row) for row in rows], total
 
+    @retry_if_partition_detached
     def _get_customer(self, customer_id: int) -> Customer | None:
         with single_statements(self._engine) as connection:
             row = connection.execute(ONE_CUSTOMER, {"customer_id": customer_id}).one_or_none()
