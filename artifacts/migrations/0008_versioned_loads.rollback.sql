@@ -24,6 +24,11 @@ BEGIN
                            t || substr(i.relname, length(part) + 1));
         END LOOP;
     END LOOP;
+    -- Loads index the interactions' ids with a unique index (no ACCESS EXCLUSIVE lock).
+    IF to_regclass('insights.interactions_id') IS NOT NULL THEN
+        ALTER TABLE insights.interactions
+            ADD CONSTRAINT interactions_pkey PRIMARY KEY USING INDEX interactions_id;
+    END IF;
     ALTER TABLE insights.product_months
         ADD CONSTRAINT product_months_product_id_fkey
             FOREIGN KEY (product_id) REFERENCES insights.products (id),
