@@ -15,7 +15,8 @@ CREATE TABLE insights.data_version (
 CREATE SEQUENCE insights.data_versions AS INTEGER;
 INSERT INTO insights.data_version (version)
 SELECT COALESCE(max(id), 1) FROM insights.ingestion_runs WHERE status = 'succeeded';
-SELECT setval('insights.data_versions', version) FROM insights.data_version;
+-- In a DO block: yoyo would print a SELECT's result.
+DO $$ BEGIN PERFORM setval('insights.data_versions', version) FROM insights.data_version; END $$;
 
 -- The default of every `version` column: rows written straight into a parent table
 -- (seeds, fixes by hand) land in the version readers see.
