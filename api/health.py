@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.data_version import current_data_version
 from api.extensions import known_migrations, repositories
 from api.readiness import readiness_checks
 from api.schemas import LivenessSchema, ReadinessSchema
@@ -26,4 +27,6 @@ class Readiness(MethodView):
         """Report whether the database is reachable and its schema current."""
         checks = readiness_checks(repositories(), known_migrations())
         ready = all(verdict == "ok" for verdict in checks.values())
-        return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+        status = "ok" if ready else "unavailable"
+        body = {"status": status, "checks": checks, "data_version": current_data_version()}
+        return body, 200 if ready else 503

@@ -31,3 +31,7 @@ class ReadinessSchema(Schema):
         required=True,
         metadata={"example": {"database": "ok", "migrations": "ok"}},
     )
+    data_version = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The data version served (None if unknown).", "example": 3},
+    )

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 
 from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found
-from repository.engine import single_statements
-from repository.model import UNKNOWN_SQL, Customer, Interaction
+from repository.engine import retry_if_partition_detached, single_statements
+from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL, Customer, Interaction
 
 KEY_TOPIC_COUNT = 3
 
@@ -174,7 +174,10 @@ _NEWEST_FIRST = text("""
     ORDER BY occurred_at DESC, id DESC
     LIMIT :limit OFFSET :offset
 """)
-_COUNT = text("SELECT count(*) FROM insights.interactions WHERE customer_id = :customer_id")
+_COUNT = text(
+    "SELECT count(*) FROM insights.interactions "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_id = :customer_id"
+)
 _EXISTS = text(
     f"WITH {EVERY_CUSTOMER} "
     "SELECT EXISTS (SELECT 1 FROM every_customer WHERE customer_id = :customer_id)"
@@ -185,7 +188,8 @@ _LATEST_SUCCEEDED_RUN = text(
 # The monthly rollup holds every topic in a few thousand rows; the interactions table
 # would mean a scan of millions.
 _TOPICS = text(
-    "SELECT DISTINCT topic FROM insights.interaction_monthly_rollup WHERE topic IS NOT NULL"
+    "SELECT DISTINCT topic FROM insights.interaction_monthly_rollup "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND topic IS NOT NULL"
 )
 _PRODUCTS = text(f"SELECT name FROM insights.products WHERE name <> {UNKNOWN_SQL}")
 
@@ -201,6 +205,7 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
         # (when checked, latest succeeded run id, vocabulary), swapped whole.
         self._cache: tuple[float, int | None, Vocabulary] | None = None
 
+    @retry_if_partition_detached
     def _profile(self, customer_id: int) -> CustomerProfile | None:
         params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
         with single_statements(self._engine) as connection:
@@ -216,11 +221,13 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
         customer = Customer(customer_id, row.occupation, row.customer_type)
         return CustomerProfile(customer, summary, tuple(row.products or ()))
 
+    @retry_if_partition_detached
     def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:
         params = {"customer_id": customer_id, "limit": limit, "offset": offset}
         with single_statements(self._engine) as connection:
             return [Interaction(*row) for row in connection.execute(_NEWEST_FIRST, params)]
 
+    @retry_if_partition_detached
     def _page(self, customer_id: int, limit: int, offset: int) -> tuple[list[Interaction], int]:
         params = {"customer_id": customer_id, "limit": limit, "offset": offset}
         # A page and its total come from one snapshot, even while a load commits.
@@ -231,10 +238,12 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             rows = connection.execute(_NEWEST_FIRST, params).all()
         return [Interaction(*row) for row in rows], total
 
+    @retry_if_partition_detached
     def _exists(self, customer_id: int) -> bool:
         with single_statements(self._engine) as connection:
             return bool(connection.execute(_EXISTS, {"customer_id": customer_id}).scalar_one())
 
+    @retry_if_partition_detached
     def vocabulary(self) -> Vocabulary:
         cached, now = self._cache, time.monotonic()
         if cached is not None and now - cached[0] < self._recheck_s:

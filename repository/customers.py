@@ -11,20 +11,22 @@ from abc import ABC, abstractmethod
 
 from sqlalchemy import Engine, text
 
-from repository.engine import single_statements
+from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import InvalidInput, NotFound
-from repository.model import UNKNOWN, UNKNOWN_SQL, Customer
+from repository.model import CURRENT_VERSION_SQL, UNKNOWN, UNKNOWN_SQL, Customer
 
 # Customers with a row, then those known only from their interactions (type Unknown).
 EVERY_CUSTOMER = f"""
     every_customer AS (
         SELECT customer_id, occupation, COALESCE(customer_type, {UNKNOWN_SQL}) AS customer_type
         FROM insights.customers
+        WHERE version = {CURRENT_VERSION_SQL}
         UNION ALL
         SELECT DISTINCT i.customer_id, NULL, {UNKNOWN_SQL}
         FROM insights.interactions AS i
-        WHERE NOT EXISTS (
-            SELECT 1 FROM insights.customers AS c WHERE c.customer_id = i.customer_id
+        WHERE i.version = {CURRENT_VERSION_SQL} AND NOT EXISTS (
+            SELECT 1 FROM insights.customers AS c
+            WHERE c.version = i.version AND c.customer_id = i.customer_id
         )
     )
 """
@@ -108,7 +110,8 @@ _PAGE_OF_CUSTOMERS = text(
     f"{_MATCHES_TYPE} ORDER BY customer_id LIMIT :limit OFFSET :offset"
 )
 _CUSTOMER_TYPES = text(
-    "SELECT DISTINCT customer_type FROM insights.customers WHERE customer_type IS NOT NULL"
+    "SELECT DISTINCT customer_type FROM insights.customers "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_type IS NOT NULL"
 )
 ONE_CUSTOMER = text(
     f"WITH {EVERY_CUSTOMER} SELECT customer_id, occupation, customer_type "
@@ -122,10 +125,12 @@ class PostgresCustomerRepository(AbstractCustomerRepository):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @retry_if_partition_detached
     def _stored_customer_types(self) -> set[str]:
         with single_statements(self._engine) as connection:
             return set(connection.execute(_CUSTOMER_TYPES).scalars())
 
+    @retry_if_partition_detached
     def _list_customers(
         self, customer_type: str | None, limit: int, offset: int
     ) -> tuple[list[Customer], int]:
@@ -138,6 +143,7 @@ class PostgresCustomerRepository(AbstractCustomerRepository):
             rows = connection.execute(_PAGE_OF_CUSTOMERS, params).all()
         return [Customer(*row) for row in rows], total
 
+    @retry_if_partition_detached
     def _get_customer(self, customer_id: int) -> Customer | None:
         with single_statements(self._engine) as connection:
             row = connection.execute(ONE_CUSTOMER, {"customer_id": customer_id}).one_or_none()

@@ -1,11 +1,14 @@
 """Build SQLAlchemy engines from a PostgreSQL URL, whatever scheme the user wrote."""
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 from weakref import WeakKeyDictionary
 
 import psycopg
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InternalError
 
 from repository.errors import ConfigurationError
 from repository.stall_guard import StallGuard
@@ -118,3 +121,26 @@ def single_statements(engine: Engine) -> Connection:
     slower (0.75 ms against 0.28 ms on a local server).
     """
     return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+# PostgreSQL 15 raises this when a plan lists a partition that DETACH ... CONCURRENTLY
+# removed before the plan ran (1 read in ~2,000 in the load test); planned again, the
+# statement succeeds.
+_DETACHED_PARTITION = "could not match partition child tables to plan elements"
+
+
+def retry_if_partition_detached(read: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``read`` once more if a superseded data version was detached under its plan."""
+
+    @functools.wraps(read)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return read(*args, **kwargs)
+        except InternalError as error:
+            if _DETACHED_PARTITION not in str(error.orig):
+                raise
+            return read(*args, **kwargs)
+
+    return wrapper

@@ -4,7 +4,7 @@ from abc import ABC, abstractmethod
 
 from sqlalchemy import Engine, text
 
-from repository.engine import probe
+from repository.engine import probe, single_statements
 
 
 class AbstractHealthRepository(ABC):
@@ -18,6 +18,10 @@ class AbstractHealthRepository(ABC):
     def applied_migration_ids(self) -> set[str]:
         """Return the ids of the migrations the database has applied."""
 
+    def data_version(self) -> int | None:
+        """Return the data version readers are served (None where data is not versioned)."""
+        return None
+
 
 class PostgresHealthRepository(AbstractHealthRepository):
     """Readiness probes against PostgreSQL."""
@@ -25,6 +29,7 @@ class PostgresHealthRepository(AbstractHealthRepository):
     # yoyo's bookkeeping table; absent until the first migration is applied.
     _APPLIED_SQL = text("SELECT migration_id FROM _yoyo_migration")
     _HAS_TABLE_SQL = text("SELECT to_regclass('_yoyo_migration') IS NOT NULL")
+    _VERSION_SQL = text("SELECT version FROM insights.data_version")
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -32,6 +37,10 @@ class PostgresHealthRepository(AbstractHealthRepository):
     def ping(self) -> None:
         # On a connection of its own, bounded by the stall timeout: a pooled one may hang.
         probe(self._engine)
+
+    def data_version(self) -> int | None:
+        with single_statements(self._engine) as connection:
+            return connection.execute(self._VERSION_SQL).scalar_one_or_none()
 
     def applied_migration_ids(self) -> set[str]:
         with self._engine.connect() as connection:

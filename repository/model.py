@@ -1,4 +1,5 @@
-"""Plain data every layer shares: a customer, one interaction, and the "Unknown" label."""
+"""Plain data every layer shares: a customer, one interaction, the "Unknown" label and the
+served data version."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,6 +8,11 @@ from datetime import datetime
 # migrations' interaction_facts view writes the same word.
 UNKNOWN = "Unknown"
 UNKNOWN_SQL = f"'{UNKNOWN}'"
+
+# The data version readers are served (migration 0008): every read of a versioned table
+# filters on it in the same statement, so it sees one complete load. As a scalar subquery
+# it is evaluated once, and partitions of other versions are pruned at execution.
+CURRENT_VERSION_SQL = "(SELECT version FROM insights.data_version)"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Run the steps of one load transaction: stage, audit, merge, reindex, rollups."""
+"""Run the steps of one load transaction: stage, audit, fill the new version, rollups."""
 
 import io
 from collections.abc import Iterator
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from repository.ingestion import sql
+from repository.ingestion import sql, versions
 from repository.ingestion.binary_copy import binary_copy_payload
 from repository.ingestion.interface import (
     CleanFrames,
@@ -17,7 +17,6 @@ from repository.ingestion.interface import (
 )
 
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024
-_INTERACTIONS = "insights.interactions"
 
 
 def stage(connection: Connection, data: CleanFrames) -> None:
@@ -41,37 +40,31 @@ def copy_audit(connection: Connection, run_id: int, data: CleanFrames) -> None:
 
 
 def merge(connection: Connection, run_id: int) -> None:
-    """Replace customers, products and interactions with the staged rows, keeping their ids."""
-    for script in (sql.REPLACE_CUSTOMERS, sql.MERGE_PRODUCTS, sql.KEY_INTERACTIONS):
-        sql.execute_all(connection, script, {"run_id": run_id})
+    """Fill the new version's customers, product months and interactions, keeping their ids."""
+    numbers = {"new": versions.building(connection), "old": versions.current(connection)}
+    for script in (sql.INSERT_CUSTOMERS, sql.MERGE_PRODUCTS, sql.KEY_INTERACTIONS):
+        sql.execute_all(connection, script, {"run_id": run_id}, numbers)
+    _insert_interactions(connection, run_id, numbers)
     # Every index, the primary key's too, is built once after the insert: faster than
     # maintaining it row by row.
-    primary_key, indexes = _drop_indexes(connection)
-    _insert_interactions(connection, run_id)
-    _rebuild_indexes(connection, primary_key, indexes)
+    table = versions.name("interactions", numbers["new"])
+    for statement in versions.INTERACTION_INDEXES:
+        connection.exec_driver_sql(statement.format(n=table))
+    connection.exec_driver_sql(f"ANALYZE insights.{table}")
 
 
 def replace_rollups(connection: Connection, rollups: RollupFrames) -> None:
-    """Empty the rollup tables and COPY the freshly computed rollups into them."""
-    connection.exec_driver_sql(sql.TRUNCATE_ROLLUPS)
+    """COPY the freshly computed rollups into the new version's rollup tables."""
+    version = versions.building(connection)
+    monthly = versions.name("interaction_monthly_rollup", version)
     with _cursor(connection) as cursor:
-        _copy(cursor, "insights.interaction_monthly_rollup", rollups.monthly)
-        _copy(cursor, "insights.interaction_daily_product_type", rollups.daily)
-    connection.exec_driver_sql("ANALYZE insights.interaction_monthly_rollup")
+        _copy(cursor, f"insights.{monthly}", rollups.monthly)
+        daily = versions.name("interaction_daily_product_type", version)
+        _copy(cursor, f"insights.{daily}", rollups.daily)
+    connection.exec_driver_sql(f"ANALYZE insights.{monthly}")
 
 
-def _drop_indexes(connection: Connection) -> tuple[str, list[tuple[str, str]]]:
-    """Drop the interactions' primary key and indexes; return the key's name and index DDL."""
-    rows = connection.execute(text(sql.SECONDARY_INDEXES), {"table": _INTERACTIONS}).all()
-    indexes = [(name, definition) for name, definition in rows]
-    primary_key = connection.execute(text(sql.PRIMARY_KEY)).scalar_one()
-    connection.exec_driver_sql(f'ALTER TABLE {_INTERACTIONS} DROP CONSTRAINT "{primary_key}"')
-    for name, _ in indexes:
-        connection.exec_driver_sql(f'DROP INDEX insights."{name}"')
-    return primary_key, indexes
-
-
-def _insert_interactions(connection: Connection, run_id: int) -> None:
+def _insert_interactions(connection: Connection, run_id: int, numbers: dict[str, int]) -> None:
     """Insert the staged interactions, new ones numbered from one reserved block of ids."""
     staged = connection.execute(text("SELECT count(*) FROM stg_interactions")).scalar_one()
     first_id = connection.execute(text(sql.RESERVE_IDS), {"n": max(staged, 1)}).scalar_one()
@@ -79,19 +72,8 @@ def _insert_interactions(connection: Connection, run_id: int) -> None:
         text("SELECT EXISTS (SELECT 1 FROM kept_interaction_ids)")
     ).scalar_one()
     insert = sql.INSERT_INTERACTIONS if any_kept else sql.INSERT_NEW_INTERACTIONS
-    connection.execute(text(insert), {"run_id": run_id, "first_id": first_id})
-
-
-def _rebuild_indexes(
-    connection: Connection, primary_key: str, indexes: list[tuple[str, str]]
-) -> None:
-    """Build the primary key and indexes again, then refresh the table's statistics."""
-    connection.exec_driver_sql(
-        f'ALTER TABLE {_INTERACTIONS} ADD CONSTRAINT "{primary_key}" PRIMARY KEY (id)'
-    )
-    for _, definition in indexes:
-        connection.exec_driver_sql(definition)
-    connection.exec_driver_sql(f"ANALYZE {_INTERACTIONS}")
+    params = {"run_id": run_id, "first_id": first_id}
+    sql.execute_all(connection, (insert,), params, numbers)
 
 
 def _coded_interactions(

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from repository.ingestion import bulk_load, runs, turns
+from repository.ingestion import bulk_load, runs, turns, versions
 from repository.ingestion.interface import (
     AbstractIngestionRepository,
     CleanFrames,
@@ -57,14 +57,19 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
         with self._engine.connect() as connection:
             turns.wait_for_turn(connection, run_id, self._lock_timeout_s)
             try:
-                with connection.begin():
-                    accept(runs.clean_counts(connection))
-                    runs.record_counts(connection, run_id, counts)
-                    self._copy_staging(connection, data)
-                    self._copy_audit(connection, run_id, data)
-                    self._merge(connection, run_id)
-                    self._replace_rollups(connection, rollups)
-                    runs.finish_run(connection, run_id, "succeeded")
+                with versions.superseded_dropped(connection):
+                    # The new version's partitions are attached before the load transaction,
+                    # so readers already know them when it commits and flips the version.
+                    version = versions.prepare(connection)
+                    with connection.begin():
+                        accept(runs.clean_counts(connection))
+                        runs.record_counts(connection, run_id, counts)
+                        self._copy_staging(connection, data)
+                        self._copy_audit(connection, run_id, data)
+                        self._merge(connection, run_id)
+                        self._replace_rollups(connection, rollups)
+                        versions.publish(connection, version)
+                        runs.finish_run(connection, run_id, "succeeded")
             finally:
                 turns.end_turn(connection)
 

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, text
 
 from repository.ingestion import sql
 from repository.ingestion.interface import NewRun, QuarantinedRow, RunSummary
+from repository.model import CURRENT_VERSION_SQL
 
 _RUN_COLUMNS = (
     "id, source_name, source_kind, checksum, started_at, finished_at, status, counts, error"
@@ -57,10 +58,13 @@ def record_counts(connection: Connection, run_id: int, counts: dict[str, Any]) -
 
 
 # The clean tables a load replaces, and how many rows each holds now.
-_CLEAN_COUNTS = text("""
-    SELECT (SELECT count(*) FROM insights.customers) AS customers,
-           (SELECT count(*) FROM insights.interactions) AS interactions,
-           (SELECT count(*) FROM insights.product_months) AS product_months
+_CLEAN_COUNTS = text(f"""
+    SELECT (SELECT count(*) FROM insights.customers WHERE version = {CURRENT_VERSION_SQL})
+               AS customers,
+           (SELECT count(*) FROM insights.interactions WHERE version = {CURRENT_VERSION_SQL})
+               AS interactions,
+           (SELECT count(*) FROM insights.product_months WHERE version = {CURRENT_VERSION_SQL})
+               AS product_months
 """)
 
 

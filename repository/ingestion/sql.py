@@ -1,14 +1,20 @@
-"""The SQL of an ingestion load: staging tables, merges on natural keys, the rollups."""
+"""The SQL of an ingestion load: staging tables, then a new version keyed on natural keys."""
 
 from sqlalchemy import Connection, text
 
 
 def execute_all(
-    connection: Connection, statements: tuple[str, ...], params: dict | None = None
+    connection: Connection,
+    statements: tuple[str, ...],
+    params: dict | None = None,
+    versions: dict[str, int] | None = None,
 ) -> None:
-    """Run statements one by one: psycopg 3 binds parameters per single statement."""
+    """Run statements one by one: psycopg 3 binds parameters per single statement.
+
+    ``versions`` fills the {new} and {old} version numbers into table names.
+    """
     for statement in statements:
-        connection.execute(text(statement), params or {})
+        connection.execute(text(statement.format(**versions or {})), params or {})
 
 
 # Staging tables live only inside the load's transaction.
@@ -55,17 +61,21 @@ ANALYZE_STAGING = (
     "ANALYZE stg_labels",
 )
 
-# A customer's natural key is its primary key, so replacing the rows keeps every id.
-REPLACE_CUSTOMERS = (
-    "TRUNCATE insights.customers",
+# Tables named with {new} are the partitions of the version being built, {old} of the
+# served one (insights.<table>_v<version>); the caller fills both numbers in.
+
+# A customer's natural key is its primary key, so copying the rows keeps every id.
+INSERT_CUSTOMERS = (
     """
-    INSERT INTO insights.customers
+    INSERT INTO insights.customers_v{new}
         (customer_id, occupation, customer_type, run_id, source_sheet, source_row)
     SELECT customer_id, occupation, customer_type, :run_id, 'customers', source_row
     FROM stg_customers
     """,
 )
 
+# Products are shared by every version: names are only added, and removed once no
+# version's product months name them.
 MERGE_PRODUCTS = (
     """
     INSERT INTO insights.products (name)
@@ -73,16 +83,9 @@ MERGE_PRODUCTS = (
     ON CONFLICT (name) DO NOTHING
     """,
     """
-    INSERT INTO insights.product_months AS pm (month, product_id, run_id, source_sheet, source_row)
+    INSERT INTO insights.product_months_v{new} (month, product_id, run_id, source_sheet, source_row)
     SELECT s.month, p.id, :run_id, 'products', s.source_row
     FROM stg_product_months AS s JOIN insights.products AS p ON p.name = s.product
-    ON CONFLICT (month) DO UPDATE SET
-        product_id = EXCLUDED.product_id, run_id = EXCLUDED.run_id,
-        source_sheet = EXCLUDED.source_sheet, source_row = EXCLUDED.source_row
-    """,
-    """
-    DELETE FROM insights.product_months AS pm
-    WHERE NOT EXISTS (SELECT 1 FROM stg_product_months AS s WHERE s.month = pm.month)
     """,
     """
     DELETE FROM insights.products AS p
@@ -90,9 +93,10 @@ MERGE_PRODUCTS = (
     """,
 )
 
-# Interactions are replaced wholesale, which is several times faster than upserting a
-# million rows through two indexes: each staged row first takes the id its natural key
-# already had (a new one otherwise), so ids stay stable from one ingestion to the next.
+# Interactions are copied wholesale into the new version, which is several times faster
+# than upserting a million rows through two indexes: each staged row first takes the id
+# its natural key had in the served version (a new one otherwise), so ids stay stable
+# from one ingestion to the next.
 KEY_INTERACTIONS = (
     "SET LOCAL work_mem = '64MB'",
     "SET LOCAL maintenance_work_mem = '256MB'",
@@ -100,23 +104,21 @@ KEY_INTERACTIONS = (
     CREATE TEMP TABLE kept_interaction_ids ON COMMIT DROP AS
     SELECT s.source_row, i.id
     FROM {_STAGED_INTERACTIONS} AS s
-    JOIN insights.interactions AS i
+    JOIN insights.interactions_v{{old}} AS i
         ON i.occurred_at = timestamp 'epoch' + s.occurred_us * interval '1 microsecond'
        AND i.customer_id = s.customer_id
        AND COALESCE(i.channel, '') = COALESCE(s.channel, '')
        AND COALESCE(i.topic, '') = COALESCE(s.topic, '')
        AND COALESCE(i.sentiment, '') = COALESCE(s.sentiment, '')
     """,
-    "TRUNCATE insights.interactions",
 )
 
 # New rows take ids from one block reserved by RESERVE_IDS: the staged row at position
 # ``seq`` (0, 1, ...) gets ``:first_id + seq`` (a nextval per row, or a window function
 # numbering the rows, is slower).
 INSERT_INTERACTIONS = f"""
-    INSERT INTO insights.interactions
+    INSERT INTO insights.interactions_v{{new}}
         (id, occurred_at, customer_id, channel, topic, sentiment, run_id, source_sheet, source_row)
-    OVERRIDING SYSTEM VALUE
     SELECT COALESCE(k.id, :first_id + s.seq),
            timestamp 'epoch' + s.occurred_us * interval '1 microsecond',
            s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
@@ -126,18 +128,12 @@ INSERT_INTERACTIONS = f"""
 
 # The same when no staged row matched a stored one (a first load): no join to pay for.
 INSERT_NEW_INTERACTIONS = f"""
-    INSERT INTO insights.interactions
+    INSERT INTO insights.interactions_v{{new}}
         (id, occurred_at, customer_id, channel, topic, sentiment, run_id, source_sheet, source_row)
-    OVERRIDING SYSTEM VALUE
     SELECT :first_id + s.seq,
            timestamp 'epoch' + s.occurred_us * interval '1 microsecond',
            s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
     FROM {_STAGED_INTERACTIONS} AS s
-"""
-
-PRIMARY_KEY = """
-    SELECT conname FROM pg_constraint
-    WHERE conrelid = CAST('insights.interactions' AS regclass) AND contype = 'p'
 """
 
 # Returns the first id of a block of :n ids, moving the sequence past the block.
@@ -145,20 +141,6 @@ RESERVE_IDS = """
     SELECT setval(seq, nextval(seq) + :n - 1) - :n + 1
     FROM pg_get_serial_sequence('insights.interactions', 'id') AS seq
 """
-
-# Indexes that are not constraints: dropped before a bulk insert and rebuilt after it.
-SECONDARY_INDEXES = """
-    SELECT c.relname, pg_get_indexdef(x.indexrelid)
-    FROM pg_index AS x
-    JOIN pg_class AS c ON c.oid = x.indexrelid
-    WHERE x.indrelid = CAST(:table AS regclass)
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = x.indexrelid)
-"""
-
-# Emptied at each load, then filled by COPY with the rollups the pipeline computed.
-TRUNCATE_ROLLUPS = (
-    "TRUNCATE insights.interaction_monthly_rollup, insights.interaction_daily_product_type"
-)
 
 LEGACY_SQL = {
     "customers": "SELECT customer_id, occupation, type FROM public.customers ORDER BY ctid",

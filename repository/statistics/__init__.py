@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from repository.engine import retry_if_partition_detached
 from repository.errors import NotFound
+from repository.model import CURRENT_VERSION_SQL
 from repository.statistics import sql as statistics_sql
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -134,16 +136,19 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
     """Statistics computed by PostgreSQL."""
 
     _COUNT_SQL = {
-        name: text(f"SELECT count(*) FROM {table}") for name, table in _COUNTED_TABLE.items()
+        name: text(f"SELECT count(*) FROM {table} WHERE version = {CURRENT_VERSION_SQL}")
+        for name, table in _COUNTED_TABLE.items()
     }
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @retry_if_partition_detached
     def _count_rows(self, table: str) -> int:
         with self._engine.connect() as connection:
             return int(connection.execute(self._COUNT_SQL[table]).scalar_one())
 
+    @retry_if_partition_detached
     def _interaction_counts(
         self, filters: InteractionFilter, group_by: tuple[str, ...], granularity: str | None
     ) -> list[dict[str, Any]]:
@@ -166,6 +171,7 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
         with self._engine.connect() as connection:
             return [dict(row) for row in connection.execute(query, params).mappings()]
 
+    @retry_if_partition_detached
     def reach(self, filters: InteractionFilter) -> dict[str, Any]:
         params = {
             "lo": _at(filters.date_from) if filters.date_from else None,
@@ -175,6 +181,7 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
         with self._engine.connect() as connection:
             return dict(connection.execute(text(statistics_sql.REACH), params).mappings().one())
 
+    @retry_if_partition_detached
     def filter_values(self) -> dict[str, set[str]]:
         values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
         with self._engine.connect() as connection:

@@ -1,6 +1,6 @@
 """The SQL behind the statistics: whole months from the rollup, partial months from the rows."""
 
-from repository.model import UNKNOWN_SQL
+from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL
 
 # Shared filter: an empty array means "no filter on this dimension".
 _FILTERS = """
@@ -17,7 +17,7 @@ _FACTS = """
     SELECT r.month, r.product, r.customer_type, r.channel, r.topic, r.sentiment,
            r.interactions AS n
     FROM insights.interaction_monthly_rollup AS r
-    WHERE :use_rollup
+    WHERE :use_rollup AND r.version = {version}
       AND (CAST(:whole_from AS date) IS NULL OR r.month >= CAST(:whole_from AS date))
       AND (CAST(:whole_to AS date) IS NULL OR r.month < CAST(:whole_to AS date))
       {rollup_filters}
@@ -35,7 +35,8 @@ COARSE_DIMENSIONS = frozenset({"product", "customer_type"})
 _COARSE = """
     SELECT {period} AS period, {columns}, sum(interactions)::bigint AS interactions
     FROM insights.interaction_daily_product_type
-    WHERE (CAST(:date_from AS date) IS NULL OR day >= CAST(:date_from AS date))
+    WHERE version = {version}
+      AND (CAST(:date_from AS date) IS NULL OR day >= CAST(:date_from AS date))
       AND (CAST(:date_to AS date) IS NULL OR day <= CAST(:date_to AS date))
     GROUP BY {groups}
     ORDER BY 1 NULLS FIRST, {order}
@@ -68,8 +69,14 @@ def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coars
     order = ", ".join(f'{GROUP_COLUMNS[name]} COLLATE "C"' for name in group_by)
     groups = ", ".join(str(i) for i in range(1, len(group_by) + 2))
     if coarse:
-        return _COARSE.format(period=period, columns=columns, groups=groups, order=order)
-    facts = _FACTS.format(rollup_filters=_FILTERS.format(t="r"), row_filters=_FILTERS.format(t="i"))
+        return _COARSE.format(
+            period=period, columns=columns, groups=groups, order=order, version=CURRENT_VERSION_SQL
+        )
+    facts = _FACTS.format(
+        rollup_filters=_FILTERS.format(t="r"),
+        row_filters=_FILTERS.format(t="i"),
+        version=CURRENT_VERSION_SQL,
+    )
     return f"""
         SELECT {period} AS period, {columns}, sum(n)::bigint AS interactions
         FROM ({facts}) AS facts
@@ -83,19 +90,20 @@ REACH = f"""
     SELECT count(DISTINCT i.customer_id) AS customers, min(i.occurred_at) AS first_interaction,
            max(i.occurred_at) AS last_interaction
     FROM insights.interactions AS i
-    WHERE (CAST(:lo AS timestamp) IS NULL OR i.occurred_at >= CAST(:lo AS timestamp))
+    WHERE i.version = {CURRENT_VERSION_SQL}
+      AND (CAST(:lo AS timestamp) IS NULL OR i.occurred_at >= CAST(:lo AS timestamp))
       AND (CAST(:hi AS timestamp) IS NULL OR i.occurred_at < CAST(:hi AS timestamp))
       {_FILTERS.format(t="i")}
 """
 
 
-FILTER_VALUES = """
+FILTER_VALUES = f"""
     SELECT 'channel', channel FROM insights.interaction_monthly_rollup
-    WHERE channel IS NOT NULL GROUP BY 2
+    WHERE version = {CURRENT_VERSION_SQL} AND channel IS NOT NULL GROUP BY 2
     UNION ALL
     SELECT 'sentiment', sentiment FROM insights.interaction_monthly_rollup
-    WHERE sentiment IS NOT NULL GROUP BY 2
+    WHERE version = {CURRENT_VERSION_SQL} AND sentiment IS NOT NULL GROUP BY 2
     UNION ALL
     SELECT 'topic', topic FROM insights.interaction_monthly_rollup
-    WHERE topic IS NOT NULL GROUP BY 2
+    WHERE version = {CURRENT_VERSION_SQL} AND topic IS NOT NULL GROUP BY 2
 """

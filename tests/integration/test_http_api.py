@@ -56,6 +56,7 @@ class TestHealthAgainstARealDatabase:
         assert response.get_json() == {
             "status": "ok",
             "checks": {"database": "ok", "migrations": "ok"},
+            "data_version": 1,
         }
 
 

@@ -81,7 +81,9 @@ def test_gunicorn_serves_the_app(database_url):
     )
     try:
         body = _get_when_up(f"http://127.0.0.1:{port}/health/ready", server)
-        assert body == b'{"checks":{"database":"ok","migrations":"ok"},"status":"ok"}\n'
+        assert body == (
+            b'{"checks":{"database":"ok","migrations":"ok"},"data_version":1,"status":"ok"}\n'
+        )
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
