@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, text
 
-from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found
+from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found, existing
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL, Customer, Interaction
 
@@ -71,10 +71,7 @@ class AbstractCustomerHistoryRepository(ABC):
         Raises:
             NotFound: no customer row and no interaction has ``customer_id``.
         """
-        profile = self._profile(customer_id)
-        if profile is None:
-            raise customer_not_found(customer_id)
-        return profile
+        return existing(self._profile(customer_id), customer_id)
 
     def page(self, customer_id: int, page: int, page_size: int) -> tuple[list[Interaction], int]:
         """Return one page of a customer's interactions, newest first, and their total.

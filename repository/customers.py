@@ -8,12 +8,15 @@ and in the customer history.
 """
 
 from abc import ABC, abstractmethod
+from typing import TypeVar
 
 from sqlalchemy import Engine, text
 
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import InvalidInput, NotFound
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN, UNKNOWN_SQL, Customer
+
+_Found = TypeVar("_Found")
 
 # Customers with a row, then those known only from their interactions (type Unknown).
 EVERY_CUSTOMER = f"""
@@ -59,10 +62,7 @@ class AbstractCustomerRepository(ABC):
         Raises:
             NotFound: no customer row and no interaction has ``customer_id``.
         """
-        customer = self._get_customer(customer_id)
-        if customer is None:
-            raise customer_not_found(customer_id)
-        return customer
+        return existing(self._get_customer(customer_id), customer_id)
 
     def _canonical_type(self, customer_type: str) -> str:
         known = {name.casefold(): name for name in self.customer_types()}
@@ -99,6 +99,13 @@ def check_page(page: int, page_size: int) -> None:
 def customer_not_found(customer_id: int) -> NotFound:
     """Return the error for a customer id nobody has."""
     return NotFound(f"customer {customer_id} not found")
+
+
+def existing(found: _Found | None, customer_id: int) -> _Found:
+    """Return what was found for ``customer_id``, or raise NotFound if nothing was."""
+    if found is None:
+        raise customer_not_found(customer_id)
+    return found
 
 
 _MATCHES_TYPE = "WHERE CAST(:customer_type AS text) IS NULL OR customer_type = :customer_type"

@@ -14,7 +14,7 @@ from pipelines.ingestion.report import IngestionReport, SheetCounts, count_sheet
 from pipelines.ingestion.rollups import Rollups, interaction_rollups
 from pipelines.ingestion.shrink import GUARDED_TABLES, check_shrink
 from pipelines.ingestion.sources import Source
-from repository.ingestion import AbstractIngestionRepository, NewRun
+from repository.ingestion import AbstractIngestionRepository, CleanLoad, LoadCheck, NewRun
 
 # The package's name, as before the split: log lines and their configuration name it.
 log = logging.getLogger("pipelines.ingestion")
@@ -64,8 +64,8 @@ def ingest(
             on_stage("check")
             checked = _check(source, cleaned)
             on_stage("load")
-            accept = _shrink_guard(cleaned, max_shrink)
-            repository.load(run_id, cleaned, checked.rollups, checked.stored_counts(), accept)
+            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts())
+            repository.load(run_id, load, _shrink_guard(cleaned, max_shrink))
     except Exception as error:
         log.error("ingestion failed", extra={"source": run.source_name, "error": str(error)})
         raise
@@ -77,13 +77,11 @@ def ingest(
     return report
 
 
-def _shrink_guard(
-    cleaned: CleanedData, max_shrink: float | None
-) -> Callable[[dict[str, int]], None]:
+def _shrink_guard(cleaned: CleanedData, max_shrink: float | None) -> LoadCheck | None:
     """Return the check the load runs against the current row counts, under its lock."""
-    incoming = {table: len(getattr(cleaned, table)) for table in GUARDED_TABLES}
     if max_shrink is None:
-        return lambda current: None
+        return None
+    incoming = {table: len(getattr(cleaned, table)) for table in GUARDED_TABLES}
     return lambda current: check_shrink(current, incoming, max_shrink)
 
 

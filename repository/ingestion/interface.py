@@ -69,6 +69,19 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class CleanLoad:
+    """What one load writes: the clean frames, their rollups and the run's counts."""
+
+    data: CleanFrames
+    rollups: RollupFrames
+    counts: dict[str, Any]
+
+
+# Sees the row count of each clean table just before a load replaces it; raises to refuse.
+LoadCheck = Callable[[dict[str, int]], None]
+
+
+@dataclass(frozen=True)
 class QuarantinedRow:
     """A source row kept out of the clean tables, and why."""
 
@@ -96,18 +109,11 @@ class AbstractIngestionRepository(ABC):
         """
 
     @abstractmethod
-    def load(
-        self,
-        run_id: int,
-        data: CleanFrames,
-        rollups: RollupFrames,
-        counts: dict[str, Any],
-        accept: Callable[[dict[str, int]], None] = lambda current: None,
-    ) -> None:
+    def load(self, run_id: int, load: CleanLoad, check: LoadCheck | None = None) -> None:
         """Replace the clean data set and its rollups in one transaction.
 
         The load waits until every earlier-started run has ended, so loads land in start
-        order. ``accept`` sees the row count of each clean table as it is just before the
+        order. ``check`` sees the row count of each clean table as it is just before the
         replacement and may raise to refuse the load, which then changes nothing.
 
         Raises:

@@ -1,8 +1,7 @@
 """Store ingestion runs in PostgreSQL, bulk-loaded with COPY."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -11,6 +10,8 @@ from repository.ingestion import bulk_load, runs, turns, versions
 from repository.ingestion.interface import (
     AbstractIngestionRepository,
     CleanFrames,
+    CleanLoad,
+    LoadCheck,
     NewRun,
     QuarantinedRow,
     RollupFrames,
@@ -46,14 +47,7 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                 turns.release_alive(connection, run_id)
                 connection.commit()
 
-    def load(
-        self,
-        run_id: int,
-        data: CleanFrames,
-        rollups: RollupFrames,
-        counts: dict[str, Any],
-        accept: Callable[[dict[str, int]], None] = lambda current: None,
-    ) -> None:
+    def load(self, run_id: int, load: CleanLoad, check: LoadCheck | None = None) -> None:
         with self._engine.connect() as connection:
             turns.wait_for_turn(connection, run_id, self._lock_timeout_s)
             try:
@@ -62,12 +56,13 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                     # so readers already know them when it commits and flips the version.
                     version = versions.prepare(connection)
                     with connection.begin():
-                        accept(runs.clean_counts(connection))
-                        runs.record_counts(connection, run_id, counts)
-                        self._copy_staging(connection, data)
-                        self._copy_audit(connection, run_id, data)
+                        if check is not None:
+                            check(runs.clean_counts(connection))
+                        runs.record_counts(connection, run_id, load.counts)
+                        self._copy_staging(connection, load.data)
+                        self._copy_audit(connection, run_id, load.data)
                         self._merge(connection, run_id)
-                        self._replace_rollups(connection, rollups)
+                        self._replace_rollups(connection, load.rollups)
                         versions.publish(connection, version)
                         runs.finish_run(connection, run_id, "succeeded")
             finally:
