@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pipelines.ingestion.cells import factorize_cells, map_cells
+from pipelines.ingestion.dates import parse_dates
 from pipelines.ingestion.rules import (
     CHANNEL_SYNONYMS,
     SENTIMENTS,
@@ -24,11 +26,8 @@ from pipelines.ingestion.rules import (
     clean_channel,
     clean_sentiment,
     clean_title,
-    factorize_cells,
-    map_cells,
     normalise_text,
     parse_customer_id,
-    parse_dates,
     parse_month,
     repair_rule,
 )
