@@ -1,14 +1,14 @@
 """Clean the raw workbook sheets into loadable frames, quarantining rows instead of dropping them.
 
 Each sheet runs through a chain of small steps over one working frame. The working frame keeps
-the original cells (prefixed ``original:``), adds the cleaned columns under their output names,
-and records in ``reason`` the first rule a row fails. A step only rejects rows that no earlier
-step rejected, so the order of the steps is the order in which the rules are checked.
+the original cells (prefixed ``original:``, see ``audit``), adds the cleaned columns under their
+output names, and records in ``reason`` the first rule a row fails. A step only rejects rows
+that no earlier step rejected, so the order of the steps is the order in which the rules are
+checked.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +17,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pipelines.ingestion.audit import (
+    ORIGINAL,
+    REPAIRED,
+    all_repairs,
+    quarantine_frame,
+    repairs_frame,
+    stack,
+)
 from pipelines.ingestion.cells import factorize_cells, map_cells
 from pipelines.ingestion.dates import parse_dates
 from pipelines.ingestion.rules import (
@@ -51,8 +59,6 @@ QUARANTINE_REASONS = (
     "conflicting_duplicate",
 )
 
-_ORIGINAL = "original:"
-_REPAIRED = "repaired:"  # a cell's trimmed original text, where a rule changed it
 _OUTPUT_COLUMNS = {
     "customers": ["customer_id", "occupation", "customer_type", "source_row"],
     "interactions": ["occurred_at", "customer_id", "channel", "topic", "sentiment", "source_row"],
@@ -71,17 +77,6 @@ _TEXT_RULES: dict[str, dict[str, tuple[str, Callable[[object], str | None]]]] = 
     },
     "products": {"product": ("product", clean_title)},
 }
-_QUARANTINE_COLUMNS = ["sheet", "source_row", "reason", "original"]
-_REPAIR_COLUMNS = [
-    "sheet",
-    "column",
-    "original_value",
-    "cleaned_value",
-    "rule",
-    "row_count",
-    "first_source_row",
-]
-_REPAIR_TEXT_TYPES = {"sheet": "str", "column": "str", "original_value": "str", "rule": "str"}
 
 
 @dataclass(frozen=True)
@@ -104,10 +99,8 @@ def clean(raw: Mapping[str, pd.DataFrame]) -> CleanedData:
         customers=kept["customers"],
         interactions=kept["interactions"],
         product_months=kept["products"],
-        quarantine=_stack([_quarantine(sheet, frame) for sheet, frame in worked.items()]),
-        repairs=_stack([_repairs(sheet, frame) for sheet, frame in worked.items()]).astype(
-            _REPAIR_TEXT_TYPES
-        ),
+        quarantine=stack([quarantine_frame(sheet, frame) for sheet, frame in worked.items()]),
+        repairs=all_repairs([_repairs(sheet, frame) for sheet, frame in worked.items()]),
     )
 
 
@@ -143,7 +136,7 @@ def _products(frame: pd.DataFrame) -> pd.DataFrame:
 def _start(raw: pd.DataFrame) -> pd.DataFrame:
     """Set the original cells aside, in source row order, with no rejection reason yet."""
     rows = raw.sort_values("source_row", kind="stable").reset_index(drop=True)
-    originals = rows.drop(columns="source_row").add_prefix(_ORIGINAL)
+    originals = rows.drop(columns="source_row").add_prefix(ORIGINAL)
     return originals.assign(
         source_row=rows["source_row"].astype("int64"),
         reason=pd.Series(None, index=rows.index, dtype=object),
@@ -158,20 +151,20 @@ def _reject(frame: pd.DataFrame, failed: pd.Series, reason: str) -> pd.DataFrame
 
 def _with_customer_id(frame: pd.DataFrame) -> pd.DataFrame:
     """Parse customer ids (0 stands for invalid) and reject rows without a valid one."""
-    ids = map_cells(frame[_ORIGINAL + "customer_id"], parse_customer_id, dtype=np.int64)
+    ids = map_cells(frame[ORIGINAL + "customer_id"], parse_customer_id, dtype=np.int64)
     checked = frame.assign(customer_id=ids)
     return _reject(checked, checked["customer_id"] == 0, "invalid_customer_id")
 
 
 def _with_occurred_at(frame: pd.DataFrame) -> pd.DataFrame:
     """Parse interaction dates and reject rows whose date is impossible or unreadable."""
-    checked = frame.assign(occurred_at=parse_dates(frame[_ORIGINAL + "date_start"]))
+    checked = frame.assign(occurred_at=parse_dates(frame[ORIGINAL + "date_start"]))
     return _reject(checked, checked["occurred_at"].isna(), "invalid_date")
 
 
 def _with_month(frame: pd.DataFrame) -> pd.DataFrame:
     """Parse product months to their first day and reject rows without a valid month."""
-    months = map_cells(frame[_ORIGINAL + "month"], parse_month, dtype="datetime64[us]")
+    months = map_cells(frame[ORIGINAL + "month"], parse_month, dtype="datetime64[us]")
     checked = frame.assign(month=months)
     return _reject(checked, checked["month"].isna(), "invalid_month")
 
@@ -180,11 +173,11 @@ def _with_text(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
     """Clean the sheet's text columns; mark each cell a rule changed with its trimmed original."""
     columns = {}
     for source, (target, rule) in _TEXT_RULES[sheet].items():
-        codes, uniques = factorize_cells(frame[_ORIGINAL + source])
+        codes, uniques = factorize_cells(frame[ORIGINAL + source])
         cleaned = [rule(value) for value in uniques]
         repaired = [_repaired(source, *pair) for pair in zip(uniques, cleaned, strict=True)]
         columns[target] = _spread(cleaned, codes, frame.index)
-        columns[_REPAIRED + source] = _spread(repaired, codes, frame.index)
+        columns[REPAIRED + source] = _spread(repaired, codes, frame.index)
     return frame.assign(**columns)
 
 
@@ -234,78 +227,8 @@ def _kept_rows(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[frame["reason"].isna(), _OUTPUT_COLUMNS[sheet]].reset_index(drop=True)
 
 
-def _quarantine(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """List the rejected rows with their reason and original cells as JSON."""
-    rejected = frame[frame["reason"].notna()]
-    names = {c: c.removeprefix(_ORIGINAL) for c in rejected.columns if c.startswith(_ORIGINAL)}
-    originals = rejected[list(names)].rename(columns=names)
-    quarantine = pd.DataFrame(
-        {
-            "sheet": sheet,
-            "source_row": rejected["source_row"].to_numpy(dtype=np.int64),
-            "reason": rejected["reason"].to_numpy(dtype=object),
-            "original": _original_json(originals),
-        },
-        columns=_QUARANTINE_COLUMNS,
-    )
-    return quarantine.astype({"sheet": "str", "reason": "str", "original": "str"})
-
-
-def _original_json(originals: pd.DataFrame) -> npt.NDArray[Any]:
-    """Write each row as json.dumps(row, sort_keys=True, ensure_ascii=False) would."""
-    # Built per column from the distinct cells: one json.dumps per distinct value, not per row.
-    text = np.full(len(originals), "{", dtype=object)
-    for position, name in enumerate(sorted(originals.columns)):
-        cells = map_cells(originals[name], _json_cell)
-        key = json.dumps(name, ensure_ascii=False)
-        text = text + (", " if position else "") + key + ": " + cells
-    return text + "}"
-
-
-def _json_cell(value: object) -> str:
-    """Encode a cell's original text as JSON (null when empty)."""
-    return json.dumps(cell_text(value), ensure_ascii=False)
-
-
 def _repairs(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Log the repairs made to the sheet's text cells, counting only rows that stayed clean."""
-    # Quarantined rows are left out: their original cells are in the quarantine already.
-    rules = _TEXT_RULES[sheet]
-    kept = frame.loc[frame["reason"].isna(), ["source_row", *(_REPAIRED + c for c in rules)]]
-    return _stack(
-        [
-            _column_repairs(sheet, source, rule, kept[_REPAIRED + source], kept["source_row"])
-            for source, (_, rule) in rules.items()
-        ]
+    """Log the repairs of the sheet's text columns."""
+    return repairs_frame(
+        sheet, frame, {source: rule for source, (_, rule) in _TEXT_RULES[sheet].items()}
     )
-
-
-def _column_repairs(
-    sheet: str,
-    column: str,
-    rule: Callable[[object], str | None],
-    repaired: pd.Series,
-    source_rows: pd.Series,
-) -> pd.DataFrame:
-    """Count, per trimmed original value, the cells of one column that a rule changed."""
-    # Unrepaired cells hold None, which groupby leaves out.
-    counts = source_rows.groupby(repaired.to_numpy(), sort=True).agg(["size", "min"])
-    originals = [str(original) for original in counts.index]
-    cleaned = [rule(original) for original in originals]
-    return pd.DataFrame(
-        {
-            "sheet": sheet,
-            "column": column,
-            "original_value": pd.Series(originals, dtype=object),
-            "cleaned_value": pd.Series(cleaned, dtype=object),
-            "rule": [repair_rule(column, *pair) for pair in zip(originals, cleaned, strict=True)],
-            "row_count": counts["size"].to_numpy(dtype=np.int64),
-            "first_source_row": counts["min"].to_numpy(dtype=np.int64),
-        },
-        columns=_REPAIR_COLUMNS,
-    )
-
-
-def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate frames that share their columns into one with a fresh index."""
-    return pd.concat(frames, ignore_index=True)
