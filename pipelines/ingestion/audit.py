@@ -64,7 +64,13 @@ def _original_json(originals: pd.DataFrame) -> npt.NDArray[Any]:
 
 def _json_cell(value: object) -> str:
     """Encode a cell's original text as JSON (null when empty)."""
-    return json.dumps(cell_text(value), ensure_ascii=False)
+    text = cell_text(value)
+    return json.dumps(None if text is None else storable(text), ensure_ascii=False)
+
+
+def storable(text: str) -> str:
+    """Show NUL characters as U+2400 (the symbol for null): PostgreSQL text cannot hold NUL."""
+    return text.replace("\x00", "\u2400")
 
 
 def repairs_frame(
@@ -97,7 +103,7 @@ def _column_repairs(
         {
             "sheet": sheet,
             "column": column,
-            "original_value": pd.Series(originals, dtype=object),
+            "original_value": pd.Series([storable(text) for text in originals], dtype=object),
             "cleaned_value": pd.Series(cleaned, dtype=object),
             "rule": [repair_rule(column, *pair) for pair in zip(originals, cleaned, strict=True)],
             "row_count": counts["size"].to_numpy(dtype=np.int64),

@@ -33,8 +33,8 @@ from pipelines.ingestion.rules import (
     cell_text,
     clean_channel,
     clean_sentiment,
+    clean_text,
     clean_title,
-    normalise_text,
     parse_customer_id,
     parse_month,
     repair_rule,
@@ -67,7 +67,7 @@ _OUTPUT_COLUMNS = {
 # Text columns per sheet: source column -> (output column, rule). Repairs cover these only.
 _TEXT_RULES: dict[str, dict[str, tuple[str, Callable[[object], str | None]]]] = {
     "customers": {
-        "occupation": ("occupation", normalise_text),
+        "occupation": ("occupation", clean_text),
         "type": ("customer_type", clean_title),
     },
     "interactions": {

@@ -27,6 +27,15 @@ MAX_CUSTOMER_ID = 2_147_483_647  # PostgreSQL INTEGER
 _ID_TEXT = re.compile(r"([0-9]+)(?:\.0+)?")
 _MONTH_FIRST = re.compile(r"([0-9]{1,2})-([0-9]{4})")
 _YEAR_FIRST = re.compile(r"([0-9]{4})-([0-9]{2})")
+# Characters that take no room on screen: soft hyphen, zero-width space, non-joiner and joiner,
+# word joiner, and U+FEFF (a BOM, or a zero-width no-break space inside text). "E\u200bmail"
+# looks like "Email" and must not become a channel of its own.
+_DROP_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# A leading BOM is left out: it is an encoding artefact, logged as a normalisation as ever.
+_INVISIBLE_INSIDE = re.compile("[\u00ad\u200b-\u200d\u2060]|(?<=.)\ufeff", re.S)
+# Control characters that str.split() does not count as whitespace: NUL, escape, DEL and the
+# C1 controls. PostgreSQL cannot store NUL, and the others can rewrite a terminal that shows them.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def is_empty(value: object) -> bool:
@@ -48,11 +57,21 @@ def cell_text(value: object) -> str | None:
 
 
 def normalise_text(value: object) -> str | None:
-    """Trim, drop BOMs and collapse inner whitespace (tabs, NBSP) to one space; None if empty."""
+    """Trim, drop invisible characters, collapse whitespace (tabs, NBSP); None if empty."""
     text = cell_text(value)
     if text is None:
         return None
-    return " ".join(text.replace("\ufeff", "").split()) or None
+    if not text.isascii():  # every invisible character lies outside ASCII: most cells skip this
+        text = text.translate(_DROP_INVISIBLE)
+    return " ".join(text.split()) or None
+
+
+def clean_text(value: object) -> str | None:
+    """Normalise a text cell after removing its control characters."""
+    text = cell_text(value)
+    if text is not None and not text.isprintable():  # a cheap test that passes most cells
+        text = _CONTROL.sub("", text)
+    return normalise_text(text)
 
 
 def title_words(text: str) -> str:
@@ -61,14 +80,14 @@ def title_words(text: str) -> str:
 
 
 def clean_title(value: object) -> str | None:
-    """Normalise a cell and title-case each word."""
-    text = normalise_text(value)
+    """Clean a text cell and title-case each word."""
+    text = clean_text(value)
     return None if text is None else title_words(text)
 
 
 def clean_channel(value: object) -> str | None:
     """Map a channel to its canonical name, or title-case a channel the table does not know."""
-    text = normalise_text(value)
+    text = clean_text(value)
     if text is None:
         return None
     return CHANNEL_SYNONYMS.get(text.lower()) or title_words(text)
@@ -82,8 +101,14 @@ def clean_sentiment(value: object) -> str | None:
 
 def repair_rule(column: str, original: str | None, cleaned: str | None) -> str | None:
     """Name the rule that changed ``original`` into ``cleaned``; None if only trimmed or empty."""
+    if original is None or cleaned == original.strip():
+        return None
+    if _CONTROL.search(original):
+        return "control_characters"
+    if _INVISIBLE_INSIDE.search(original):
+        return "invisible_characters"
     normalised = normalise_text(original)
-    if original is None or normalised is None or cleaned == original.strip():
+    if normalised is None:
         return None
     if cleaned is None:
         return "unrecognised_sentiment"
