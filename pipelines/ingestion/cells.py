@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,11 +36,32 @@ def factorize_cells(column: pd.Series) -> tuple[Positions, list[object]]:
     return codes, uniques
 
 
+@dataclass(frozen=True)
+class Distinct:
+    """A column as its distinct cells and, per row, the code of its cell (-1: an empty cell)."""
+
+    codes: Positions
+    cells: npt.NDArray[Any]
+
+    @classmethod
+    def of(cls, column: pd.Series) -> Distinct:
+        """Factorize a column, keeping cells of different types apart."""
+        codes, uniques = factorize_cells(column)
+        cells = np.empty(len(uniques), dtype=object)
+        cells[:] = uniques
+        return cls(codes, cells)
+
+    def spread(self, results: npt.NDArray[Any], empty: object) -> npt.NDArray[Any]:
+        """Give each row the result of its distinct cell, and ``empty`` to empty cells."""
+        # The last entry is the empty result: code -1 indexes it.
+        return np.append(results, np.array([empty], dtype=results.dtype))[self.codes]
+
+
 def map_cells(
     column: pd.Series, rule: Callable[[Any], object], dtype: npt.DTypeLike = object
 ) -> npt.NDArray[Any]:
     """Apply ``rule`` once per distinct cell and spread the results back over the column."""
-    codes, uniques = factorize_cells(column)
-    # The last entry is rule(None): code -1 (an empty cell) indexes it.
-    table = np.array([*(rule(value) for value in uniques), rule(None)], dtype=dtype)
-    return table[codes]
+    distinct = Distinct.of(column)
+    return distinct.spread(
+        np.array([rule(cell) for cell in distinct.cells], dtype=dtype), rule(None)
+    )

@@ -25,8 +25,8 @@ from pipelines.ingestion.audit import (
     repairs_frame,
     stack,
 )
-from pipelines.ingestion.cells import factorize_cells, map_cells
-from pipelines.ingestion.dates import parse_dates
+from pipelines.ingestion.cells import Distinct, factorize_cells, map_cells
+from pipelines.ingestion.dates import NO_DATE, parse_dates
 from pipelines.ingestion.rules import (
     CHANNEL_SYNONYMS,
     SENTIMENTS,
@@ -158,7 +158,8 @@ def _with_customer_id(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _with_occurred_at(frame: pd.DataFrame) -> pd.DataFrame:
     """Parse interaction dates and reject rows whose date is impossible or unreadable."""
-    checked = frame.assign(occurred_at=parse_dates(frame[ORIGINAL + "date_start"]))
+    dates = Distinct.of(frame[ORIGINAL + "date_start"])
+    checked = frame.assign(occurred_at=dates.spread(parse_dates(dates.cells), NO_DATE))
     return _reject(checked, checked["occurred_at"].isna(), "invalid_date")
 
 
