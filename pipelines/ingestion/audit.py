@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ _REPAIR_COLUMNS = [
 _REPAIR_TEXT_TYPES = {"sheet": "str", "column": "str", "original_value": "str", "rule": "str"}
 
 
-def quarantine_frame(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
+def quarantine_frame(sheet: str, frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """List the rejected rows with their reason and original cells as JSON."""
     rejected = frame[frame["reason"].notna()]
     names = {c: c.removeprefix(ORIGINAL) for c in rejected.columns if c.startswith(ORIGINAL)}
@@ -44,27 +45,30 @@ def quarantine_frame(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
             "sheet": sheet,
             "source_row": rejected["source_row"].to_numpy(dtype=np.int64),
             "reason": rejected["reason"].to_numpy(dtype=object),
-            "original": _original_json(originals),
+            "original": _original_json(originals, max_chars),
         },
         columns=_QUARANTINE_COLUMNS,
     )
     return quarantine.astype({"sheet": "str", "reason": "str", "original": "str"})
 
 
-def _original_json(originals: pd.DataFrame) -> npt.NDArray[Any]:
+def _original_json(originals: pd.DataFrame, max_chars: int) -> npt.NDArray[Any]:
     """Write each row as json.dumps(row, sort_keys=True, ensure_ascii=False) would."""
     # Built per column from the distinct cells: one json.dumps per distinct value, not per row.
     text = np.full(len(originals), "{", dtype=object)
     for position, name in enumerate(sorted(originals.columns)):
-        cells = map_cells(originals[name], _json_cell)
+        cells = map_cells(originals[name], partial(_json_cell, max_chars=max_chars))
         key = json.dumps(name, ensure_ascii=False)
         text = text + (", " if position else "") + key + ": " + cells
     return text + "}"
 
 
-def _json_cell(value: object) -> str:
-    """Encode a cell's original text as JSON (null when empty)."""
+def _json_cell(value: object, max_chars: int) -> str:
+    """Encode a cell's original text as JSON (null when empty), cut short if over the limit."""
     text = cell_text(value)
+    if text is not None and len(text) > max_chars:
+        # The start shows what the cell was; storing megabytes of it would not help anyone.
+        text = f"{text[:max_chars]}… ({len(text)} characters)"
     return json.dumps(None if text is None else storable(text), ensure_ascii=False)
 
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 Positions = npt.NDArray[np.intp]
+Flags = npt.NDArray[np.bool_]
 
 
 def type_groups(values: npt.NDArray[Any]) -> list[tuple[type, Positions]]:
@@ -24,44 +25,62 @@ def type_groups(values: npt.NDArray[Any]) -> list[tuple[type, Positions]]:
     return [(kind, np.flatnonzero(kind_codes == code)) for code, kind in enumerate(kinds)]
 
 
-def factorize_cells(column: pd.Series) -> tuple[Positions, list[object]]:
-    """Return a code per cell (-1 when empty) and the distinct cells, kept apart by type."""
-    values = column.to_numpy(dtype=object)
-    codes = np.full(len(values), -1, dtype=np.intp)
-    uniques: list[object] = []
-    for _, positions in type_groups(values):
-        group_codes, group_uniques = pd.factorize(values[positions])
-        codes[positions] = np.where(group_codes < 0, -1, group_codes + len(uniques))
-        uniques.extend(group_uniques)
-    return codes, uniques
-
-
 @dataclass(frozen=True)
 class Distinct:
     """A column as its distinct cells and, per row, the code of its cell (-1: an empty cell)."""
 
     codes: Positions
     cells: npt.NDArray[Any]
+    is_text: Flags  # per distinct cell
 
     @classmethod
     def of(cls, column: pd.Series) -> Distinct:
         """Factorize a column, keeping cells of different types apart."""
-        codes, uniques = factorize_cells(column)
-        cells = np.empty(len(uniques), dtype=object)
-        cells[:] = uniques
-        return cls(codes, cells)
+        values = column.to_numpy(dtype=object)
+        codes = np.full(len(values), -1, dtype=np.intp)
+        cells, is_text, count = [], [], 0
+        for kind, positions in type_groups(values):
+            group_codes, group_cells = pd.factorize(values[positions])
+            codes[positions] = np.where(group_codes < 0, -1, group_codes + count)
+            cells.append(group_cells)
+            is_text.append(np.full(len(group_cells), issubclass(kind, str)))
+            count += len(group_cells)
+        return cls(codes, _concatenate(cells, object), _concatenate(is_text, bool))
 
     def spread(self, results: npt.NDArray[Any], empty: object) -> npt.NDArray[Any]:
         """Give each row the result of its distinct cell, and ``empty`` to empty cells."""
         # The last entry is the empty result: code -1 indexes it.
         return np.append(results, np.array([empty], dtype=results.dtype))[self.codes]
 
+    def apply(
+        self, rule: Callable[[Any], object], dtype: npt.DTypeLike = object
+    ) -> npt.NDArray[Any]:
+        """Apply ``rule`` once per distinct cell and once to an empty cell; spread the results."""
+        return self.spread(np.array([rule(cell) for cell in self.cells], dtype=dtype), rule(None))
+
+    def longer_than(self, max_chars: int) -> Flags:
+        """Flag the distinct texts longer than ``max_chars`` characters."""
+        texts = self.cells[self.is_text]
+        flags = np.zeros(len(self.cells), dtype=bool)
+        # max() over map(len) runs in C; the per-text flags are only needed when it is too long.
+        if max(map(len, texts), default=0) > max_chars:
+            lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
+            flags[self.is_text] = lengths > max_chars
+        return flags
+
+    def without(self, flags: Flags) -> Distinct:
+        """Return the same column with the flagged distinct cells read as empty texts."""
+        cells = self.cells.copy()
+        cells[flags] = ""
+        return Distinct(self.codes, cells, self.is_text)
+
 
 def map_cells(
     column: pd.Series, rule: Callable[[Any], object], dtype: npt.DTypeLike = object
 ) -> npt.NDArray[Any]:
     """Apply ``rule`` once per distinct cell and spread the results back over the column."""
-    distinct = Distinct.of(column)
-    return distinct.spread(
-        np.array([rule(cell) for cell in distinct.cells], dtype=dtype), rule(None)
-    )
+    return Distinct.of(column).apply(rule, dtype)
+
+
+def _concatenate(parts: list[npt.NDArray[Any]], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)

@@ -4,17 +4,16 @@ Each sheet runs through a chain of small steps over one working frame. The worki
 the original cells (prefixed ``original:``, see ``audit``), adds the cleaned columns under their
 output names, and records in ``reason`` the first rule a row fails. A step only rejects rows
 that no earlier step rejected, so the order of the steps is the order in which the rules are
-checked.
+checked; one rule comes before all: a cell longer than the limit rejects its row as
+``value_too_long`` whichever step reads it, and no other rule reads that cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from pipelines.ingestion.audit import (
@@ -25,8 +24,9 @@ from pipelines.ingestion.audit import (
     repairs_frame,
     stack,
 )
-from pipelines.ingestion.cells import Distinct, factorize_cells, map_cells
+from pipelines.ingestion.cells import Distinct, Flags
 from pipelines.ingestion.dates import NO_DATE, parse_dates
+from pipelines.ingestion.limits import Limits
 from pipelines.ingestion.rules import (
     CHANNEL_SYNONYMS,
     SENTIMENTS,
@@ -57,6 +57,7 @@ QUARANTINE_REASONS = (
     "missing_product",
     "duplicate_row",
     "conflicting_duplicate",
+    "value_too_long",
 )
 
 _OUTPUT_COLUMNS = {
@@ -90,44 +91,47 @@ class CleanedData:
     repairs: pd.DataFrame
 
 
-def clean(raw: Mapping[str, pd.DataFrame]) -> CleanedData:
+def clean(
+    raw: Mapping[str, pd.DataFrame], max_cell_chars: int = Limits.max_cell_chars
+) -> CleanedData:
     """Clean the customers, interactions and products sheets read from the workbook."""
     steps = {"customers": _customers, "interactions": _interactions, "products": _products}
-    worked = {sheet: _start(raw[sheet]).pipe(steps[sheet]) for sheet in SHEETS}
+    worked = {s: _start(raw[s]).pipe(steps[s], max_cell_chars) for s in SHEETS}
     kept = {sheet: _kept_rows(sheet, frame) for sheet, frame in worked.items()}
+    quarantined = [quarantine_frame(s, frame, max_cell_chars) for s, frame in worked.items()]
     return CleanedData(
         customers=kept["customers"],
         interactions=kept["interactions"],
         product_months=kept["products"],
-        quarantine=stack([quarantine_frame(sheet, frame) for sheet, frame in worked.items()]),
+        quarantine=stack(quarantined),
         repairs=all_repairs([_repairs(sheet, frame) for sheet, frame in worked.items()]),
     )
 
 
-def _customers(frame: pd.DataFrame) -> pd.DataFrame:
+def _customers(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Check ids, clean text, then keep the first row of each customer id."""
     return (
-        frame.pipe(_with_customer_id)
-        .pipe(_with_text, "customers")
+        frame.pipe(_with_customer_id, max_chars)
+        .pipe(_with_text, "customers", max_chars)
         .pipe(_flag_repeats, "customer_id", ["occupation", "customer_type"])
     )
 
 
-def _interactions(frame: pd.DataFrame) -> pd.DataFrame:
+def _interactions(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Check ids and dates, clean text, then keep the first of identical interactions."""
     return (
-        frame.pipe(_with_customer_id)
-        .pipe(_with_occurred_at)
-        .pipe(_with_text, "interactions")
+        frame.pipe(_with_customer_id, max_chars)
+        .pipe(_with_occurred_at, max_chars)
+        .pipe(_with_text, "interactions", max_chars)
         .pipe(_flag_identical, ["occurred_at", "customer_id", "channel", "topic", "sentiment"])
     )
 
 
-def _products(frame: pd.DataFrame) -> pd.DataFrame:
+def _products(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Check months and products, then keep the first row of each month."""
     return (
-        frame.pipe(_with_month)
-        .pipe(_with_text, "products")
+        frame.pipe(_with_month, max_chars)
+        .pipe(_with_text, "products", max_chars)
         .pipe(_flag_missing_product)
         .pipe(_flag_repeats, "month", ["product"])
     )
@@ -149,37 +153,55 @@ def _reject(frame: pd.DataFrame, failed: pd.Series, reason: str) -> pd.DataFrame
     return frame.assign(reason=frame["reason"].mask(fresh, reason))
 
 
-def _with_customer_id(frame: pd.DataFrame) -> pd.DataFrame:
+def _reject_too_long(frame: pd.DataFrame, too_long: Flags) -> pd.DataFrame:
+    """Give ``value_too_long`` to rows with a cell over the limit, whatever they failed before."""
+    if not too_long.any():  # as good as always: skip rewriting the reasons
+        return frame
+    return frame.assign(reason=frame["reason"].mask(too_long, "value_too_long"))
+
+
+def _screened(frame: pd.DataFrame, source: str, max_chars: int) -> tuple[Distinct, Flags]:
+    """Factorize a source column with its too long cells read as empty; flag their rows."""
+    distinct = Distinct.of(frame[ORIGINAL + source])
+    too_long = distinct.longer_than(max_chars)
+    return distinct.without(too_long), distinct.spread(too_long, False)
+
+
+def _with_customer_id(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse customer ids (0 stands for invalid) and reject rows without a valid one."""
-    ids = map_cells(frame[ORIGINAL + "customer_id"], parse_customer_id, dtype=np.int64)
-    checked = frame.assign(customer_id=ids)
+    ids, too_long = _screened(frame, "customer_id", max_chars)
+    checked = frame.assign(customer_id=ids.apply(parse_customer_id, np.int64))
+    checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["customer_id"] == 0, "invalid_customer_id")
 
 
-def _with_occurred_at(frame: pd.DataFrame) -> pd.DataFrame:
+def _with_occurred_at(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse interaction dates and reject rows whose date is impossible or unreadable."""
-    dates = Distinct.of(frame[ORIGINAL + "date_start"])
+    dates, too_long = _screened(frame, "date_start", max_chars)
     checked = frame.assign(occurred_at=dates.spread(parse_dates(dates.cells), NO_DATE))
+    checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["occurred_at"].isna(), "invalid_date")
 
 
-def _with_month(frame: pd.DataFrame) -> pd.DataFrame:
+def _with_month(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse product months to their first day and reject rows without a valid month."""
-    months = map_cells(frame[ORIGINAL + "month"], parse_month, dtype="datetime64[us]")
-    checked = frame.assign(month=months)
+    months, too_long = _screened(frame, "month", max_chars)
+    checked = frame.assign(month=months.apply(parse_month, "datetime64[us]"))
+    checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["month"].isna(), "invalid_month")
 
 
-def _with_text(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+def _with_text(frame: pd.DataFrame, sheet: str, max_chars: int) -> pd.DataFrame:
     """Clean the sheet's text columns; mark each cell a rule changed with its trimmed original."""
-    columns = {}
+    columns, too_long = {}, np.zeros(len(frame), dtype=bool)
     for source, (target, rule) in _TEXT_RULES[sheet].items():
-        codes, uniques = factorize_cells(frame[ORIGINAL + source])
-        cleaned = [rule(value) for value in uniques]
-        repaired = [_repaired(source, *pair) for pair in zip(uniques, cleaned, strict=True)]
-        columns[target] = _spread(cleaned, codes, frame.index)
-        columns[REPAIRED + source] = _spread(repaired, codes, frame.index)
-    return frame.assign(**columns)
+        texts, column_too_long = _screened(frame, source, max_chars)
+        cleaned = [rule(value) for value in texts.cells]
+        repaired = [_repaired(source, *pair) for pair in zip(texts.cells, cleaned, strict=True)]
+        columns[target] = _text_column(texts, cleaned, frame)
+        columns[REPAIRED + source] = _text_column(texts, repaired, frame)
+        too_long |= column_too_long
+    return _reject_too_long(frame.assign(**columns), too_long)
 
 
 def _repaired(column: str, value: object, cleaned: str | None) -> str | None:
@@ -190,11 +212,11 @@ def _repaired(column: str, value: object, cleaned: str | None) -> str | None:
     return original.strip()
 
 
-def _spread(per_unique: list[Any], codes: npt.NDArray[np.intp], index: pd.Index) -> pd.Series:
-    """Give each row the result of its distinct value (code -1, an empty cell: None)."""
+def _text_column(texts: Distinct, per_cell: list[str | None], frame: pd.DataFrame) -> pd.Series:
+    """Spread one text per distinct cell over the rows of ``frame`` (None for empty cells)."""
+    values = texts.spread(np.array(per_cell, dtype=object), None)
     # dtype=object: pandas 3 would otherwise infer "str" and turn None into NaN.
-    table = np.array([*per_unique, None], dtype=object)
-    return pd.Series(table[codes], index=index, dtype=object)
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _flag_missing_product(frame: pd.DataFrame) -> pd.DataFrame:

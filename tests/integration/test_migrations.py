@@ -24,6 +24,16 @@ def _columns(url: str) -> list[tuple]:
     )
 
 
+def _schema(url: str) -> list[tuple]:
+    """Columns and constraints: a migration may change only a CHECK (0006 does)."""
+    constraints = query(
+        url,
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = 'insights'::regnamespace ORDER BY 1, 2",
+    )
+    return _columns(url) + constraints
+
+
 def _tables(url: str, schema: str = "public") -> set[str]:
     return {row[1] for row in _columns(url) if row[0] == schema} - {"yoyo_lock"}
 
@@ -95,15 +105,15 @@ class TestStatusUpgradeDowngrade:
     def test_downgrade_then_upgrade_round_trips_the_schema(self, empty_database_url, insights_on):
         insights = insights_on(empty_database_url)
         insights("db", "upgrade")
-        schema = _columns(empty_database_url)
+        schema = _schema(empty_database_url)
 
         down = insights("db", "downgrade", "--yes")
         assert down.exit_code == 0, down.output
         assert f"rolled back {ALL_MIGRATIONS[-1]}" in down.output
-        assert _columns(empty_database_url) != schema
+        assert _schema(empty_database_url) != schema
 
         assert insights("db", "upgrade").exit_code == 0
-        assert _columns(empty_database_url) == schema
+        assert _schema(empty_database_url) == schema
 
     def test_downgrading_every_migration_leaves_no_tables(self, empty_database_url, insights_on):
         insights = insights_on(empty_database_url)
