@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pipelines.ingestion.limits import DEFAULT_LIMITS as LIMITS
 from repository.errors import ConfigurationError
 
 LOG_FORMATS = ("auto", "json", "console")
@@ -89,6 +90,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DB_STATEMENT_TIMEOUT_MS": _positive_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000),
         # How long an ingestion waits for another one to finish before giving up.
         "INGEST_LOCK_TIMEOUT_S": _positive_int(env, "INGEST_LOCK_TIMEOUT_S", 600),
+        # The largest source file (or unpacked workbook) an ingestion opens, and the longest
+        # cell it keeps: a longer cell sends its row to quarantine as value_too_long.
+        "INGEST_MAX_FILE_MB": _positive_int(env, "INGEST_MAX_FILE_MB", LIMITS.max_file_mb),
+        "INGEST_MAX_CELL_CHARS": _positive_int(env, "INGEST_MAX_CELL_CHARS", LIMITS.max_cell_chars),
         "REPOSITORY_BACKEND": _choice(env, "REPOSITORY_BACKEND", REPOSITORY_BACKENDS, "postgres"),
         "ARTIFACTS_DIR": artifacts,
         "MIGRATIONS_DIR": Path(env.get("MIGRATIONS_DIR") or artifacts / "migrations"),

@@ -7,13 +7,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from api.commands.errors import CommandError, one_line_errors
 from api.extensions import repositories
 from pipelines.ingestion import STAGES, format_report, ingest, synthetic
+from pipelines.ingestion.limits import Limits
 from pipelines.ingestion.sources import read_source, source_from_legacy_tables
 from repository.ingestion import AbstractIngestionRepository
+
+
+def _limits() -> Limits:
+    """Return the source size limits the configuration sets."""
+    config = current_app.config
+    return Limits(config["INGEST_MAX_FILE_MB"], config["INGEST_MAX_CELL_CHARS"])
 
 
 def _ingestion_repository() -> AbstractIngestionRepository:
@@ -54,10 +62,10 @@ def ingest_command(
     with _stage_progress() as on_stage:
         on_stage("read")
         if from_legacy_tables:
-            source = source_from_legacy_tables(repository.read_legacy_tables())
+            source = source_from_legacy_tables(repository.read_legacy_tables(), _limits())
         else:
             assert path is not None
-            source = read_source(path)
+            source = read_source(path, _limits())
         report = ingest(source, repository, force=force, on_stage=on_stage)
     click.echo(format_report(report))
     if report_json:

@@ -104,7 +104,7 @@ def ingest(
             message=f"identical to run {latest.id}; nothing to do (--force reloads it)",
         )  # fmt: skip
     on_stage("clean")
-    cleaned = clean(source.sheets)
+    cleaned = clean(source.sheets, source.max_cell_chars)
     on_stage("check")
     counts = count_sheets(source.sheets, cleaned)
     rollups = interaction_rollups(cleaned.interactions, cleaned.customers, cleaned.product_months)

@@ -19,3 +19,6 @@ class Limits:
     def max_file_bytes(self) -> int:
         """Return the file size limit in bytes."""
         return self.max_file_mb * MEBIBYTE
+
+
+DEFAULT_LIMITS = Limits()
