@@ -66,10 +66,15 @@ def _original_json(originals: pd.DataFrame, max_chars: int) -> npt.NDArray[Any]:
 def _json_cell(value: object, max_chars: int) -> str:
     """Encode a cell's original text as JSON (null when empty), cut short if over the limit."""
     text = cell_text(value)
-    if text is not None and len(text) > max_chars:
+    return json.dumps(None if text is None else _shortened(text, max_chars), ensure_ascii=False)
+
+
+def _shortened(text: str, max_chars: int) -> str:
+    """Return text fit to store: cut short if over the limit, NUL shown as U+2400."""
+    if len(text) > max_chars:
         # The start shows what the cell was; storing megabytes of it would not help anyone.
         text = f"{text[:max_chars]}… ({len(text)} characters)"
-    return json.dumps(None if text is None else storable(text), ensure_ascii=False)
+    return storable(text)
 
 
 def storable(text: str) -> str:
@@ -115,6 +120,19 @@ def _column_repairs(
         },
         columns=_REPAIR_COLUMNS,
     )
+
+
+def header_repairs(raw: Mapping[str, pd.DataFrame], max_chars: int) -> list[pd.DataFrame]:
+    """Log, per sheet, the rows the reader skipped above the header row (see ``sources``)."""
+    repairs = []
+    for sheet, frame in raw.items():
+        above = frame.attrs.get("rows_above_header") or []
+        if above:
+            skipped = " | ".join(cell.strip() for row in above for cell in row)
+            text = _shortened(skipped, max_chars)
+            row = [sheet, "header", text, None, "rows_above_header", len(above), 1]
+            repairs.append(pd.DataFrame([row], columns=_REPAIR_COLUMNS))
+    return repairs
 
 
 def all_repairs(frames: list[pd.DataFrame]) -> pd.DataFrame:

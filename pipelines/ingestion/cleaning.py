@@ -20,6 +20,7 @@ from pipelines.ingestion.audit import (
     ORIGINAL,
     REPAIRED,
     all_repairs,
+    header_repairs,
     quarantine_frame,
     repairs_frame,
     stack,
@@ -99,12 +100,13 @@ def clean(
     worked = {s: _start(raw[s]).pipe(steps[s], max_cell_chars) for s in SHEETS}
     kept = {sheet: _kept_rows(sheet, frame) for sheet, frame in worked.items()}
     quarantined = [quarantine_frame(s, frame, max_cell_chars) for s, frame in worked.items()]
+    repaired = [_repairs(sheet, frame) for sheet, frame in worked.items()]
     return CleanedData(
         customers=kept["customers"],
         interactions=kept["interactions"],
         product_months=kept["products"],
         quarantine=stack(quarantined),
-        repairs=all_repairs([_repairs(sheet, frame) for sheet, frame in worked.items()]),
+        repairs=all_repairs(header_repairs(raw, max_cell_chars) + repaired),
     )
 
 
