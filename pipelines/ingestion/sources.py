@@ -176,6 +176,8 @@ def _csv_sheet(handle: BinaryIO, sheet: str, where: str) -> pd.DataFrame:
     try:
         top = _first_records(handle)
         header = _header_index(sheet, top)
+        if top:  # say so now rather than parse a whole file without its columns
+            _column_positions(sheet, top[header], where)
         # skiprows counts records as csv.reader does: blank lines and quoted line breaks too.
         frame = pd.read_csv(
             handle, skiprows=header, dtype=str, keep_default_na=False, encoding="utf-8-sig"
@@ -191,8 +193,8 @@ def _first_records(handle: BinaryIO) -> list[list[object]]:
     """Read the first records of a CSV file for the header search; leave the file at its start."""
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     try:
-        # NUL would stop csv.reader; the header search can do without it.
-        reader = csv.reader(line.replace("\0", "") for line in text)
+        # NUL would stop csv.reader: show it as the symbol for null, as the quarantine does.
+        reader = csv.reader(line.replace("\0", "\u2400") for line in text)
         return [list(record) for record in itertools.islice(reader, HEADER_SEARCH_ROWS)]
     except csv.Error:  # a huge field, say: the header can only be the first record then
         return []
@@ -231,15 +233,7 @@ def canonical_sheet(
     len(above) + 2, and the frame's attrs keep what was skipped for the repairs log.
     """
     above = above or []
-    aliases, positions = COLUMN_ALIASES[sheet], dict[str, int]()
-    for position, column in enumerate(frame.columns):
-        canonical = aliases.get(normalise_name(column))
-        if canonical:
-            positions.setdefault(canonical, position)  # the first of two same-named wins
-    missing = [c for c in REQUIRED_COLUMNS[sheet] if c not in positions]
-    if missing:
-        found = ", ".join(printable(c) for c in frame.columns if str(c).strip()) or "none"
-        raise InvalidInput(f"{where}: missing column {', '.join(missing)} (found: {found})")
+    positions = _column_positions(sheet, list(frame.columns), where)
     if frame.empty:
         raise InvalidInput(f"{where}: the sheet has no data rows")
     chosen = frame.iloc[:, list(positions.values())].set_axis(list(positions), axis=1)
@@ -248,6 +242,20 @@ def canonical_sheet(
     result["source_row"] = pd.Series(range(first, first + len(result)), dtype="int64")
     result.attrs["rows_above_header"] = [_filled_cells(row) for row in above]
     return result
+
+
+def _column_positions(sheet: str, names: list[object], where: str) -> dict[str, int]:
+    """Map each canonical column to the first column naming it, or say which are missing."""
+    aliases, positions = COLUMN_ALIASES[sheet], dict[str, int]()
+    for position, name in enumerate(names):
+        canonical = aliases.get(normalise_name(name))
+        if canonical:
+            positions.setdefault(canonical, position)  # the first of two same-named wins
+    missing = [c for c in REQUIRED_COLUMNS[sheet] if c not in positions]
+    if missing:
+        found = ", ".join(printable(n) for n in names if str(n).strip()) or "none"
+        raise InvalidInput(f"{where}: missing column {', '.join(missing)} (found: {found})")
+    return positions
 
 
 def _filled_cells(row: list[object]) -> list[str]:

@@ -11,10 +11,15 @@ from repository.errors import InvalidInput
 from tests.unit.test_sources import BRIEF_SHEETS, TestReadCsvFolder, write_csv_folder
 
 
-def workbook_with_titles(path: Path, titles: dict[str, list[str]], start_column: int = 0) -> Path:
-    """Write the brief's sheets with ``titles[sheet]`` as lines above each header row."""
+def workbook_with_titles(
+    path: Path,
+    titles: dict[str, list[str]],
+    start_column: int = 0,
+    sheets: dict[str, pd.DataFrame] = BRIEF_SHEETS,
+) -> Path:
+    """Write ``sheets`` (the brief's) with ``titles[sheet]`` as lines above each header row."""
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        for name, frame in BRIEF_SHEETS.items():
+        for name, frame in sheets.items():
             lines = titles.get(name, [])
             frame.to_excel(
                 writer, sheet_name=name, index=False, startrow=len(lines), startcol=start_column
@@ -96,7 +101,7 @@ class TestCsvHeaderRow:
         folder = csv_with_titles(tmp_path / "csv", "products.csv", ["Prod\x00ucts"])
         products = read_source(folder).sheets["products"]
         assert products["source_row"].tolist() == [3]
-        assert products.attrs["rows_above_header"] == [["Products"]]
+        assert products.attrs["rows_above_header"] == [["Prod\u2400ucts"]]
 
     def test_the_other_files_keep_their_numbers(self, tmp_path):
         folder = csv_with_titles(tmp_path / "csv", "products.csv", ["Products", ""])
