@@ -53,7 +53,7 @@ def quarantine_frame(sheet: str, frame: pd.DataFrame, max_chars: int) -> pd.Data
 
 
 def _original_json(originals: pd.DataFrame, max_chars: int) -> npt.NDArray[Any]:
-    """Write each row as json.dumps(row, sort_keys=True, ensure_ascii=False) would."""
+    """Write each row as json.dumps(row, sort_keys=True, ensure_ascii=False) would, shortened."""
     # Built per column from the distinct cells: one json.dumps per distinct value, not per row.
     text = np.full(len(originals), "{", dtype=object)
     for position, name in enumerate(sorted(originals.columns)):
@@ -74,10 +74,10 @@ def _shortened(text: str, max_chars: int) -> str:
     if len(text) > max_chars:
         # The start shows what the cell was; storing megabytes of it would not help anyone.
         text = f"{text[:max_chars]}… ({len(text)} characters)"
-    return storable(text)
+    return _storable(text)
 
 
-def storable(text: str) -> str:
+def _storable(text: str) -> str:
     """Show NUL characters as U+2400 (the symbol for null): PostgreSQL text cannot hold NUL."""
     return text.replace("\x00", "\u2400")
 
@@ -112,7 +112,7 @@ def _column_repairs(
         {
             "sheet": sheet,
             "column": column,
-            "original_value": pd.Series([storable(text) for text in originals], dtype=object),
+            "original_value": pd.Series([_storable(text) for text in originals], dtype=object),
             "cleaned_value": pd.Series(cleaned, dtype=object),
             "rule": [repair_rule(column, *pair) for pair in zip(originals, cleaned, strict=True)],
             "row_count": counts["size"].to_numpy(dtype=np.int64),
