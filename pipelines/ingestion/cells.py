@@ -37,15 +37,19 @@ class Distinct:
     def of(cls, column: pd.Series) -> Distinct:
         """Factorize a column, keeping cells of different types apart."""
         values = column.to_numpy(dtype=object)
+        groups = type_groups(values)
+        if len(groups) == 1:  # texts and empty cells, as in any CSV: factorize them at once
+            codes, cells = pd.factorize(values)
+            return cls(codes.astype(np.intp), cells, np.full(len(cells), groups[0][0] is str))
         codes = np.full(len(values), -1, dtype=np.intp)
-        cells, is_text, count = [], [], 0
-        for kind, positions in type_groups(values):
+        parts, is_text, count = [], [], 0
+        for kind, positions in groups:
             group_codes, group_cells = pd.factorize(values[positions])
             codes[positions] = np.where(group_codes < 0, -1, group_codes + count)
-            cells.append(group_cells)
+            parts.append(group_cells)
             is_text.append(np.full(len(group_cells), issubclass(kind, str)))
             count += len(group_cells)
-        return cls(codes, _concatenate(cells, object), _concatenate(is_text, bool))
+        return cls(codes, np.concatenate(parts), np.concatenate(is_text))
 
     def spread(self, results: npt.NDArray[Any], empty: object) -> npt.NDArray[Any]:
         """Give each row the result of its distinct cell, and ``empty`` to empty cells."""
@@ -60,7 +64,7 @@ class Distinct:
 
     def longer_than(self, max_chars: int) -> Flags:
         """Flag the distinct texts longer than ``max_chars`` characters."""
-        texts = self.cells[self.is_text]
+        texts = self.cells if self.is_text.all() else self.cells[self.is_text]
         flags = np.zeros(len(self.cells), dtype=bool)
         # max() over map(len) runs in C; the per-text flags are only needed when it is too long.
         if max(map(len, texts), default=0) > max_chars:
@@ -80,7 +84,3 @@ def map_cells(
 ) -> npt.NDArray[Any]:
     """Apply ``rule`` once per distinct cell and spread the results back over the column."""
     return Distinct.of(column).apply(rule, dtype)
-
-
-def _concatenate(parts: list[npt.NDArray[Any]], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)

@@ -166,6 +166,8 @@ def _screened(frame: pd.DataFrame, source: str, max_chars: int) -> tuple[Distinc
     """Factorize a source column with its too long cells read as empty; flag their rows."""
     distinct = Distinct.of(frame[ORIGINAL + source])
     too_long = distinct.longer_than(max_chars)
+    if not too_long.any():  # as good as always: no row to flag
+        return distinct, np.zeros(len(frame), dtype=bool)
     return distinct.without(too_long), distinct.spread(too_long, False)
 
 

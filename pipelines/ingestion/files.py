@@ -101,6 +101,16 @@ def _too_large(size: int, limits: Limits) -> str:
     )
 
 
+def reopenable(handle: BinaryIO) -> str | BinaryIO:
+    """Return a name for the open file itself where the system gives one (Linux), else the file.
+
+    pandas and calamine read a file they open by name faster than a Python file object (a
+    fifth, for a large CSV), and /proc/self/fd/N can only name the very file checked.
+    """
+    name = Path(f"/proc/self/fd/{handle.fileno()}")
+    return str(name) if name.exists() else handle
+
+
 def add_to_digest(digest: "hashlib._Hash", handle: BinaryIO) -> None:
     """Feed a file's bytes to ``digest`` and leave the file at its start."""
     while block := handle.read(1 << 20):

@@ -25,6 +25,7 @@ from pipelines.ingestion.files import (
     open_regular,
     path_status,
     printable,
+    reopenable,
     require_small_unpacked,
 )
 from pipelines.ingestion.limits import DEFAULT_LIMITS, Limits
@@ -111,7 +112,7 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Source:
         digest = hashlib.sha256()
         add_to_digest(digest, handle)
         try:
-            workbook = pd.ExcelFile(handle, engine="calamine")
+            workbook = pd.ExcelFile(reopenable(handle), engine="calamine")
         except Exception as error:  # calamine raises several types for non-workbooks
             raise InvalidInput(
                 f"{printable(path)}: not an Excel workbook ({first_line(error)})"
@@ -180,8 +181,9 @@ def _csv_sheet(handle: BinaryIO, sheet: str, where: str) -> pd.DataFrame:
             _column_positions(sheet, top[header], where)
         # skiprows counts records as csv.reader does: blank lines and quoted line breaks too.
         frame = pd.read_csv(
-            handle, skiprows=header, dtype=str, keep_default_na=False, encoding="utf-8-sig"
-        )
+            reopenable(handle), skiprows=header, dtype=str, keep_default_na=False,
+            encoding="utf-8-sig",
+        )  # fmt: skip
     except UnicodeDecodeError:
         raise InvalidInput(f"{where}: not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:

@@ -113,3 +113,12 @@ class TestCsvHeaderRow:
         folder = write_csv_folder(tmp_path / "csv", TestReadCsvFolder.FILES)
         (folder / "customers.csv").write_text("Customer Id,Type,Occupation,Type\n1,Red,Jedi,Blue\n")
         assert read_source(folder).sheets["customers"]["type"].tolist() == ["Red"]
+
+
+class TestWithoutProcFileNames:
+    def test_the_open_file_itself_is_read_where_the_system_names_none(self, tmp_path, monkeypatch):
+        monkeypatch.setattr("pipelines.ingestion.sources.reopenable", lambda handle: handle)
+        folder = csv_with_titles(tmp_path / "csv", "interactions.csv", ["Export of 2024", ""])
+        workbook = workbook_with_titles(tmp_path / "x.xlsx", {"Customers": ["Customer list"]})
+        assert read_source(folder).sheets["interactions"]["source_row"].tolist() == [4, 5]
+        assert read_source(workbook).sheets["customers"]["source_row"].tolist() == [3, 4]
