@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pipelines.ingestion.limits import DEFAULT_LIMITS as LIMITS
 from repository.errors import ConfigurationError
 
 LOG_FORMATS = ("auto", "json", "console")
@@ -88,6 +89,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "INGEST_LOCK_TIMEOUT_S": _positive_int(env, "INGEST_LOCK_TIMEOUT_S", 600),
         # The largest share of a clean table's rows one load may remove (--allow-shrink: any).
         "INGEST_MAX_SHRINK": _number(env, "INGEST_MAX_SHRINK", 0.2, 1, zero_ok=True),
+        # The largest source file (or unpacked workbook) an ingestion opens, and the longest
+        # cell it keeps: a longer cell sends its row to quarantine as value_too_long.
+        "INGEST_MAX_FILE_MB": _positive_int(env, "INGEST_MAX_FILE_MB", LIMITS.max_file_mb),
+        "INGEST_MAX_CELL_CHARS": _positive_int(env, "INGEST_MAX_CELL_CHARS", LIMITS.max_cell_chars),
         "ARTIFACTS_DIR": artifacts,
         "MIGRATIONS_DIR": Path(env.get("MIGRATIONS_DIR") or artifacts / "migrations"),
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),

@@ -13,8 +13,15 @@ from flask.cli import with_appcontext
 from api.commands.errors import CommandError, one_line_errors
 from api.extensions import repositories
 from pipelines.ingestion import STAGES, format_report, ingest
+from pipelines.ingestion.limits import Limits
 from pipelines.ingestion.sources import read_source, source_from_legacy_tables
 from repository.ingestion import AbstractIngestionRepository
+
+
+def _limits() -> Limits:
+    """Return the source size limits the configuration sets."""
+    config = current_app.config
+    return Limits(config["INGEST_MAX_FILE_MB"], config["INGEST_MAX_CELL_CHARS"])
 
 
 def _ingestion_repository() -> AbstractIngestionRepository:
@@ -62,10 +69,10 @@ def ingest_command(
     with _stage_progress() as on_stage:
         on_stage("read")
         if from_legacy_tables:
-            source = source_from_legacy_tables(repository.read_legacy_tables())
+            source = source_from_legacy_tables(repository.read_legacy_tables(), _limits())
         else:
             assert path is not None
-            source = read_source(path)
+            source = read_source(path, _limits())
         max_shrink = None if allow_shrink else current_app.config["INGEST_MAX_SHRINK"]
         report = ingest(source, repository, force=force, max_shrink=max_shrink, on_stage=on_stage)
     click.echo(format_report(report))

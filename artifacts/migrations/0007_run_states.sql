@@ -1,4 +1,4 @@
--- depends: 0005_drop_interaction_products
+-- depends: 0006_value_too_long
 -- A run's row is committed before its load starts, so a process that dies mid-load leaves
 -- it 'running'; the next load or start-up finds its liveness lock free and marks it
 -- 'abandoned'.

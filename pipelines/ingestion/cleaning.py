@@ -1,34 +1,42 @@
 """Clean the raw workbook sheets into loadable frames, quarantining rows instead of dropping them.
 
 Each sheet runs through a chain of small steps over one working frame. The working frame keeps
-the original cells (prefixed ``original:``), adds the cleaned columns under their output names,
-and records in ``reason`` the first rule a row fails. A step only rejects rows that no earlier
-step rejected, so the order of the steps is the order in which the rules are checked.
+the original cells (prefixed ``original:``, see ``audit``), adds the cleaned columns under their
+output names, and records in ``reason`` the first rule a row fails. A step only rejects rows
+that no earlier step rejected, so the order of the steps is the order in which the rules are
+checked; one rule comes before all: a cell longer than the limit rejects its row as
+``value_too_long`` whichever step reads it, and no other rule reads that cell.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from pipelines.ingestion.audit import (
+    ORIGINAL,
+    REPAIRED,
+    all_repairs,
+    header_repairs,
+    quarantine_frame,
+    repairs_frame,
+    stack,
+)
+from pipelines.ingestion.cells import Distinct, Flags
+from pipelines.ingestion.dates import NO_DATE, parse_dates
+from pipelines.ingestion.limits import Limits
 from pipelines.ingestion.rules import (
     CHANNEL_SYNONYMS,
     SENTIMENTS,
     cell_text,
     clean_channel,
     clean_sentiment,
+    clean_text,
     clean_title,
-    factorize_cells,
-    map_cells,
-    normalise_text,
     parse_customer_id,
-    parse_dates,
     parse_month,
     repair_rule,
 )
@@ -50,10 +58,9 @@ QUARANTINE_REASONS = (
     "missing_product",
     "duplicate_row",
     "conflicting_duplicate",
+    "value_too_long",
 )
 
-_ORIGINAL = "original:"
-_REPAIRED = "repaired:"  # a cell's trimmed original text, where a rule changed it
 _OUTPUT_COLUMNS = {
     "customers": ["customer_id", "occupation", "customer_type", "source_row"],
     "interactions": ["occurred_at", "customer_id", "channel", "topic", "sentiment", "source_row"],
@@ -62,7 +69,7 @@ _OUTPUT_COLUMNS = {
 # Text columns per sheet: source column -> (output column, rule). Repairs cover these only.
 _TEXT_RULES: dict[str, dict[str, tuple[str, Callable[[object], str | None]]]] = {
     "customers": {
-        "occupation": ("occupation", normalise_text),
+        "occupation": ("occupation", clean_text),
         "type": ("customer_type", clean_title),
     },
     "interactions": {
@@ -72,17 +79,6 @@ _TEXT_RULES: dict[str, dict[str, tuple[str, Callable[[object], str | None]]]] = 
     },
     "products": {"product": ("product", clean_title)},
 }
-_QUARANTINE_COLUMNS = ["sheet", "source_row", "reason", "original"]
-_REPAIR_COLUMNS = [
-    "sheet",
-    "column",
-    "original_value",
-    "cleaned_value",
-    "rule",
-    "row_count",
-    "first_source_row",
-]
-_REPAIR_TEXT_TYPES = {"sheet": "str", "column": "str", "original_value": "str", "rule": "str"}
 
 
 @dataclass(frozen=True)
@@ -96,46 +92,48 @@ class CleanedData:
     repairs: pd.DataFrame
 
 
-def clean(raw: Mapping[str, pd.DataFrame]) -> CleanedData:
+def clean(
+    raw: Mapping[str, pd.DataFrame], max_cell_chars: int = Limits.max_cell_chars
+) -> CleanedData:
     """Clean the customers, interactions and products sheets read from the workbook."""
     steps = {"customers": _customers, "interactions": _interactions, "products": _products}
-    worked = {sheet: _start(raw[sheet]).pipe(steps[sheet]) for sheet in SHEETS}
+    worked = {s: _start(raw[s]).pipe(steps[s], max_cell_chars) for s in SHEETS}
     kept = {sheet: _kept_rows(sheet, frame) for sheet, frame in worked.items()}
+    quarantined = [quarantine_frame(s, frame, max_cell_chars) for s, frame in worked.items()]
+    repaired = [_repairs(sheet, frame) for sheet, frame in worked.items()]
     return CleanedData(
         customers=kept["customers"],
         interactions=kept["interactions"],
         product_months=kept["products"],
-        quarantine=_stack([_quarantine(sheet, frame) for sheet, frame in worked.items()]),
-        repairs=_stack([_repairs(sheet, frame) for sheet, frame in worked.items()]).astype(
-            _REPAIR_TEXT_TYPES
-        ),
+        quarantine=stack(quarantined),
+        repairs=all_repairs(header_repairs(raw, max_cell_chars) + repaired),
     )
 
 
-def _customers(frame: pd.DataFrame) -> pd.DataFrame:
+def _customers(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Check ids, clean text, then keep the first row of each customer id."""
     return (
-        frame.pipe(_with_customer_id)
-        .pipe(_with_text, "customers")
+        frame.pipe(_with_customer_id, max_chars)
+        .pipe(_with_text, "customers", max_chars)
         .pipe(_flag_repeats, "customer_id", ["occupation", "customer_type"])
     )
 
 
-def _interactions(frame: pd.DataFrame) -> pd.DataFrame:
+def _interactions(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Check ids and dates, clean text, then keep the first of identical interactions."""
     return (
-        frame.pipe(_with_customer_id)
-        .pipe(_with_occurred_at)
-        .pipe(_with_text, "interactions")
+        frame.pipe(_with_customer_id, max_chars)
+        .pipe(_with_occurred_at, max_chars)
+        .pipe(_with_text, "interactions", max_chars)
         .pipe(_flag_identical, ["occurred_at", "customer_id", "channel", "topic", "sentiment"])
     )
 
 
-def _products(frame: pd.DataFrame) -> pd.DataFrame:
+def _products(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Check months and products, then keep the first row of each month."""
     return (
-        frame.pipe(_with_month)
-        .pipe(_with_text, "products")
+        frame.pipe(_with_month, max_chars)
+        .pipe(_with_text, "products", max_chars)
         .pipe(_flag_missing_product)
         .pipe(_flag_repeats, "month", ["product"])
     )
@@ -144,7 +142,7 @@ def _products(frame: pd.DataFrame) -> pd.DataFrame:
 def _start(raw: pd.DataFrame) -> pd.DataFrame:
     """Set the original cells aside, in source row order, with no rejection reason yet."""
     rows = raw.sort_values("source_row", kind="stable").reset_index(drop=True)
-    originals = rows.drop(columns="source_row").add_prefix(_ORIGINAL)
+    originals = rows.drop(columns="source_row").add_prefix(ORIGINAL)
     return originals.assign(
         source_row=rows["source_row"].astype("int64"),
         reason=pd.Series(None, index=rows.index, dtype=object),
@@ -157,36 +155,57 @@ def _reject(frame: pd.DataFrame, failed: pd.Series, reason: str) -> pd.DataFrame
     return frame.assign(reason=frame["reason"].mask(fresh, reason))
 
 
-def _with_customer_id(frame: pd.DataFrame) -> pd.DataFrame:
+def _reject_too_long(frame: pd.DataFrame, too_long: Flags) -> pd.DataFrame:
+    """Give ``value_too_long`` to rows with a cell over the limit, whatever they failed before."""
+    if not too_long.any():  # as good as always: skip rewriting the reasons
+        return frame
+    return frame.assign(reason=frame["reason"].mask(too_long, "value_too_long"))
+
+
+def _screened(frame: pd.DataFrame, source: str, max_chars: int) -> tuple[Distinct, Flags]:
+    """Factorize a source column with its too long cells read as empty; flag their rows."""
+    distinct = Distinct.of(frame[ORIGINAL + source])
+    too_long = distinct.longer_than(max_chars)
+    if not too_long.any():  # as good as always: no row to flag
+        return distinct, np.zeros(len(frame), dtype=bool)
+    return distinct.without(too_long), distinct.spread(too_long, False)
+
+
+def _with_customer_id(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse customer ids (0 stands for invalid) and reject rows without a valid one."""
-    ids = map_cells(frame[_ORIGINAL + "customer_id"], parse_customer_id, dtype=np.int64)
-    checked = frame.assign(customer_id=ids)
+    ids, too_long = _screened(frame, "customer_id", max_chars)
+    checked = frame.assign(customer_id=ids.apply(parse_customer_id, np.int64))
+    checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["customer_id"] == 0, "invalid_customer_id")
 
 
-def _with_occurred_at(frame: pd.DataFrame) -> pd.DataFrame:
+def _with_occurred_at(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse interaction dates and reject rows whose date is impossible or unreadable."""
-    checked = frame.assign(occurred_at=parse_dates(frame[_ORIGINAL + "date_start"]))
+    dates, too_long = _screened(frame, "date_start", max_chars)
+    checked = frame.assign(occurred_at=dates.spread(parse_dates(dates.cells), NO_DATE))
+    checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["occurred_at"].isna(), "invalid_date")
 
 
-def _with_month(frame: pd.DataFrame) -> pd.DataFrame:
+def _with_month(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse product months to their first day and reject rows without a valid month."""
-    months = map_cells(frame[_ORIGINAL + "month"], parse_month, dtype="datetime64[us]")
-    checked = frame.assign(month=months)
+    months, too_long = _screened(frame, "month", max_chars)
+    checked = frame.assign(month=months.apply(parse_month, "datetime64[us]"))
+    checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["month"].isna(), "invalid_month")
 
 
-def _with_text(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+def _with_text(frame: pd.DataFrame, sheet: str, max_chars: int) -> pd.DataFrame:
     """Clean the sheet's text columns; mark each cell a rule changed with its trimmed original."""
-    columns = {}
+    columns, too_long = {}, np.zeros(len(frame), dtype=bool)
     for source, (target, rule) in _TEXT_RULES[sheet].items():
-        codes, uniques = factorize_cells(frame[_ORIGINAL + source])
-        cleaned = [rule(value) for value in uniques]
-        repaired = [_repaired(source, *pair) for pair in zip(uniques, cleaned, strict=True)]
-        columns[target] = _spread(cleaned, codes, frame.index)
-        columns[_REPAIRED + source] = _spread(repaired, codes, frame.index)
-    return frame.assign(**columns)
+        texts, column_too_long = _screened(frame, source, max_chars)
+        cleaned = [rule(value) for value in texts.cells]
+        repaired = [_repaired(source, *pair) for pair in zip(texts.cells, cleaned, strict=True)]
+        columns[target] = _text_column(texts, cleaned, frame)
+        columns[REPAIRED + source] = _text_column(texts, repaired, frame)
+        too_long |= column_too_long
+    return _reject_too_long(frame.assign(**columns), too_long)
 
 
 def _repaired(column: str, value: object, cleaned: str | None) -> str | None:
@@ -197,11 +216,11 @@ def _repaired(column: str, value: object, cleaned: str | None) -> str | None:
     return original.strip()
 
 
-def _spread(per_unique: list[Any], codes: npt.NDArray[np.intp], index: pd.Index) -> pd.Series:
-    """Give each row the result of its distinct value (code -1, an empty cell: None)."""
+def _text_column(texts: Distinct, per_cell: list[str | None], frame: pd.DataFrame) -> pd.Series:
+    """Spread one text per distinct cell over the rows of ``frame`` (None for empty cells)."""
+    values = texts.spread(np.array(per_cell, dtype=object), None)
     # dtype=object: pandas 3 would otherwise infer "str" and turn None into NaN.
-    table = np.array([*per_unique, None], dtype=object)
-    return pd.Series(table[codes], index=index, dtype=object)
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _flag_missing_product(frame: pd.DataFrame) -> pd.DataFrame:
@@ -235,78 +254,8 @@ def _kept_rows(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[frame["reason"].isna(), _OUTPUT_COLUMNS[sheet]].reset_index(drop=True)
 
 
-def _quarantine(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """List the rejected rows with their reason and original cells as JSON."""
-    rejected = frame[frame["reason"].notna()]
-    names = {c: c.removeprefix(_ORIGINAL) for c in rejected.columns if c.startswith(_ORIGINAL)}
-    originals = rejected[list(names)].rename(columns=names)
-    quarantine = pd.DataFrame(
-        {
-            "sheet": sheet,
-            "source_row": rejected["source_row"].to_numpy(dtype=np.int64),
-            "reason": rejected["reason"].to_numpy(dtype=object),
-            "original": _original_json(originals),
-        },
-        columns=_QUARANTINE_COLUMNS,
-    )
-    return quarantine.astype({"sheet": "str", "reason": "str", "original": "str"})
-
-
-def _original_json(originals: pd.DataFrame) -> npt.NDArray[Any]:
-    """Write each row as json.dumps(row, sort_keys=True, ensure_ascii=False) would."""
-    # Built per column from the distinct cells: one json.dumps per distinct value, not per row.
-    text = np.full(len(originals), "{", dtype=object)
-    for position, name in enumerate(sorted(originals.columns)):
-        cells = map_cells(originals[name], _json_cell)
-        key = json.dumps(name, ensure_ascii=False)
-        text = text + (", " if position else "") + key + ": " + cells
-    return text + "}"
-
-
-def _json_cell(value: object) -> str:
-    """Encode a cell's original text as JSON (null when empty)."""
-    return json.dumps(cell_text(value), ensure_ascii=False)
-
-
 def _repairs(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Log the repairs made to the sheet's text cells, counting only rows that stayed clean."""
-    # Quarantined rows are left out: their original cells are in the quarantine already.
-    rules = _TEXT_RULES[sheet]
-    kept = frame.loc[frame["reason"].isna(), ["source_row", *(_REPAIRED + c for c in rules)]]
-    return _stack(
-        [
-            _column_repairs(sheet, source, rule, kept[_REPAIRED + source], kept["source_row"])
-            for source, (_, rule) in rules.items()
-        ]
+    """Log the repairs of the sheet's text columns."""
+    return repairs_frame(
+        sheet, frame, {source: rule for source, (_, rule) in _TEXT_RULES[sheet].items()}
     )
-
-
-def _column_repairs(
-    sheet: str,
-    column: str,
-    rule: Callable[[object], str | None],
-    repaired: pd.Series,
-    source_rows: pd.Series,
-) -> pd.DataFrame:
-    """Count, per trimmed original value, the cells of one column that a rule changed."""
-    # Unrepaired cells hold None, which groupby leaves out.
-    counts = source_rows.groupby(repaired.to_numpy(), sort=True).agg(["size", "min"])
-    originals = [str(original) for original in counts.index]
-    cleaned = [rule(original) for original in originals]
-    return pd.DataFrame(
-        {
-            "sheet": sheet,
-            "column": column,
-            "original_value": pd.Series(originals, dtype=object),
-            "cleaned_value": pd.Series(cleaned, dtype=object),
-            "rule": [repair_rule(column, *pair) for pair in zip(originals, cleaned, strict=True)],
-            "row_count": counts["size"].to_numpy(dtype=np.int64),
-            "first_source_row": counts["min"].to_numpy(dtype=np.int64),
-        },
-        columns=_REPAIR_COLUMNS,
-    )
-
-
-def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate frames that share their columns into one with a fresh index."""
-    return pd.concat(frames, ignore_index=True)

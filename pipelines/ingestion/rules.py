@@ -1,14 +1,11 @@
-"""Apply the cleaning rules to cell values, and to whole columns through their unique values."""
+"""Apply the cleaning rules to single cell values: text, channels, sentiments, ids and months."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 SENTIMENTS = ("Positive", "Neutral", "Negative")
@@ -26,25 +23,19 @@ CHANNEL_SYNONYMS = {
 }
 MAX_CUSTOMER_ID = 2_147_483_647  # PostgreSQL INTEGER
 
-NO_DATE = np.datetime64("NaT", "us")
-_DATE_CELLS = (dt.date, np.datetime64)  # datetime and pd.Timestamp are dates too
 # ASCII digits only: int() would also read other scripts' digits, and "never guess".
 _ID_TEXT = re.compile(r"([0-9]+)(?:\.0+)?")
 _MONTH_FIRST = re.compile(r"([0-9]{1,2})-([0-9]{4})")
 _YEAR_FIRST = re.compile(r"([0-9]{4})-([0-9]{2})")
-_ISO_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-)
-_DAY_FIRST_FORMATS = ("%d/%m/%Y",)
-_TIME_FORMATS = ("%H:%M", "%H:%M:%S")
-_TIME_ZERO = np.datetime64("1900-01-01", "us")  # the day strptime gives a bare time
-_FIRST_DAY = np.datetime64("0001-01-01", "us")  # PostgreSQL has no year 0
-
-Positions = npt.NDArray[np.intp]
+# Characters that take no room on screen: soft hyphen, zero-width space, non-joiner and joiner,
+# word joiner, and U+FEFF (a BOM, or a zero-width no-break space inside text). "E\u200bmail"
+# looks like "Email" and must not become a channel of its own.
+_DROP_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# A leading BOM is left out: it is an encoding artefact, logged as a normalisation as ever.
+_INVISIBLE_INSIDE = re.compile("[\u00ad\u200b-\u200d\u2060]|(?<=.)\ufeff", re.S)
+# Control characters that str.split() does not count as whitespace: NUL, escape, DEL and the
+# C1 controls. PostgreSQL cannot store NUL, and the others can rewrite a terminal that shows them.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def is_empty(value: object) -> bool:
@@ -66,11 +57,21 @@ def cell_text(value: object) -> str | None:
 
 
 def normalise_text(value: object) -> str | None:
-    """Trim, drop BOMs and collapse inner whitespace (tabs, NBSP) to one space; None if empty."""
+    """Trim, drop invisible characters, collapse whitespace (tabs, NBSP); None if empty."""
     text = cell_text(value)
     if text is None:
         return None
-    return " ".join(text.replace("\ufeff", "").split()) or None
+    if not text.isascii():  # every invisible character lies outside ASCII: most cells skip this
+        text = text.translate(_DROP_INVISIBLE)
+    return " ".join(text.split()) or None
+
+
+def clean_text(value: object) -> str | None:
+    """Normalise a text cell after removing its control characters."""
+    text = cell_text(value)
+    if text is not None and not text.isprintable():  # a cheap test that passes most cells
+        text = _CONTROL.sub("", text)
+    return normalise_text(text)
 
 
 def title_words(text: str) -> str:
@@ -79,14 +80,14 @@ def title_words(text: str) -> str:
 
 
 def clean_title(value: object) -> str | None:
-    """Normalise a cell and title-case each word."""
-    text = normalise_text(value)
+    """Clean a text cell and title-case each word."""
+    text = clean_text(value)
     return None if text is None else title_words(text)
 
 
 def clean_channel(value: object) -> str | None:
     """Map a channel to its canonical name, or title-case a channel the table does not know."""
-    text = normalise_text(value)
+    text = clean_text(value)
     if text is None:
         return None
     return CHANNEL_SYNONYMS.get(text.lower()) or title_words(text)
@@ -100,8 +101,14 @@ def clean_sentiment(value: object) -> str | None:
 
 def repair_rule(column: str, original: str | None, cleaned: str | None) -> str | None:
     """Name the rule that changed ``original`` into ``cleaned``; None if only trimmed or empty."""
+    if original is None or cleaned == original.strip():
+        return None
+    if _CONTROL.search(original):
+        return "control_characters"
+    if _INVISIBLE_INSIDE.search(original):
+        return "invisible_characters"
     normalised = normalise_text(original)
-    if original is None or normalised is None or cleaned == original.strip():
+    if normalised is None:
         return None
     if cleaned is None:
         return "unrecognised_sentiment"
@@ -142,98 +149,3 @@ def parse_month(value: object) -> dt.datetime | None:
     else:
         return None
     return dt.datetime(year, month, 1) if 1 <= month <= 12 and year >= 1 else None
-
-
-def type_groups(values: npt.NDArray[Any]) -> list[tuple[type, Positions]]:
-    """Group cell positions by Python type, since 1 == 1.0 == True would merge as values."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        return [(str, np.arange(len(values)))]  # strings and empty cells only: one group
-    # map(type, ...) runs in C: no Python code per row.
-    kind_codes, kinds = pd.factorize(
-        np.fromiter(map(type, values), dtype=object, count=len(values))
-    )
-    return [(kind, np.flatnonzero(kind_codes == code)) for code, kind in enumerate(kinds)]
-
-
-def factorize_cells(column: pd.Series) -> tuple[Positions, list[object]]:
-    """Return a code per cell (-1 when empty) and the distinct cells, kept apart by type."""
-    values = column.to_numpy(dtype=object)
-    codes = np.full(len(values), -1, dtype=np.intp)
-    uniques: list[object] = []
-    for _, positions in type_groups(values):
-        group_codes, group_uniques = pd.factorize(values[positions])
-        codes[positions] = np.where(group_codes < 0, -1, group_codes + len(uniques))
-        uniques.extend(group_uniques)
-    return codes, uniques
-
-
-def map_cells(
-    column: pd.Series, rule: Callable[[Any], object], dtype: npt.DTypeLike = object
-) -> npt.NDArray[Any]:
-    """Apply ``rule`` once per distinct cell and spread the results back over the column."""
-    codes, uniques = factorize_cells(column)
-    # The last entry is rule(None): code -1 (an empty cell) indexes it.
-    table = np.array([*(rule(value) for value in uniques), rule(None)], dtype=dtype)
-    return table[codes]
-
-
-def parse_dates(column: pd.Series) -> npt.NDArray[np.datetime64]:
-    """Parse day-first or ISO texts and date cells to naive datetimes; NaT if impossible."""
-    values = column.to_numpy(dtype=object)
-    parsed = np.full(len(values), NO_DATE)
-    for kind, positions in type_groups(values):
-        if issubclass(kind, _DATE_CELLS):
-            cells = pd.Series(values[positions], dtype=object)
-            parsed[positions] = pd.to_datetime(cells, errors="coerce").to_numpy("datetime64[us]")
-        elif issubclass(kind, str):
-            parsed[positions] = _parse_date_texts(values[positions])
-    return parsed  # numbers, times, booleans: not dates
-
-
-def _parse_date_texts(texts: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
-    """Parse each distinct text; those that fail as they are get rule 3 and a second try."""
-    codes, uniques = pd.factorize(texts)
-    parsed = _parse_tidy_dates(uniques)
-    retry = np.flatnonzero(np.isnat(parsed))
-    tidied = np.array([normalise_text(text) or "" for text in uniques[retry]], dtype=object)
-    parsed[retry] = _parse_tidy_dates(tidied)
-    return np.append(parsed, NO_DATE)[codes]
-
-
-def _parse_tidy_dates(texts: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
-    """Parse ISO texts whole and day-first texts by parts; NaT for anything else."""
-    # strptime reads seconds 60 and 61 as leap seconds; wall-clock times never have them.
-    leap = np.array([text.endswith((":60", ":61")) for text in texts], dtype=bool)
-    day_first = np.array(["/" in text for text in texts], dtype=bool) & ~leap
-    iso = ~day_first & ~leap
-    parsed = np.full(len(texts), NO_DATE)
-    parsed[iso] = _parse_formats(texts[iso], _ISO_FORMATS)
-    parsed[day_first] = _parse_day_first(texts[day_first])
-    parsed[parsed < _FIRST_DAY] = NO_DATE
-    return parsed
-
-
-def _parse_day_first(texts: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
-    """Parse "d/m/yyyy[ H:MM[:SS]]" texts from their date part and their time part."""
-    # pandas parses day-first formats ten times slower than ISO ones, but the date and
-    # time parts each have few distinct values: parse those once.
-    days = _parse_distinct([text.partition(" ")[0] for text in texts], _DAY_FIRST_FORMATS)
-    times = _parse_distinct([text.partition(" ")[2] or "0:00" for text in texts], _TIME_FORMATS)
-    return days + (times - _TIME_ZERO)
-
-
-def _parse_distinct(texts: list[str], formats: tuple[str, ...]) -> npt.NDArray[np.datetime64]:
-    """Parse texts that repeat a lot, each distinct one once."""
-    codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
-    return _parse_formats(uniques, formats)[codes]
-
-
-def _parse_formats(texts: npt.NDArray[Any], formats: tuple[str, ...]) -> npt.NDArray[np.datetime64]:
-    """Parse each text with the first format that fits it exactly; NaT when none does."""
-    pending = pd.Series(texts, dtype=object)
-    parsed = np.full(len(texts), NO_DATE)
-    for date_format in formats:
-        todo = np.isnat(parsed)
-        attempt = pd.to_datetime(pending[todo], format=date_format, errors="coerce")
-        parsed[todo] = attempt.to_numpy("datetime64[us]")
-    return parsed

@@ -60,7 +60,7 @@ def ingest(
     try:
         with repository.begin_run(run) as run_id:
             on_stage("clean")
-            cleaned = clean(source.sheets)
+            cleaned = clean(source.sheets, source.max_cell_chars)
             on_stage("check")
             checked = _check(source, cleaned)
             on_stage("load")
