@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 
 from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found, existing
-from repository.engine import retry_if_partition_detached, single_statements
+from repository.engine import page_and_total, retry_if_partition_detached, single_statements
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL, Customer, Interaction
 
 KEY_TOPIC_COUNT = 3
@@ -227,12 +227,7 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
     @retry_if_partition_detached
     def _page(self, customer_id: int, limit: int, offset: int) -> tuple[list[Interaction], int]:
         params = {"customer_id": customer_id, "limit": limit, "offset": offset}
-        # A page and its total come from one snapshot, even while a load commits.
-        with self._engine.connect().execution_options(
-            isolation_level="REPEATABLE READ"
-        ) as connection:
-            total = int(connection.execute(_COUNT, params).scalar_one())
-            rows = connection.execute(_NEWEST_FIRST, params).all()
+        rows, total = page_and_total(self._engine, _COUNT, _NEWEST_FIRST, params)
         return [Interaction(*row) for row in rows], total
 
     @retry_if_partition_detached

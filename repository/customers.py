@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, text
 
-from repository.engine import retry_if_partition_detached, single_statements
+from repository.engine import page_and_total, retry_if_partition_detached, single_statements
 from repository.errors import InvalidInput, NotFound
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN, UNKNOWN_SQL, Customer
 
@@ -142,12 +142,7 @@ class PostgresCustomerRepository(AbstractCustomerRepository):
         self, customer_type: str | None, limit: int, offset: int
     ) -> tuple[list[Customer], int]:
         params = {"customer_type": customer_type, "limit": limit, "offset": offset}
-        # A page and its total come from one snapshot, even while a load commits.
-        with self._engine.connect().execution_options(
-            isolation_level="REPEATABLE READ"
-        ) as connection:
-            total = int(connection.execute(_COUNT_CUSTOMERS, params).scalar_one())
-            rows = connection.execute(_PAGE_OF_CUSTOMERS, params).all()
+        rows, total = page_and_total(self._engine, _COUNT_CUSTOMERS, _PAGE_OF_CUSTOMERS, params)
         return [Customer(*row) for row in rows], total
 
     @retry_if_partition_detached

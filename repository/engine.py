@@ -6,7 +6,7 @@ from typing import Any, ParamSpec, TypeVar
 from weakref import WeakKeyDictionary
 
 import psycopg
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, Row, TextClause, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InternalError
 
@@ -144,3 +144,15 @@ def retry_if_partition_detached(read: Callable[_P, _R]) -> Callable[_P, _R]:
             return read(*args, **kwargs)
 
     return wrapper
+
+
+def page_and_total(
+    engine: Engine, count: TextClause, page: TextClause, params: dict[str, Any]
+) -> tuple[list[Row], int]:
+    """Return a page's rows and the total of all matching rows, both from one snapshot.
+
+    REPEATABLE READ: a page and its total agree even while a load commits.
+    """
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+        total = int(connection.execute(count, params).scalar_one())
+        return list(connection.execute(page, params).all()), total
