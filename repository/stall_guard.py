@@ -9,7 +9,7 @@ fresh connection and runs ``SELECT 1``; no answer within the stall timeout means
 The watcher then shuts down the sockets of the connections in use (their waits end at
 once with OperationalError) and gives up on connections being opened, and new checkouts
 and connections fail at once, until a probe is answered again. With the 1 s default,
-tests/integration/test_database_timeouts.py measures about 1.0 to 1.3 s to a 503.
+tests/integration/test_database_timeouts.py measures about 1.0 to 1.3 s until requests fail.
 """
 
 import contextlib

@@ -107,7 +107,7 @@ class AbstractStatisticsRepository(ABC):
 
         Rows hold the ``group_by`` keys and ``"interactions"``, plus ``"period"`` ("2024-01",
         "2024-Q1" or "2024") when ``granularity`` is set; sorted by period, then the keys
-        in order. "Unknown" stands for a missing value. Combinations with no
+        in order. UNKNOWN stands for a missing value. Combinations with no
         interactions are absent.
         """
         unknown = [name for name in group_by if name not in GROUP_DIMENSIONS]
