@@ -96,9 +96,9 @@ def superseded_dropped(connection: Connection) -> Iterator[None]:
     The connection is left in autocommit mode: DETACH ... CONCURRENTLY cannot run in a
     transaction block.
     """
-    connection.commit()
-    connection.execution_options(isolation_level="AUTOCOMMIT")
-    drop_superseded(connection)  # left by a load that crashed or failed
+    # Left by a load that crashed or failed. Their partitions are never the served version,
+    # so a drop that fails (a reader outlasting the lock timeout) only postpones it.
+    _drop_superseded_logged(connection)
     try:
         yield
     finally:
@@ -163,7 +163,7 @@ def _drop_superseded_logged(connection: Connection) -> None:
         connection.rollback()
         connection.execution_options(isolation_level="AUTOCOMMIT")
         drop_superseded(connection)
-    except Exception as error:  # the load itself is done; old versions only cost space
+    except Exception as error:  # old versions only cost space; never fail a load for them
         log.warning("could not drop superseded data versions: %s", error)
 
 
