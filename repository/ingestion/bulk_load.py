@@ -45,8 +45,8 @@ def merge(connection: Connection, run_id: int) -> None:
     for script in (sql.INSERT_CUSTOMERS, sql.MERGE_PRODUCTS, sql.KEY_INTERACTIONS):
         sql.execute_all(connection, script, {"run_id": run_id}, numbers)
     _insert_interactions(connection, run_id, numbers)
-    # Every index, the primary key's too, is built once after the insert: faster than
-    # maintaining it row by row.
+    # The new partition's indexes are built once after the insert: faster than maintaining
+    # them row by row.
     table = versions.name("interactions", numbers["new"])
     for statement in versions.INTERACTION_INDEXES:
         connection.exec_driver_sql(statement.format(n=table))
