@@ -20,7 +20,7 @@ $(STAMP): $(BIN)/python requirements-dev.txt pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/insights db upgrade
-	$(BIN)/insights ingest $(SAMPLE_DATA)
+	$(BIN)/insights ingest --if-empty $(SAMPLE_DATA)
 	$(BIN)/insights run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)

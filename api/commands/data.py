@@ -53,6 +53,7 @@ def _stage_progress() -> Iterator:
 @click.option(
     "--allow-shrink", is_flag=True, help="Load even if a clean table would lose many rows."
 )
+@click.option("--if-empty", is_flag=True, help="Load only if no load has succeeded yet.")
 @with_appcontext
 @one_line_errors
 def ingest_command(
@@ -61,11 +62,16 @@ def ingest_command(
     report_json: Path | None,
     force: bool,
     allow_shrink: bool,
+    if_empty: bool,
 ) -> None:
     """Clean PATH (an .xlsx workbook or a folder of CSV files) into the clean tables."""
     if (path is None) == (not from_legacy_tables):
         raise CommandError("give either PATH or --from-legacy-tables, not both or neither")
     repository = _ingestion_repository()
+    latest = repository.latest_succeeded_run() if if_empty else None
+    if latest is not None:
+        click.echo(f"data already loaded (run {latest.id}, {latest.source_name}); not loading")
+        return
     with _stage_progress() as on_stage:
         on_stage("read")
         if from_legacy_tables:

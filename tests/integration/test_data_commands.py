@@ -2,8 +2,9 @@
 
 import hashlib
 
+from pipelines.ingestion import synthetic
 from tests.integration.test_ingestion import export
-from tests.support import query
+from tests.support import BUNDLED_CSV, query
 
 
 def _digest(folder) -> dict[str, str]:
@@ -67,3 +68,20 @@ class TestGenerateData:
         )  # fmt: skip
         assert result.exit_code == 2
         assert len(result.output.strip().splitlines()) == 1
+
+
+class TestIngestIfEmpty:
+    def test_loads_into_an_empty_database(self, insights, database_url):
+        result = insights("ingest", "--if-empty", str(BUNDLED_CSV))
+        assert result.exit_code == 0, result.output
+        assert query(database_url, "SELECT count(*) FROM insights.customers") != [(0,)]
+
+    def test_leaves_data_already_loaded_alone(self, tmp_path, insights, database_url):
+        other = tmp_path / "other"
+        synthetic.write_dataset(synthetic.generate_dataset(60, 500, seed=4), other, "csv")
+        assert insights("ingest", str(other)).exit_code == 0
+        result = insights("ingest", "--if-empty", str(BUNDLED_CSV))
+        assert result.exit_code == 0 and "data already loaded (run 1" in result.output
+        assert [row[0] for row in query(
+            database_url, "SELECT source_name FROM insights.ingestion_runs"
+        )] == [str(other)]  # fmt: skip
