@@ -13,16 +13,17 @@ from repository.model import Customer, Interaction
 from tests.fakes import InMemoryCustomerHistoryRepository
 from tests.support import assert_error_shape
 
+SIDE_EFFECTS = "Side Effects Discussion"
 CUSTOMERS = [Customer(1, "Jedi", "Red"), Customer(2, "Batman", "Blue")]
 INTERACTIONS = [
     # Jedi: a Negative side-effects report within 12 months of the latest interaction,
     # one 13 months before it, and a Positive one: only the first is a trigger.
-    Interaction(11, 1, datetime(2023, 1, 5, 9), "Call", "Side Effects Discussion", "Negative", "Sand"),
-    Interaction(12, 1, datetime(2023, 11, 7, 10), "Email", "Side Effects Discussion", "Negative", "Glass"),
-    Interaction(13, 1, datetime(2024, 1, 2, 15), "Call", "Side Effects Discussion", "Positive", "Glass"),
+    Interaction(11, 1, datetime(2023, 1, 5, 9), "Call", SIDE_EFFECTS, "Negative", "Sand"),
+    Interaction(12, 1, datetime(2023, 11, 7, 10), "Email", SIDE_EFFECTS, "Negative", "Glass"),
+    Interaction(13, 1, datetime(2024, 1, 2, 15), "Call", SIDE_EFFECTS, "Positive", "Glass"),
     Interaction(14, 1, datetime(2024, 2, 2, 15), "Call", "Drug Efficacy", "Negative", "Glass"),
     Interaction(21, 2, datetime(2024, 3, 9, 11), "Email", "Drug Efficacy", "Negative", "Gold"),
-]  # fmt: skip
+]
 GOOD = (
     "Dear {name},\n\nThank you for the conversations you have had with our team. We would be "
     "glad to answer any further questions you may have, whenever it suits you.\n\n"

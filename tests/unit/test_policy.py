@@ -47,9 +47,9 @@ class TestRestrictedPhrases:
         ],
     )
     def test_a_restricted_phrase_is_found_whatever_its_case_or_spacing(self, text):
-        found = policy("guaranteed", "no side effects", "off-label", "100% safe").restricted_phrases(
-            text
-        )
+        found = policy(
+            "guaranteed", "no side effects", "off-label", "100% safe"
+        ).restricted_phrases(text)
         assert len(found) == 1
 
     @pytest.mark.parametrize(
