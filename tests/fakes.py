@@ -11,6 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
 from repository.customer_history import (
     KEY_TOPIC_COUNT,
     AbstractCustomerHistoryRepository,
@@ -324,3 +328,19 @@ def fake_repositories(applied_migrations: Iterable[str] = ()) -> Repositories:
         ingestion=None,
         engine=None,
     )
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Answers with the scripted texts in turn (the last repeats) and records each request."""
+
+    texts: list[str]
+    requests: list[list[BaseMessage]] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        self.requests.append(list(messages))
+        text = self.texts[min(len(self.requests), len(self.texts)) - 1]
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])

@@ -95,4 +95,3 @@ def test_a_page_past_the_end_is_empty_with_the_total(generations, three):
 def test_a_page_below_one_is_refused(generations):
     with pytest.raises(InvalidInput):
         generations.matching(ContentFilter(), 0, 10)
-

@@ -1,16 +1,12 @@
 """The compliance review of generated content, over in-memory repositories and a scripted model."""
 
 from datetime import datetime
-from typing import Any
 
 import pytest
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from pipelines.content.providers import ChatProvider
 from repository.model import Customer, Interaction
-from tests.fakes import InMemoryCustomerHistoryRepository
+from tests.fakes import InMemoryCustomerHistoryRepository, ScriptedChatModel
 from tests.support import assert_error_shape
 
 SIDE_EFFECTS = "Side Effects Discussion"
@@ -30,22 +26,6 @@ GOOD = (
     "Kind regards,\nThe Customer Engagement Team"
 )
 RESTRICTED = GOOD.replace("glad to answer", "glad to offer guaranteed answers to")
-
-
-class ScriptedChatModel(BaseChatModel):
-    """Answers with the scripted texts in turn (the last repeats) and records each request."""
-
-    texts: list[str]
-    requests: list[list[BaseMessage]] = []
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
-        self.requests.append(list(messages))
-        text = self.texts[min(len(self.requests), len(self.texts)) - 1]
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])
 
 
 @pytest.fixture
