@@ -3,7 +3,8 @@
 For one customer: read their profile and summary facts (SQL), retrieve their most relevant
 interactions (the retriever), render the task's versioned prompt with that data in
 delimited blocks, ask the configured model, check its text, regenerate once if a check
-fails, and store what was produced. Numbers never come from the model.
+fails, and store what was produced with its compliance review (pipelines/content/policy.py)
+and the messages that produced it. Numbers never come from the model.
 """
 
 import logging
@@ -187,9 +188,9 @@ class ContentPipeline:
                 messages=message_records(written.messages),
             )
         )
-        self._log("content_generated", draft, attempts=written.attempts,
-                  model_latency_ms=latency_ms, sources=len(draft.sources),
-                  review=review.status)  # fmt: skip
+        event = "content_blocked" if review.status == BLOCKED else "content_generated"
+        self._log(event, draft, attempts=written.attempts, model_latency_ms=latency_ms,
+                  sources=len(draft.sources), review=review.status)  # fmt: skip
         if review.status == BLOCKED:
             raise ContentBlocked(stored.content_id, written.restricted)
         return stored
