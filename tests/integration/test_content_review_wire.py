@@ -90,6 +90,7 @@ def test_what_is_answered_and_stored(client, fake_openai, database_url, case):
         assert body["review"] == {"status": status, "reasons": reasons}
     else:
         assert str(content_id) in body["message"]
+        assert body["errors"]["content_id"] == str(content_id)
         assert [reason["phrase"] for reason in reasons] == ["guaranteed"]
 
 

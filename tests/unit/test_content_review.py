@@ -99,6 +99,10 @@ class TestARestrictedPhrase:
         assert "'guaranteed'" in body["message"]
         assert str(generation.content_id) in body["message"]
         assert "generated_content" not in body
+        assert body["errors"] == {
+            "content_id": str(generation.content_id),
+            "restricted_phrases": ["guaranteed"],
+        }
         assert generation.review_status == "blocked"
         codes = [reason["code"] for reason in generation.review_reasons]
         assert codes == ["restricted_phrase", "safety_trigger"]
@@ -106,8 +110,7 @@ class TestARestrictedPhrase:
 
     def test_a_blocked_text_reads_back_as_blocked(self, client, script):
         script(RESTRICTED.format(name="Batman"))
-        message = email(client, 2).get_json()["message"]
-        content_id = message.split("generated content ")[1].split()[0]
+        content_id = email(client, 2).get_json()["errors"]["content_id"]
         body = client.get(f"/api/v1/generated-content/{content_id}").get_json()
         assert body["review"]["status"] == "blocked"
         assert body["review"]["reasons"][0]["phrase"] == "guaranteed"
