@@ -16,7 +16,7 @@ from repository.customer_history import Vocabulary
 
 _BLOCK_TAG = re.compile(r"</?(task|customer_record|interaction_history|summary_facts)>")
 # Markup a mail client or web page would act on: a tag, a script URL, an entity.
-_MARKUP = re.compile(r"<\s*/?\s*[a-z!?]|\b(?:javascript|vbscript)\s*:|\bdata:text/|&#?\w+;", re.I)
+_MARKUP = re.compile(r"</?[a-z!?]|\b(?:javascript|vbscript)\s*:|\bdata:text/|&#?\w+;", re.I)
 # Wording that presumes an earlier contact; a first-contact text must use none of it.
 PAST_CONTACT_PHRASES = (
     "again", "continued", "continuing", "ongoing", "as discussed", "as we discussed",

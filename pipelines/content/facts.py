@@ -14,7 +14,7 @@ claims: they are far more often English than figures.
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -81,6 +81,7 @@ class Claim:
 
     text: str
     keys: tuple[Key, ...]
+    start: int = 0  # where the text states it
 
 
 @dataclass(frozen=True)
@@ -136,10 +137,11 @@ def _number_claim(text: str) -> Claim:
 
 def claims(text: str) -> Iterator[Claim]:
     """Yield every number, date and time ``text`` states, in order."""
-    for match in _CLAIM.finditer(_ONE_IDIOM.sub(" ", text)):
+    # Blanked to the same length, so positions still point into ``text``.
+    for match in _CLAIM.finditer(_ONE_IDIOM.sub(lambda m: " " * len(m.group(0)), text)):
         claim = _match_claim(match)
         if claim is not None:
-            yield claim
+            yield replace(claim, start=match.start())
 
 
 def _implied(key: Key) -> Iterator[Key]:
@@ -157,8 +159,11 @@ def _implied(key: Key) -> Iterator[Key]:
 
 def _strings(value: Any) -> Iterator[Any]:
     if isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
+        # An interaction's row id is a reference, not a fact to tell a customer: counted as
+        # a number it would back "your 12 conversations" for a customer with 3.
+        for key, item in value.items():
+            if key != "id":
+                yield from _strings(item)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             yield from _strings(item)
@@ -221,10 +226,10 @@ def channel_claims(text: str, channels: frozenset[str]) -> Iterator[Claim]:
     """Yield every channel of ``channels`` (or a synonym) ``text`` names as a way of contact."""
     for match in _channel_pattern(channels).finditer(text):
         name = " ".join(words(match.group("a") or match.group("b")))
-        yield Claim(match.group(0), (("channel", _canonical(name)),))
+        yield Claim(match.group(0), (("channel", _canonical(name)),), match.start())
 
 
 def unbacked(text: str, grounding: Grounding, channels: frozenset[str]) -> list[str]:
     """Return each claim of ``text`` that ``grounding`` does not back, as written."""
-    found = [*claims(text), *channel_claims(text, channels)]
+    found = sorted([*claims(text), *channel_claims(text, channels)], key=lambda c: c.start)
     return [c.text for c in found if not any(key in grounding.keys for key in c.keys)]
