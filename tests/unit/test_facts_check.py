@@ -23,8 +23,12 @@ HISTORY = [
     {"id": 11, "date": "2024-01-05T09:00", "channel": "Email", "topic": "Drug Efficacy",
      "sentiment": "Positive", "product": None},
 ]  # fmt: skip
-FACTS = {"total_interactions": 3, "most_frequent_channel": "Call", "key_topics": ["Dosage"],
-         "last_interaction": {"date": "2024-03-02", "channel": "Call", "topic": "Dosage"}}  # fmt: skip
+FACTS = {
+    "total_interactions": 3,
+    "most_frequent_channel": "Call",
+    "key_topics": ["Dosage"],
+    "last_interaction": {"date": "2024-03-02", "channel": "Call", "topic": "Dosage"},
+}
 NAMES = frozenset({"Dosage", "Drug Efficacy", "Glass"})
 EMAIL = Expectations("email", 7, "Jedi", 5, 200, NAMES, ground([RECORD, HISTORY]))
 SUMMARY = Expectations("summary", 7, "Jedi", 5, 200, NAMES, ground([RECORD, HISTORY, FACTS]))
