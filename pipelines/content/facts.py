@@ -221,7 +221,8 @@ def _canonical(channel: str) -> str:
 
 @lru_cache(maxsize=16)
 def _channel_pattern(channels: frozenset[str]) -> re.Pattern[str]:
-    names = {" ".join(words(name)) for name in channels} | set(_SYNONYMS)
+    # A name without any word (all punctuation) could match anywhere: it is left out.
+    names = ({" ".join(words(name)) for name in channels} | set(_SYNONYMS)) - {""}
     # Words of a name may be written with any separator: "e-mail", "chat bot".
     spelled = "|".join(
         r"\W+".join(map(re.escape, name.split())) for name in sorted(names, key=len, reverse=True)

@@ -138,6 +138,10 @@ class TestChannels:
         customer = Expectations("email", 7, "Jedi", 5, 200, NAMES, ground([RECORD]))
         assert check_text(email("This email is for you."), customer, VOCABULARY) == []
 
+    def test_a_channel_name_without_words_matches_nothing(self):
+        vocabulary = Vocabulary(VOCABULARY.topics, VOCABULARY.products, frozenset({"<>", "Call"}))
+        assert check_text(email("Reach us by courier."), EMAIL, vocabulary) == []
+
     def test_a_summary_names_its_most_frequent_channel(self):
         assert problems("Customer 7 most often contacts us by Call.", SUMMARY) == []
 
