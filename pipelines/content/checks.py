@@ -60,9 +60,12 @@ class Expectations:
 
 
 @lru_cache(maxsize=8)
-def _name_index(names: frozenset[str]) -> tuple[dict[tuple[str, ...], str], tuple[int, ...]]:
-    """Return names by their words, and the word counts they have, longest first."""
-    index = {words(name): name for name in names if words(name)}
+def _name_index(vocabulary: Vocabulary) -> tuple[dict[tuple[str, ...], str], tuple[int, ...]]:
+    """Return topic and product names by their words, and their word counts, longest first.
+
+    Cached per vocabulary: the PostgreSQL repository hands out one object per data load.
+    """
+    index = {words(name): name for name in vocabulary.topics | vocabulary.products if words(name)}
     return index, tuple(sorted({len(key) for key in index}, reverse=True))
 
 
@@ -76,14 +79,14 @@ def _covered(tokens: tuple[str, ...], grounding: Grounding) -> list[bool]:
     return covered
 
 
-def _invented(text: str, names: frozenset[str], grounding: Grounding) -> list[str]:
-    """Return the ``names`` the text mentions outside the values its data carried.
+def _invented(text: str, vocabulary: Vocabulary, grounding: Grounding) -> list[str]:
+    """Return the names of ``vocabulary`` the text mentions outside the values its data carried.
 
     The longest name wins where names overlap, so "Efficacy" inside "Drug Efficacy" is no
     mention of its own; a name inside a carried value ("Sand" in the salutation "Sand")
     is no invention.
     """
-    index, lengths = _name_index(names)
+    index, lengths = _name_index(vocabulary)
     tokens = words(text)
     covered = _covered(tokens, grounding)
     found, start = [], 0
@@ -128,7 +131,7 @@ def check_text(text: str, expected: Expectations, vocabulary: Vocabulary) -> lis
     elif markup := _MARKUP.search(text):
         problems.append(f"the text contains markup: {markup.group(0)!r}")
     grounding = expected.facts()
-    invented = _invented(text, vocabulary.topics | vocabulary.products, grounding)
+    invented = _invented(text, vocabulary, grounding)
     if invented:
         problems.append(f"the text names what its data did not contain: {', '.join(invented)}")
     if claims := unbacked(text, grounding, vocabulary.channels):
