@@ -8,6 +8,10 @@ from typing import Any
 from api.errors import InvalidParameter
 from repository.statistics import AbstractStatisticsRepository, InteractionFilter
 
+# A text cell starting with one of these is read as a formula by spreadsheets (OWASP's
+# CSV injection rule); a leading apostrophe makes it plain text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 # Query parameter -> filter dimension.
 FILTER_PARAMETERS = {"channel": "channel", "sentiment": "sentiment", "topic": "topic"}
 
@@ -112,5 +116,12 @@ def rows_as_csv(rows: list[dict[str, Any]], granularity: str | None) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: inert_cell(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
+
+
+def inert_cell(value: Any) -> Any:
+    """Return a text cell a spreadsheet cannot run as a formula; other cells unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -58,10 +58,11 @@ class CustomerProfile:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Every topic and product name the clean data holds (UNKNOWN excluded)."""
+    """Every topic, product and channel name the clean data holds (UNKNOWN excluded)."""
 
     topics: frozenset[str]
     products: frozenset[str]
+    channels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class AbstractCustomerHistoryRepository(ABC):
 
     @abstractmethod
     def vocabulary(self) -> Vocabulary:
-        """Return every topic and product name stored."""
+        """Return every topic, product and channel name stored."""
 
 
 # A customer's row and every summary fact in one statement: one round trip, one snapshot.
@@ -255,6 +256,10 @@ _TOPICS = text(
     "SELECT DISTINCT topic FROM insights.interaction_monthly_rollup "
     f"WHERE version = {CURRENT_VERSION_SQL} AND topic IS NOT NULL"
 )
+_CHANNELS = text(
+    "SELECT DISTINCT channel FROM insights.interaction_monthly_rollup "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND channel IS NOT NULL"
+)
 _PRODUCTS = text(f"SELECT name FROM insights.products WHERE name <> {UNKNOWN_SQL}")
 
 
@@ -328,6 +333,7 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
                 vocabulary = Vocabulary(
                     frozenset(connection.execute(_TOPICS).scalars()),
                     frozenset(connection.execute(_PRODUCTS).scalars()),
+                    frozenset(connection.execute(_CHANNELS).scalars()),
                 )
         # One tuple assignment: threads of a worker see the old cache or the new, never a mix.
         self._cache = (now, run_id, vocabulary)

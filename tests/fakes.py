@@ -142,6 +142,7 @@ class InMemoryCustomerHistoryRepository(AbstractCustomerHistoryRepository):
         return Vocabulary(
             frozenset(i.topic for i in self.interactions if i.topic),
             frozenset({i.product for i in self.interactions} | self.products) - {UNKNOWN},
+            frozenset(i.channel for i in self.interactions if i.channel),
         )
 
     def _flagged(

@@ -142,12 +142,14 @@ class ContentPipeline:
         facts: dict[str, Any] | None = None,
     ) -> Draft:
         customer_id, content_type = profile.customer.customer_id, task["content_type"]
-        prompt = self.prompts[content_type]
+        # No interactions, no pretence: a first contact gets its own introduction prompt.
+        first_contact = profile.summary.total_interactions == 0 and content_type != "summary"
+        prompt = self.prompts[f"{content_type}_introduction" if first_contact else content_type]
         retriever = CustomerInteractionRetriever(
             repository=self.history, customer_id=customer_id, **self.retrieval
         )
         documents = retriever.invoke(focus or prompt.retrieval_query)
-        blocks, named = context_blocks(profile, documents, facts)
+        blocks, named, grounding = context_blocks(profile, documents, facts, not first_contact)
         expected = Expectations(
             content_type,
             customer_id,
@@ -155,6 +157,8 @@ class ContentPipeline:
             _MIN_WORDS[content_type],
             max_words,
             named,
+            grounding,
+            first_contact,
         )
         messages = prompt.template.format_messages(task=data_block(task), **blocks)
         sources = tuple(int(document.metadata["id"]) for document in documents)

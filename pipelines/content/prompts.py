@@ -1,7 +1,8 @@
 """Versioned prompt templates kept as files, and the data blocks they carry.
 
 Each task has a folder under ``artifacts/prompts`` (``email/``, ``call_script/``,
-``summary/``) holding one TOML file per version (``v1.toml``, ``v2.toml``, ...). The
+``summary/``, and ``email_introduction/`` and ``call_script_introduction/`` for customers
+with no interactions yet) holding one TOML file per version (``v1.toml``, ``v2.toml``, ...). The
 highest version is used; its name ("email/v1") goes into every response, stored
 generation and log line, so any text can be traced to the exact wording that asked for it.
 
@@ -21,7 +22,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from repository.errors import ConfigurationError
 
-TASKS = ("email", "call_script", "summary")
+TASKS = ("email", "call_script", "summary", "email_introduction", "call_script_introduction")
 _VERSION_FILE = re.compile(r"^v(\d+)\.toml$")
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 

@@ -142,7 +142,7 @@ class TestRecentInteractions:
 
 
 class TestVocabulary:
-    def test_every_topic_and_known_product_is_listed(self, histories):
+    def test_every_topic_known_product_and_channel_is_listed(self, histories):
         assert histories.vocabulary() == Vocabulary(
             topics=frozenset(
                 {
@@ -157,6 +157,7 @@ class TestVocabulary:
                 }
             ),  # fmt: skip
             products=frozenset({"Sand", "Glass", "Gold", "Silk"}),
+            channels=frozenset({"Email", "Call", "Bird", "Post", "Boat"}),
         )
 
 
@@ -177,7 +178,7 @@ def test_the_postgres_vocabulary_refreshes_when_a_new_load_lands(database_url):
             "started_at, status) VALUES ('next', 'csv', repeat('1', 64), now(), 'succeeded')"
         )
     assert repository.vocabulary() == Vocabulary(
-        before.topics | {"Recalls"}, before.products | {"Silver"}
+        before.topics | {"Recalls"}, before.products | {"Silver"}, before.channels
     )
     engine.dispose()
 

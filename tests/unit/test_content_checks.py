@@ -60,7 +60,10 @@ class TestFailingTexts:
     def test_a_summary_about_another_customer_fails(self):
         summary = "Customer 12 asked about Drug Efficacy twice."
         problems = check_text(summary, expect(content_type="summary"), VOCABULARY)
-        assert problems == ["the text is not addressed to 'Customer 1'"]
+        assert problems == [
+            "the text is not addressed to 'Customer 1'",
+            "the text states what its data does not back: 12",
+        ]
 
     def test_a_topic_absent_from_the_context_fails(self):
         text = GOOD_EMAIL.replace("and Sand", "and Dosage")
@@ -81,3 +84,66 @@ class TestFailingTexts:
     def test_every_problem_is_reported_at_once(self):
         text = "Dear Batman, Dosage"
         assert len(check_text(text, EMAIL, VOCABULARY)) == 3
+
+
+class TestValuesThePromptCarried:
+    def test_a_salutation_that_is_also_a_product_name_is_no_invention(self):
+        # Occupation "Sand", and "Sand" a product of some month this customer never saw.
+        customer = expect(salutation="Sand", allowed_names=frozenset({"Drug Efficacy"}))
+        text = "Dear Sand,\n\nThank you for asking about Drug Efficacy.\n\nKind regards"
+        assert check_text(text, customer, VOCABULARY) == []
+
+    def test_a_product_inside_a_longer_carried_salutation_is_no_invention(self):
+        customer = expect(salutation="Glass Blower", allowed_names=frozenset({"Drug Efficacy"}))
+        text = "Dear Glass Blower,\n\nThank you for asking about Drug Efficacy.\n\nKind regards"
+        assert check_text(text, customer, VOCABULARY) == []
+
+    def test_the_same_product_outside_the_salutation_is_still_an_invention(self):
+        customer = expect(salutation="Glass Blower", allowed_names=frozenset({"Drug Efficacy"}))
+        text = "Dear Glass Blower,\n\nThank you for asking about Glass today.\n\nKind regards"
+        assert check_text(text, customer, VOCABULARY) == [
+            "the text names what its data did not contain: Glass"
+        ]
+
+
+class TestMarkup:
+    @pytest.mark.parametrize(
+        "fragment",
+        ["<script>alert(1)</script>", "<b>bold</b>", "<img src=x onerror=y>",
+         "javascript:alert(1)", "&lt;script&gt;", "</customer>"],
+    )  # fmt: skip
+    def test_markup_in_the_text_fails(self, fragment):
+        problems = check_text(GOOD_EMAIL + " " + fragment, EMAIL, VOCABULARY)
+        assert len(problems) == 1 and problems[0].startswith("the text contains markup: ")
+
+    def test_a_comparison_sign_is_not_markup(self):
+        assert check_text(GOOD_EMAIL + " Sand < Drug Efficacy.", EMAIL, VOCABULARY) == []
+
+
+INTRODUCTION = (
+    "Dear Jedi,\n\nAllow us to introduce ourselves: we are the customer engagement team. "
+    "We are here to answer questions about our products.\n\nKind regards"
+)
+
+
+class TestFirstContact:
+    def test_an_introduction_passes(self):
+        first = expect(first_contact=True, max_words=80)
+        assert check_text(INTRODUCTION, first, VOCABULARY) == []
+
+    @pytest.mark.parametrize(
+        "sentence",
+        ["We appreciate your continued engagement.", "As we discussed, here is more.",
+         "Following up on our last conversation.", "Thank you for your ongoing trust.",
+         "It is good to write to you again.", "Your recent interactions with us matter.",
+         "It has been a real pleasure hearing from you.", "We noted your concerns."],
+    )  # fmt: skip
+    def test_a_reference_to_past_contact_fails(self, sentence):
+        text = INTRODUCTION.replace("We are here", f"{sentence} We are here")
+        problems = check_text(text, expect(first_contact=True, max_words=80), VOCABULARY)
+        assert len(problems) == 1
+        assert problems[0].startswith("the text refers to past contact (")
+
+    def test_the_same_wording_is_fine_for_a_customer_with_history(self):
+        text = INTRODUCTION.replace("We are here", "As we discussed, we are here")
+        assert check_text(text, expect(max_words=80), VOCABULARY) == []

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.content.prompts import data_block, load_prompts, read_block
+from pipelines.content.prompts import TASKS, data_block, load_prompts, read_block
 from repository.errors import ConfigurationError
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "prompts"
@@ -30,10 +30,12 @@ class TestPromptFiles:
             "email": "email/v1",
             "call_script": "call_script/v1",
             "summary": "summary/v1",
+            "email_introduction": "email_introduction/v1",
+            "call_script_introduction": "call_script_introduction/v1",
         }
 
     def test_the_highest_version_wins(self, tmp_path):
-        for task in ("email", "call_script", "summary"):
+        for task in TASKS:
             (tmp_path / task).mkdir()
             for version in ("v2", "v10", "v9"):
                 (tmp_path / task / f"{version}.toml").write_text(
@@ -48,7 +50,7 @@ class TestPromptFiles:
             load_prompts(tmp_path)
 
     def test_a_broken_file_stops_start_up_naming_the_file(self, tmp_path):
-        for task in ("email", "call_script", "summary"):
+        for task in TASKS:
             (tmp_path / task).mkdir()
             (tmp_path / task / "v1.toml").write_text('system = "no human message"\n')
         with pytest.raises(ConfigurationError, match="v1.toml"):

@@ -23,6 +23,16 @@ _OPENINGS = {
         "We have really enjoyed our conversations with you.",
     ),
 }
+# A customer with no interactions is met for the first time: nothing may presume a past.
+_INTRODUCTIONS = {
+    "formal": "Allow us to introduce ourselves: we are the customer engagement team.",
+    "friendly": "We would love to introduce ourselves: we are the customer engagement team.",
+}
+_INTRODUCTION_BODY = [
+    "We are here to answer questions about our products and their use.",
+    "If you would like information or a conversation with a specialist, "
+    "simply reply to this email.",
+]
 _CLOSINGS = {
     "formal": "Please let us know if we can be of further help.\n\nKind regards,",
     "friendly": "Just reply whenever it suits you.\n\nBest wishes,",
@@ -123,7 +133,7 @@ def write_email(facts: PromptFacts, rng: random.Random) -> str:
     closing = f"{_CLOSINGS[facts.tone]}\n{SIGN_OFF}"
     history = _history_sentences(facts, "We last spoke")
     if not facts.interactions:
-        history = ["We would welcome the chance to introduce our team and what we offer."]
+        opening, history = _INTRODUCTIONS[facts.tone], _INTRODUCTION_BODY
     body = _within(int(facts.task.get("max_words", 200)), [greeting, opening, closing], history)
     return f"{greeting}\n\n{' '.join([opening, *body])}\n\n{closing}"
 
@@ -138,7 +148,9 @@ def write_call_script(facts: PromptFacts, rng: random.Random) -> str:
         for sentence in _history_sentences(facts, "We were last in touch")
     ]
     if not facts.interactions:
+        opening = "Opening: " + _INTRODUCTIONS[facts.tone]
         points = ["Talking point: Introduce our team and ask how we can help."]
+        closing = "Closing question: How could our team be of help to you?"
     body = _within(int(facts.task.get("max_words", 200)), [greeting, opening, closing], points)
     return "\n".join([greeting, opening, *body, closing])
 
