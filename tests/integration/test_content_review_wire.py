@@ -18,6 +18,7 @@ GOOD = (
     "Kind regards,\nThe Customer Engagement Team"
 )
 RESTRICTED = GOOD.replace("glad to answer", "glad to give guaranteed answers to")
+WRONG_NUMBER = GOOD.replace("for the conversations", "for the 412 conversations")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Case:
 
 
 CASES = {
+    "a wrong number": Case((WRONG_NUMBER,), 502, None, "412"),
     "a restricted phrase": Case((RESTRICTED,), 502, "blocked", "'guaranteed'"),
     "a correct text": Case((GOOD,), 200, "clear"),
 }
