@@ -131,4 +131,5 @@ def _llm_settings(env: Mapping[str, str], artifacts: Path) -> dict[str, Any]:
         "LLM_MAX_RETRIES": _count(env, "LLM_MAX_RETRIES", 2),
         "LLM_TEMPERATURE": _number(env, "LLM_TEMPERATURE", 0.2, 2, zero_ok=True),
         "PROMPTS_DIR": Path(env.get("PROMPTS_DIR") or artifacts / "prompts"),
+        "POLICY_DIR": Path(env.get("POLICY_DIR") or artifacts / "policy"),
     }

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.content_schemas import (
+    ContentListArgs,
     GenerateContentArgs,
     GeneratedContentSchema,
     StoredContentSchema,
@@ -17,7 +18,7 @@ from api.errors import invalid_parameter
 from api.extensions import content_pipeline
 from api.schemas import ErrorSchema
 from pipelines.content.pipeline import ContentRequest
-from repository.generated_content import StoredContent
+from repository.generated_content import ContentFilter, StoredContent
 
 blp = Blueprint(
     "content",
@@ -27,10 +28,13 @@ blp = Blueprint(
     "from each customer's own interactions.",
 )
 
+LIST_PAGE_SIZE = 20
+LIST_MAX_PAGE_SIZE = 100
 _FAILURES = {
     404: "No customer row and no interaction has this id.",
     422: "A malformed id or query parameter.",
-    502: "The model's text failed its checks twice.",
+    502: "The model's text failed its checks twice, or still used a restricted phrase: "
+    "then it is stored as blocked under the content id the message names, and not returned.",
     503: "The model provider is unavailable.",
     504: "The model provider did not answer in time.",
 }
@@ -54,6 +58,20 @@ def provenance(stored: StoredContent) -> dict[str, Any]:
         "sources": list(stored.sources),
         "attempts": stored.attempts,
         "created_at": stored.created_at,
+        "review": {"status": stored.review_status, "reasons": stored.review_reasons},
+        "policy_version": stored.policy_version,
+    }
+
+
+def stored_view(stored: StoredContent) -> dict[str, Any]:
+    """One stored generation as the generated-content endpoints show it."""
+    return {
+        **provenance(stored),
+        "content_type": stored.content_type,
+        "content": stored.content,
+        "latency_ms": stored.latency_ms,
+        "parameters": stored.parameters,
+        "facts": stored.facts,
     }
 
 
@@ -86,6 +104,26 @@ class SummarizedInteractions(MethodView):
         }
 
 
+@blp.route("/generated-content")
+class GeneratedContentList(MethodView):
+    @blp.arguments(ContentListArgs, location="query", as_kwargs=True)
+    @blp.response(200, StoredContentSchema(many=True))
+    @blp.alt_response(422, schema=ErrorSchema, description="A malformed query parameter.")
+    @blp.paginate(page_size=LIST_PAGE_SIZE, max_page_size=LIST_MAX_PAGE_SIZE)
+    def get(self, pagination_parameters, review: str | None = None, **filters):
+        """List stored generations, newest first: e.g. ?review=needs_review for a reviewer.
+
+        Blocked texts are listed for audit with their review; they are never to be sent.
+        """
+        found, total = content_pipeline().generated.matching(
+            ContentFilter(review_status=review, **filters),
+            pagination_parameters.page,
+            pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return [stored_view(stored) for stored in found]
+
+
 @blp.route("/generated-content/<content_id>")
 class GeneratedContent(MethodView):
     @blp.response(200, StoredContentSchema)
@@ -93,7 +131,7 @@ class GeneratedContent(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="The id is not a UUID.")
     def get(self, content_id: str):
         """Return one stored generation, as it was produced."""
-        return content_pipeline().generated.get(_parse_content_id(content_id))
+        return stored_view(content_pipeline().generated.get(_parse_content_id(content_id)))
 
 
 def _parse_content_id(raw: str) -> UUID:

@@ -1,8 +1,9 @@
 """Schemas of the generated-content endpoints: the brief's shapes plus audit metadata."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from pipelines.content.pipeline import ContentRequest
+from pipelines.content.policy import REVIEW_STATUSES
 
 _DEFAULTS = ContentRequest()
 
@@ -41,6 +42,30 @@ class GenerateContentArgs(Schema):
     )
 
 
+class ReviewSchema(Schema):
+    """The compliance review of a generation (see docs/ai-content.md)."""
+
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(REVIEW_STATUSES),
+        metadata={
+            "description": "clear: may be used; needs_review: wait for a reviewer (the "
+            "customer's history holds a safety trigger); blocked: uses a restricted phrase, "
+            "never to be sent.",
+            "example": "clear",
+        },
+    )
+    reasons = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "Why, one object per reason with a code (restricted_phrase, "
+            "safety_trigger with its interaction_ids, not_reviewed) and a message.",
+            "example": [],
+        },
+    )
+
+
 class _Provenance(Schema):
     """Who wrote a text, from what, and when: kept for audit."""
 
@@ -56,6 +81,8 @@ class _Provenance(Schema):
     )
     attempts = fields.Integer(required=True, metadata={"description": "Model calls it took."})
     created_at = fields.DateTime(required=True)
+    review = fields.Nested(ReviewSchema, required=True)
+    policy_version = fields.String(allow_none=True, metadata={"example": "policy/v1"})
 
 
 class GeneratedText(Schema):
@@ -101,3 +128,30 @@ class StoredContentSchema(_Provenance):
     latency_ms = fields.Float(required=True)
     parameters = fields.Dict()
     facts = fields.Dict(allow_none=True)
+
+
+class ContentListArgs(Schema):
+    """Query parameters of the generated-content listing (page and page_size aside)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    review = fields.String(
+        validate=validate.OneOf(REVIEW_STATUSES),
+        metadata={"description": "Only this review status, e.g. needs_review."},
+    )
+    customer_id = fields.Integer(
+        validate=validate.Range(min=1), metadata={"description": "Only this customer's."}
+    )
+    created_from = fields.Date(
+        data_key="from", metadata={"description": "Created on or after this day (UTC)."}
+    )
+    created_to = fields.Date(
+        data_key="to", metadata={"description": "Created on or before this day (UTC)."}
+    )
+
+    @validates_schema
+    def _ordered_days(self, data, **kwargs):
+        start, end = data.get("created_from"), data.get("created_to")
+        if start is not None and end is not None and start > end:
+            raise ValidationError(f"must not be before 'from' ({start})", field_name="to")

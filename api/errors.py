@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from pipelines.content.errors import ModelOutputRejected, ModelTimeout
+from pipelines.content.errors import ContentBlocked, ModelOutputRejected, ModelTimeout
 from repository.errors import Conflict, InsightsError, InvalidInput, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,10 @@ def _handle_insights_error(error: InsightsError):
     if isinstance(error, InvalidInput) and error.field in REQUEST_PARAMETER_OF_FIELD:
         location, name = REQUEST_PARAMETER_OF_FIELD[error.field]
         return _handle_insights_error(invalid_parameter(location, name, error.message))
+    if isinstance(error, ContentBlocked):
+        # What a client needs to find the stored text for review, without parsing prose.
+        details = {"content_id": str(error.content_id), "restricted_phrases": error.phrases}
+        return error_response(502, error.message, details)
     status = status_of(error)
     if status >= 500:
         log.warning("request failed: %s", error.message)

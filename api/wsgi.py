@@ -8,10 +8,10 @@ from api.extensions import known_migrations, repositories
 from api.startup import prepare_to_serve
 from repository.errors import InsightsError
 
-app = create_app()
-
-with app.app_context():
-    try:
+try:
+    # A broken prompt or policy file stops the workers with one line, not a traceback.
+    app = create_app()
+    with app.app_context():
         prepare_to_serve(repositories(), known_migrations())
-    except InsightsError as error:
-        raise SystemExit(f"insights: error: {error.message}") from None
+except InsightsError as error:
+    raise SystemExit(f"insights: error: {error.message}") from None

@@ -4,7 +4,8 @@
 
 Builds one customer with 60 interactions and a vocabulary of ``--products`` names, renders
 the email, call script and summary prompts, has the mock model write each text, and
-times check_text on it (the median of five runs of ``--repeat`` calls).
+times check_text and the policy's restricted-phrase scan on it (the median of five runs
+of ``--repeat`` calls each).
 """
 
 import argparse
@@ -17,6 +18,7 @@ from pathlib import Path
 from pipelines.content.checks import Expectations, check_text
 from pipelines.content.context import context_blocks, salutation, summary_facts
 from pipelines.content.mock.model import GroundedMockChatModel
+from pipelines.content.policy import load_policy
 from pipelines.content.prompts import data_block, load_prompts
 from pipelines.content.retrieval import to_document
 from repository.customer_history import (
@@ -54,6 +56,7 @@ def main() -> None:
     profile, history = _customer(products)
     vocabulary = Vocabulary(frozenset(TOPICS), frozenset(products), frozenset({"Email", "Call"}))
     prompts = load_prompts(Path("artifacts/prompts"))
+    policy = load_policy(Path("artifacts/policy"))
     documents = [to_document(item) for item in history[:12]]
     for task in ("email", "call_script", "summary"):
         facts = summary_facts(profile) if task == "summary" else None
@@ -69,8 +72,17 @@ def main() -> None:
             for _ in range(args.repeat):
                 check_text(text, expected, vocabulary)
             runs.append((time.perf_counter() - started) / args.repeat * 1000)
+        phrase_runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(args.repeat):
+                policy.restricted_phrases(text)
+            phrase_runs.append((time.perf_counter() - started) / args.repeat * 1000)
         words = len(text.split())
-        print(f"{task}: {words} words, check_text {statistics.median(runs):.3f} ms")  # noqa: T201
+        print(  # noqa: T201
+            f"{task}: {words} words, check_text {statistics.median(runs):.3f} ms, "
+            f"restricted phrases {statistics.median(phrase_runs):.3f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ here, by the database, never by a language model. The history is always read for
 customer id: nothing in this interface can return another customer's interactions.
 """
 
+import json
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,6 +65,28 @@ class Vocabulary:
     channels: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class InteractionPattern:
+    """Interactions worth flagging: each field given must match, case-insensitively.
+
+    ``topic_contains`` matches a topic containing any of its strings, ``sentiments`` and
+    ``channels`` a value equal to any of theirs; an empty field matches anything.
+    """
+
+    name: str
+    topic_contains: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FlaggedInteraction:
+    """An interaction and the name of a pattern it matched."""
+
+    interaction: Interaction
+    pattern: str
+
+
 class AbstractCustomerHistoryRepository(ABC):
     """Read one customer's history and profile, and the names any history could mention."""
 
@@ -96,6 +120,26 @@ class AbstractCustomerHistoryRepository(ABC):
         Ties on the timestamp are broken by id, descending. An unknown customer has none.
         """
         return tuple(self._newest_first(customer_id, limit, 0))
+
+    def flagged_interactions(
+        self, customer_id: int, patterns: Sequence[InteractionPattern], window_months: int
+    ) -> list[FlaggedInteraction]:
+        """Return the customer's interactions that match a pattern, one item per match.
+
+        Only interactions within ``window_months`` of the customer's latest interaction
+        count: anchored on their own history, not the clock, so the same data always gives
+        the same answer, and a customer not contacted since a report is still flagged.
+        Ordered by pattern, then newest first (ties by id, descending).
+        """
+        if not patterns:
+            return []
+        return self._flagged(customer_id, tuple(patterns), window_months)
+
+    @abstractmethod
+    def _flagged(
+        self, customer_id: int, patterns: tuple[InteractionPattern, ...], window_months: int
+    ) -> list[FlaggedInteraction]:
+        """Return ``flagged_interactions`` for a non-empty list of patterns."""
 
     @abstractmethod
     def _profile(self, customer_id: int) -> CustomerProfile | None:
@@ -172,6 +216,29 @@ _NEWEST_FIRST = text("""
     ORDER BY occurred_at DESC, id DESC
     LIMIT :limit OFFSET :offset
 """)
+# One row per (interaction, matching pattern); the patterns travel as one JSON parameter so
+# the statement's text never changes. Topics match by LIKE on lowered text, patterns
+# escaped and lowered by the caller.
+_FLAGGED = text("""
+    WITH own AS (
+        SELECT id, customer_id, occurred_at, channel, topic, sentiment, product
+        FROM insights.interaction_facts
+        WHERE customer_id = :customer_id
+    ),
+    patterns AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:patterns AS jsonb))
+            AS p(position integer, name text, topics text[], sentiments text[], channels text[])
+    )
+    SELECT own.id, own.customer_id, own.occurred_at, own.channel, own.topic, own.sentiment,
+           own.product, patterns.name
+    FROM own JOIN patterns ON
+        (patterns.topics IS NULL OR lower(own.topic) LIKE ANY (patterns.topics))
+        AND (patterns.sentiments IS NULL OR lower(own.sentiment) = ANY (patterns.sentiments))
+        AND (patterns.channels IS NULL OR lower(own.channel) = ANY (patterns.channels))
+    WHERE own.occurred_at >= (SELECT max(occurred_at) FROM own)
+                             - make_interval(months => :window_months)
+    ORDER BY patterns.position, own.occurred_at DESC, own.id DESC
+""")
 _COUNT = text(
     "SELECT count(*) FROM insights.interactions "
     f"WHERE version = {CURRENT_VERSION_SQL} AND customer_id = :customer_id"
@@ -230,6 +297,19 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             return [Interaction(*row) for row in connection.execute(_NEWEST_FIRST, params)]
 
     @retry_if_partition_detached
+    def _flagged(
+        self, customer_id: int, patterns: tuple[InteractionPattern, ...], window_months: int
+    ) -> list[FlaggedInteraction]:
+        params = {
+            "customer_id": customer_id,
+            "patterns": json.dumps([_pattern_json(n, p) for n, p in enumerate(patterns)]),
+            "window_months": window_months,
+        }
+        with single_statements(self._engine) as connection:
+            rows = connection.execute(_FLAGGED, params).all()
+        return [FlaggedInteraction(Interaction(*row[:-1]), row[-1]) for row in rows]
+
+    @retry_if_partition_detached
     def _page(self, customer_id: int, limit: int, offset: int) -> tuple[list[Interaction], int]:
         params = {"customer_id": customer_id, "limit": limit, "offset": offset}
         rows, total = page_and_total(self._engine, _COUNT, _NEWEST_FIRST, params)
@@ -258,3 +338,25 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
         # One tuple assignment: threads of a worker see the old cache or the new, never a mix.
         self._cache = (now, run_id, vocabulary)
         return vocabulary
+
+
+def _pattern_json(position: int, pattern: InteractionPattern) -> dict[str, object]:
+    """One pattern as _FLAGGED reads it: lowered values, topics as escaped LIKE patterns."""
+
+    def lowered(values: tuple[str, ...]) -> list[str] | None:
+        return [value.lower() for value in values] or None
+
+    topics = lowered(pattern.topic_contains)
+    if topics is not None:
+        topics = [f"%{_like_escaped(topic)}%" for topic in topics]
+    return {
+        "position": position,
+        "name": pattern.name,
+        "topics": topics,
+        "sentiments": lowered(pattern.sentiments),
+        "channels": lowered(pattern.channels),
+    }
+
+
+def _like_escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

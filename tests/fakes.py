@@ -11,10 +11,16 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
 from repository.customer_history import (
     KEY_TOPIC_COUNT,
     AbstractCustomerHistoryRepository,
     CustomerProfile,
+    FlaggedInteraction,
+    InteractionPattern,
     InteractionSummary,
     LastInteraction,
     Vocabulary,
@@ -23,8 +29,10 @@ from repository.customers import AbstractCustomerRepository
 from repository.factory import Repositories
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
+    ContentFilter,
     NewContent,
     StoredContent,
+    day_bounds,
 )
 from repository.health import AbstractHealthRepository
 from repository.model import UNKNOWN, Customer, Interaction
@@ -137,6 +145,45 @@ class InMemoryCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             frozenset(i.channel for i in self.interactions if i.channel),
         )
 
+    def _flagged(
+        self, customer_id: int, patterns: tuple[InteractionPattern, ...], window_months: int
+    ) -> list[FlaggedInteraction]:
+        own = self._own(customer_id)
+        if not own:
+            return []
+        since = months_before(own[0].occurred_at, window_months)
+        return [
+            FlaggedInteraction(item, pattern.name)
+            for pattern in patterns
+            for item in own
+            if item.occurred_at >= since and _matches_pattern(item, pattern)
+        ]
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """``moment`` minus whole months, clamped to the month's last day, as PostgreSQL does."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = moment.day
+    while True:
+        try:
+            return moment.replace(year=year, month=month + 1, day=day)
+        except ValueError:
+            day -= 1  # 31 March minus one month is 29 (or 28) February
+
+
+def _matches_pattern(item: Interaction, pattern: InteractionPattern) -> bool:
+    def among(value: str | None, values: tuple[str, ...]) -> bool:
+        return not values or (value is not None and value.lower() in {v.lower() for v in values})
+
+    topic = (item.topic or "").lower()
+    return (
+        (not pattern.topic_contains or any(p.lower() in topic for p in pattern.topic_contains))
+        and (not pattern.topic_contains or item.topic is not None)
+        and among(item.sentiment, pattern.sentiments)
+        and among(item.channel, pattern.channels)
+    )
+
 
 class LeakyCustomerHistoryRepository(InMemoryCustomerHistoryRepository):
     """A broken history that answers with every customer's latest interactions."""
@@ -158,6 +205,21 @@ class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
 
     def _get(self, content_id: UUID) -> StoredContent | None:
         return self.stored.get(content_id)
+
+    def _matching(
+        self, filters: ContentFilter, limit: int, offset: int
+    ) -> tuple[list[StoredContent], int]:
+        start, end = day_bounds(filters)
+        found = [
+            item
+            for item in self.stored.values()
+            if filters.review_status in (None, item.review_status)
+            and filters.customer_id in (None, item.customer_id)
+            and (start is None or item.created_at >= start)
+            and (end is None or item.created_at < end)
+        ]
+        found.sort(key=lambda item: (item.created_at, item.content_id.bytes), reverse=True)
+        return found[offset : offset + limit], len(found)
 
 
 @dataclass(frozen=True)
@@ -267,3 +329,19 @@ def fake_repositories(applied_migrations: Iterable[str] = ()) -> Repositories:
         ingestion=None,
         engine=None,
     )
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Answers with the scripted texts in turn (the last repeats) and records each request."""
+
+    texts: list[str]
+    requests: list[list[BaseMessage]] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        self.requests.append(list(messages))
+        text = self.texts[min(len(self.requests), len(self.texts)) - 1]
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
 
 from api import create_app
+from api.commands.content import content_commands
 from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
 from api.extensions import known_migrations, repositories
@@ -99,4 +100,6 @@ cli.add_command(checked_run_command)
 cli.add_command(shell_command)
 cli.add_command(routes_command)
 for command in data_commands:
+    cli.add_command(command)
+for command in content_commands:
     cli.add_command(command)

@@ -3,7 +3,8 @@
 For one customer: read their profile and summary facts (SQL), retrieve their most relevant
 interactions (the retriever), render the task's versioned prompt with that data in
 delimited blocks, ask the configured model, check its text, regenerate once if a check
-fails, and store what was produced. Numbers never come from the model.
+fails, and store what was produced with its compliance review (pipelines/content/policy.py)
+and the messages that produced it. Numbers never come from the model.
 """
 
 import logging
@@ -16,11 +17,17 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from pipelines.content.checks import Expectations, check_text
 from pipelines.content.context import context_blocks, salutation, summary_facts
-from pipelines.content.errors import ModelOutputRejected
+from pipelines.content.errors import ContentBlocked, ModelOutputRejected
+from pipelines.content.policy import BLOCKED, Policy, load_policy
 from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
 from pipelines.content.providers import ChatProvider, build_chat_provider
+from pipelines.content.replay import message_records
 from pipelines.content.retrieval import CustomerInteractionRetriever
-from repository.customer_history import AbstractCustomerHistoryRepository, CustomerProfile
+from repository.customer_history import (
+    AbstractCustomerHistoryRepository,
+    CustomerProfile,
+    Vocabulary,
+)
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
     NewContent,
@@ -55,6 +62,16 @@ class Draft:
     facts: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Written:
+    """A text that passed its checks, and what it took."""
+
+    text: str
+    attempts: int
+    messages: list[BaseMessage]  # the conversation that produced ``text``
+    restricted: list[str]  # restricted phrases it still uses (then it is stored blocked)
+
+
 class ContentPipeline:
     """Generate and store content with one model, one prompt library and two repositories."""
 
@@ -65,8 +82,11 @@ class ContentPipeline:
         history: AbstractCustomerHistoryRepository,
         generated: AbstractGeneratedContentRepository,
         retrieval: dict[str, Any] | None = None,
+        *,
+        policy: Policy,
     ) -> None:
         self.provider = provider
+        self.policy = policy
         self.prompts = prompts
         self.history = history
         self.generated = generated
@@ -146,8 +166,12 @@ class ContentPipeline:
 
     def _produce(self, draft: Draft) -> StoredContent:
         started = perf_counter()
-        text, attempts = self._write(draft)
+        written = self._write(draft)
         latency_ms = round((perf_counter() - started) * 1000, 2)
+        flagged = self.history.flagged_interactions(
+            draft.expected.customer_id, self.policy.triggers, self.policy.window_months
+        )
+        review = self.policy.review(written.restricted, flagged)
         stored = self.generated.add(
             NewContent(
                 customer_id=draft.expected.customer_id,
@@ -157,36 +181,58 @@ class ContentPipeline:
                 mock=self.provider.mock,
                 prompt_version=draft.prompt.version,
                 sources=draft.sources,
-                content=text,
+                content=written.text,
                 latency_ms=latency_ms,
-                attempts=attempts,
+                attempts=written.attempts,
                 parameters=draft.parameters,
                 facts=draft.facts,
+                review_status=review.status,
+                review_reasons=list(review.reasons),
+                policy_version=self.policy.version,
+                messages=message_records(written.messages),
             )
         )
-        self._log("content_generated", draft, attempts=attempts,
-                  model_latency_ms=latency_ms, sources=len(draft.sources))  # fmt: skip
+        event = "content_blocked" if review.status == BLOCKED else "content_generated"
+        self._log(event, draft, attempts=written.attempts, model_latency_ms=latency_ms,
+                  sources=len(draft.sources), review=review.status)  # fmt: skip
+        if review.status == BLOCKED:
+            raise ContentBlocked(stored.content_id, written.restricted)
         return stored
 
-    def _write(self, draft: Draft) -> tuple[str, int]:
-        """Ask the model; on a failed check ask once more, naming what was wrong."""
+    def _problems(
+        self, text: str, draft: Draft, vocabulary: Vocabulary
+    ) -> tuple[list[str], list[str]]:
+        """Return what the checks find wrong, and the restricted phrases the text uses."""
+        restricted = self.policy.restricted_phrases(text)
+        problems = check_text(text, draft.expected, vocabulary)
+        return problems, restricted
+
+    def _write(self, draft: Draft) -> Written:
+        """Ask the model; on a failed check or a restricted phrase ask once more, naming it.
+
+        A second text that still fails a check is rejected; one whose only fault is a
+        restricted phrase is returned with it, to be stored as blocked.
+        """
         vocabulary = self.history.vocabulary()
         text = self.provider.ask(draft.messages).text.strip()
-        problems = check_text(text, draft.expected, vocabulary)
-        if not problems:
-            return text, 1
-        self._log("content_regenerating", draft, problems=problems)
+        problems, restricted = self._problems(text, draft, vocabulary)
+        if not problems and not restricted:
+            return Written(text, 1, draft.messages, [])
+        complaints = [*problems, *map(_restricted_problem, restricted)]
+        self._log("content_regenerating", draft, problems=complaints)
         correction = HumanMessage(
-            f"That text broke these rules: {'; '.join(problems)}. "
+            f"That text broke these rules: {'; '.join(complaints)}. "
             "Write it again, following every rule of the first message."
         )
-        text = self.provider.ask([*draft.messages, AIMessage(text), correction]).text.strip()
-        problems = check_text(text, draft.expected, vocabulary)
+        messages = [*draft.messages, AIMessage(text), correction]
+        text = self.provider.ask(messages).text.strip()
+        problems, restricted = self._problems(text, draft, vocabulary)
         if not problems:
-            return text, 2
-        self._log("content_rejected", draft, problems=problems)
+            return Written(text, 2, messages, restricted)
+        complaints = [*problems, *map(_restricted_problem, restricted)]
+        self._log("content_rejected", draft, problems=complaints)
         raise ModelOutputRejected(
-            f"The language model's text failed its checks twice: {'; '.join(problems)}."
+            f"The language model's text failed its checks twice: {'; '.join(complaints)}."
         )
 
     def _log(self, event: str, draft: Draft, **fields: Any) -> None:
@@ -216,5 +262,13 @@ def build_content_pipeline(
 ) -> ContentPipeline:
     """Build the pipeline with the provider and prompts that ``config`` names."""
     return ContentPipeline(
-        build_chat_provider(config), load_prompts(config["PROMPTS_DIR"]), history, generated
+        build_chat_provider(config),
+        load_prompts(config["PROMPTS_DIR"]),
+        history,
+        generated,
+        policy=load_policy(config["POLICY_DIR"]),
     )
+
+
+def _restricted_problem(phrase: str) -> str:
+    return f"the text uses the restricted phrase {phrase!r}, which no reviewer has approved"
