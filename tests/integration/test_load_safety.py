@@ -134,7 +134,10 @@ class TestACrashedLoad:
             [str(BIN / "insights"), "ingest", str(big)],
             env=_env(database_url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        copying = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%%'"
+        copying = (  # this test's database only: other databases on the server may load too
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND query LIKE 'COPY%%'"
+        )
         try:
             _wait_for(lambda: query(database_url, copying) != [(0,)])
             loader.send_signal(signal.SIGKILL)
