@@ -10,7 +10,7 @@ from api import data_version, errors, request_log
 from api.config import load_config
 from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
-from api.schemas import ErrorSchema
+from api.schemas import ErrorSchema, LocalDateTime
 from pipelines.content.pipeline import build_content_pipeline
 from repository.factory import Repositories, build_repositories
 from repository.migrations import migration_ids
@@ -69,6 +69,7 @@ def _register_api(app: Flask) -> None:
     from api import content, customers, health, legacy_stats, statistics
 
     api = InsightsApi(app)
+    api.register_field(LocalDateTime, "string", None)  # no offset: not RFC 3339 date-time
     blueprints = (health.blp, legacy_stats.blp, statistics.blp, customers.blp, content.blp)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -69,9 +69,11 @@ class AbstractCustomerRepository(ABC):
         try:
             return known[customer_type.strip().casefold()]
         except KeyError:
-            expected = ", ".join(sorted(known.values()))
+            # The known types are data: the message does not list them (the overview's
+            # by_customer_type does, for callers allowed to read statistics).
             raise InvalidInput(
-                f"unknown customer type {customer_type!r}; expected one of: {expected}",
+                f"unknown customer type {customer_type!r}; the statistics overview lists "
+                "the known ones",
                 field="customer_type",
             ) from None
 
