@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from api import data_version, errors, request_log
+from api import data_version, errors, request_log, security_headers
 from api.config import load_config
 from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
@@ -62,6 +62,7 @@ def create_app(
     request_log.init_app(app)
     data_version.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     return app
 
 
