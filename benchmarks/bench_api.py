@@ -48,8 +48,8 @@ def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--threads", "2", app],
+        [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "2", app],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
