@@ -24,7 +24,7 @@ def main() -> int:
             *("--format", "json", "--output", str(report)),
         ]
         try:
-            result = subprocess.run(  # nosec B603: a fixed command line, no shell
+            result = subprocess.run(  # nosec B603 # a fixed command line, no shell
                 command, capture_output=True, text=True, timeout=TIMEOUT_S
             )
         except subprocess.TimeoutExpired:

@@ -55,7 +55,7 @@ def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
-            urllib.request.urlopen(base + "/api/v1/statistics/product-interactions", timeout=60)  # nosec B310: the URL is http://127.0.0.1 on a port this benchmark chose
+            urllib.request.urlopen(base + "/api/v1/statistics/product-interactions", timeout=60)  # nosec B310 # the URL is http://127.0.0.1 on a port this benchmark chose
             return server, base
         except OSError:
             time.sleep(0.2)
@@ -65,7 +65,7 @@ def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
 
 def timed_get(url: str) -> float:
     start = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as response:  # nosec B310: the URL is http://127.0.0.1 on a port this benchmark chose
+    with urllib.request.urlopen(url, timeout=120) as response:  # nosec B310 # the URL is http://127.0.0.1 on a port this benchmark chose
         response.read()
         assert response.status == 200, url
     return (time.perf_counter() - start) * 1000

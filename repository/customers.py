@@ -32,7 +32,7 @@ EVERY_CUSTOMER = f"""
             WHERE c.version = i.version AND c.customer_id = i.customer_id
         )
     )
-"""  # nosec B608: built from constants; values are bound
+"""  # nosec B608 # built from constants; values are bound
 
 
 class AbstractCustomerRepository(ABC):
@@ -112,19 +112,19 @@ def existing(found: _Found | None, customer_id: int) -> _Found:
 
 _MATCHES_TYPE = "WHERE CAST(:customer_type AS text) IS NULL OR customer_type = :customer_type"
 _COUNT_CUSTOMERS = text(
-    f"WITH {EVERY_CUSTOMER} SELECT count(*) FROM every_customer {_MATCHES_TYPE}"  # nosec B608: built from constants; values are bound
+    f"WITH {EVERY_CUSTOMER} SELECT count(*) FROM every_customer {_MATCHES_TYPE}"  # nosec B608 # built from constants; values are bound
 )
 _PAGE_OF_CUSTOMERS = text(
     f"WITH {EVERY_CUSTOMER} SELECT customer_id, occupation, customer_type FROM every_customer "
-    f"{_MATCHES_TYPE} ORDER BY customer_id LIMIT :limit OFFSET :offset"  # nosec B608: built from constants; values are bound
+    f"{_MATCHES_TYPE} ORDER BY customer_id LIMIT :limit OFFSET :offset"  # nosec B608 # built from constants; values are bound
 )
 _CUSTOMER_TYPES = text(
     "SELECT DISTINCT customer_type FROM insights.customers "
-    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_type IS NOT NULL"  # nosec B608: built from constants; values are bound
+    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_type IS NOT NULL"  # nosec B608 # built from constants; values are bound
 )
 ONE_CUSTOMER = text(
     f"WITH {EVERY_CUSTOMER} SELECT customer_id, occupation, customer_type "
-    "FROM every_customer WHERE customer_id = :customer_id"  # nosec B608: built from constants; values are bound
+    "FROM every_customer WHERE customer_id = :customer_id"  # nosec B608 # built from constants; values are bound
 )
 
 

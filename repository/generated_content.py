@@ -75,8 +75,8 @@ _INSERT = text(f"""
             CAST(:sources AS bigint[]), :content, :latency_ms, :attempts,
             CAST(:parameters AS jsonb), CAST(:facts AS jsonb))
     RETURNING id, created_at
-""")  # nosec B608: built from constants; values are bound
-_SELECT = text(f"SELECT {_COLUMNS}, id, created_at FROM insights.generated_content WHERE id = :id")  # nosec B608: built from constants; values are bound
+""")  # nosec B608 # built from constants; values are bound
+_SELECT = text(f"SELECT {_COLUMNS}, id, created_at FROM insights.generated_content WHERE id = :id")  # nosec B608 # built from constants; values are bound
 
 
 class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
