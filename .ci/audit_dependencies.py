@@ -21,6 +21,7 @@ def main() -> int:
         command = [
             str(Path(sys.executable).parent / "pip-audit"),
             *("-r", REQUIREMENTS, "--no-deps", "--disable-pip", "--progress-spinner", "off"),
+            *("--timeout", "10"),
             *("--format", "json", "--output", str(report)),
         ]
         try:
