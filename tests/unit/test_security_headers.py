@@ -64,8 +64,10 @@ def test_data_is_not_stored_by_caches(client, url):
     assert client.get(url).headers["Cache-Control"] == "no-store"
 
 
-def test_json_answers_allow_nothing_to_load(client):
-    policy = _directives(client.get("/api/v1/customers").headers["Content-Security-Policy"])
+@pytest.mark.parametrize("method", ["GET", "OPTIONS"])
+def test_answers_other_than_the_docs_page_allow_nothing_to_load(client, method):
+    response = client.open("/api/v1/customers", method=method)
+    policy = _directives(response.headers["Content-Security-Policy"])
     assert policy["default-src"] == ["'none'"]
     assert "script-src" not in policy
 
