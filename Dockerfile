@@ -65,4 +65,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:5000/health/live', timeout=4).status == 200 else 1)"]
 
 # The app writes its own JSON request log, so gunicorn's access log stays off.
-CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "api.wsgi:app"]
+# Request limits (line, header count and size) are in api/gunicorn_conf.py.
+CMD ["gunicorn", "--config", "python:api.gunicorn_conf", "--bind", "0.0.0.0:5000", "--workers", "2", "api.wsgi:app"]

@@ -6,11 +6,11 @@ from typing import Any
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from api import data_version, errors, request_log
+from api import data_version, errors, request_log, security_headers
 from api.config import load_config
 from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
-from api.schemas import ErrorSchema
+from api.schemas import ErrorSchema, LocalDateTime
 from pipelines.content.pipeline import build_content_pipeline
 from repository.factory import Repositories, build_repositories
 from repository.migrations import migration_ids
@@ -62,6 +62,7 @@ def create_app(
     request_log.init_app(app)
     data_version.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     return app
 
 
@@ -69,6 +70,7 @@ def _register_api(app: Flask) -> None:
     from api import content, customers, health, legacy_stats, statistics
 
     api = InsightsApi(app)
+    api.register_field(LocalDateTime, "string", None)  # no offset: not RFC 3339 date-time
     blueprints = (health.blp, legacy_stats.blp, statistics.blp, customers.blp, content.blp)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

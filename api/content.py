@@ -4,8 +4,8 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.bounds import Blueprint
 from api.content_schemas import (
     ContentListArgs,
     GenerateContentArgs,
@@ -13,8 +13,7 @@ from api.content_schemas import (
     StoredContentSchema,
     SummarySchema,
 )
-from api.customers import parse_customer_id
-from api.errors import invalid_parameter
+from api.customers import CUSTOMER_ID
 from api.extensions import content_pipeline
 from api.schemas import ErrorSchema
 from pipelines.content.pipeline import ContentRequest
@@ -31,8 +30,8 @@ blp = Blueprint(
 LIST_PAGE_SIZE = 20
 LIST_MAX_PAGE_SIZE = 100
 _FAILURES = {
-    404: "No customer row and no interaction has this id.",
-    422: "A malformed id or query parameter.",
+    404: "No customer row and no interaction has this id (or it is not 1 to 2147483647).",
+    422: "A malformed query parameter.",
     502: "The model's text failed its checks twice, or still used a restricted phrase: "
     "then it is stored as blocked under the content id the message names, and not returned.",
     503: "The model provider is unavailable.",
@@ -75,29 +74,29 @@ def stored_view(stored: StoredContent) -> dict[str, Any]:
     }
 
 
-@blp.route("/generate-content/<customer_id>")
+@blp.route(f"/generate-content/{CUSTOMER_ID}")
 class GenerateContent(MethodView):
     @blp.arguments(GenerateContentArgs, location="query", as_kwargs=True)
     @blp.response(200, GeneratedContentSchema)
     @_document_failures
-    def get(self, customer_id: str, **arguments):
+    def get(self, customer_id: int, **arguments):
         """Write a personalised email (or call script) from the customer's interactions.
 
         Every call writes and stores a new generation; read it again by its content_id.
         """
         request = ContentRequest(**arguments)
-        stored = content_pipeline().generate(parse_customer_id(customer_id), request)
+        stored = content_pipeline().generate(customer_id, request)
         body = {"Content_type": stored.content_type, "Content": stored.content}
         return {**provenance(stored), "generated_content": body, "parameters": stored.parameters}
 
 
-@blp.route("/summarized_interactions/<customer_id>")
+@blp.route(f"/summarized_interactions/{CUSTOMER_ID}")
 class SummarizedInteractions(MethodView):
     @blp.response(200, SummarySchema)
     @_document_failures
-    def get(self, customer_id: str):
+    def get(self, customer_id: int):
         """Summarise a customer's interactions: numbers from SQL, the text from the model."""
-        stored = content_pipeline().summarize(parse_customer_id(customer_id))
+        stored = content_pipeline().summarize(customer_id)
         return {
             **provenance(stored),
             "summary": {**(stored.facts or {}), "summary_text": stored.content},
@@ -124,18 +123,14 @@ class GeneratedContentList(MethodView):
         return [stored_view(stored) for stored in found]
 
 
-@blp.route("/generated-content/<content_id>")
+@blp.route("/generated-content/<uuid:content_id>")
 class GeneratedContent(MethodView):
     @blp.response(200, StoredContentSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="Nothing is stored under this id.")
-    @blp.alt_response(422, schema=ErrorSchema, description="The id is not a UUID.")
-    def get(self, content_id: str):
+    @blp.alt_response(
+        404,
+        schema=ErrorSchema,
+        description="Nothing is stored under this id (or it is not a UUID).",
+    )
+    def get(self, content_id: UUID):
         """Return one stored generation, as it was produced."""
-        return stored_view(content_pipeline().generated.get(_parse_content_id(content_id)))
-
-
-def _parse_content_id(raw: str) -> UUID:
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise invalid_parameter("path", "content_id", f"must be a UUID, got {raw!r}") from None
+        return stored_view(content_pipeline().generated.get(content_id))

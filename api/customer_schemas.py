@@ -1,7 +1,8 @@
 """Marshmallow schemas of the customers endpoints."""
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
+from api.schemas import LocalDateTime
 from repository.model import UNKNOWN
 
 
@@ -13,6 +14,7 @@ class CustomerQuerySchema(Schema):
 
     customer_type = fields.String(
         data_key="type",
+        validate=validate.Length(min=1),
         metadata={
             "description": f'A customer type, any case; "{UNKNOWN}" for customers without one.',
             "example": "Red",
@@ -35,7 +37,13 @@ class InteractionSchema(Schema):
     """One interaction of a customer, with the product of its month."""
 
     id = fields.Integer(required=True, metadata={"example": 42})
-    occurred_at = fields.DateTime(required=True, metadata={"example": "2020-02-11T16:10:00"})
+    occurred_at = LocalDateTime(
+        required=True,
+        metadata={
+            "description": "Local time as the export records it; the export has no time zone.",
+            "example": "2020-02-11T16:10:00",
+        },
+    )
     channel = fields.String(allow_none=True, metadata={"example": "Call"})
     topic = fields.String(allow_none=True, metadata={"example": "Side Effects Discussion"})
     sentiment = fields.String(allow_none=True, metadata={"example": "Positive"})

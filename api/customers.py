@@ -1,10 +1,9 @@
 """Customers and their interactions, a page at a time."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.bounds import MAX_ID, Blueprint
 from api.customer_schemas import CustomerQuerySchema, CustomerSchema, InteractionSchema
-from api.errors import invalid_parameter
 from api.extensions import repositories
 from api.schemas import ErrorSchema
 
@@ -17,18 +16,12 @@ blp = Blueprint(
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-_UNKNOWN_CUSTOMER = "No customer row and no interaction has this id."
-_BAD_ID = "The id is not a positive whole number."
-_BAD_ARGUMENTS = "A page below 1, a page size above the maximum, or an unknown type."
+_UNKNOWN_CUSTOMER = "No customer row and no interaction has this id (or it is not 1 to 2147483647)."
+_BAD_ARGUMENTS = "A page outside 1 to 1,000,000, a page size outside 1 to 500, or an unknown type."
 
 
-def parse_customer_id(raw: str) -> int:
-    """Return the path's customer id, or raise InvalidInput naming the parameter."""
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        raise invalid_parameter(
-            "path", "customer_id", f"must be a positive whole number, got {raw!r}"
-        )
-    return int(raw)
+# Ids outside 1..MAX_ID do not match these routes: a 404 like any id nobody has.
+CUSTOMER_ID = f"<int(min=1, max={MAX_ID}):customer_id>"
 
 
 @blp.route("")
@@ -46,26 +39,25 @@ class Customers(MethodView):
         return customers
 
 
-@blp.route("/<customer_id>")
+@blp.route(f"/{CUSTOMER_ID}")
 class CustomerDetail(MethodView):
     @blp.response(200, CustomerSchema)
     @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
-    @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ID)
-    def get(self, customer_id: str):
+    def get(self, customer_id: int):
         """Return one customer."""
-        return repositories().customers.get_customer(parse_customer_id(customer_id))
+        return repositories().customers.get_customer(customer_id)
 
 
-@blp.route("/<customer_id>/interactions")
+@blp.route(f"/{CUSTOMER_ID}/interactions")
 class CustomerInteractions(MethodView):
     @blp.response(200, InteractionSchema(many=True))
     @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
     @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ARGUMENTS)
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-    def get(self, customer_id: str, pagination_parameters):
+    def get(self, customer_id: int, pagination_parameters):
         """List a customer's interactions, newest first."""
         interactions, total = repositories().customer_history.page(
-            parse_customer_id(customer_id),
+            customer_id,
             pagination_parameters.page,
             pagination_parameters.page_size,
         )

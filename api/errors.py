@@ -97,8 +97,16 @@ def _handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     if messages:
-        return error_response(error.code or 500, describe_validation_errors(messages), messages)
-    return error_response(error.code or 500, data.get("message") or error.description or "")
+        body, code = error_response(
+            error.code or 500, describe_validation_errors(messages), messages
+        )
+    else:
+        body, code = error_response(
+            error.code or 500, data.get("message") or error.description or ""
+        )
+    # Keep what the exception says beside its HTML page: Allow on a 405, for one.
+    kept = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return body, code, kept
 
 
 def _handle_insights_error(error: InsightsError):

@@ -3,6 +3,21 @@
 from marshmallow import Schema, fields
 
 
+class LocalDateTime(fields.NaiveDateTime):
+    """A wall-clock time as the export records it, e.g. "2020-02-11T16:10:00".
+
+    The Excel export carries no time zone, so no offset is sent: adding one (say Z) would
+    claim a zone nobody recorded. Documented as a pattern, not as RFC 3339 ``date-time``
+    (which requires an offset); ``create_app`` maps the class to a plain string.
+    """
+
+    PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$"
+
+    def __init__(self, **kwargs) -> None:
+        metadata = {"pattern": self.PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+
 class ErrorSchema(Schema):
     """The body of every 4xx and 5xx response."""
 

@@ -2,18 +2,22 @@
 
 from marshmallow import Schema, fields, validate
 
+from api.bounds import BoundedDate
 from repository.model import UNKNOWN
 from repository.statistics import GRANULARITIES, GROUP_DIMENSIONS
+
+# A filter value names a value of the data, so it cannot be empty.
+_VALUE = fields.String(validate=validate.Length(min=1))
 
 
 class FilterArgs(Schema):
     """The filters every statistics endpoint accepts."""
 
-    date_from = fields.Date(data_key="from", metadata={"description": "First day, inclusive."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day, inclusive."})
-    channel = fields.List(fields.String(), metadata={"description": "Repeatable, e.g. Email."})
-    sentiment = fields.List(fields.String(), metadata={"description": "Repeatable."})
-    topic = fields.List(fields.String(), metadata={"description": "Repeatable."})
+    date_from = BoundedDate(data_key="from", metadata={"description": "First day, inclusive."})
+    date_to = BoundedDate(data_key="to", metadata={"description": "Last day, inclusive."})
+    channel = fields.List(_VALUE, metadata={"description": "Repeatable, e.g. Email."})
+    sentiment = fields.List(_VALUE, metadata={"description": "Repeatable."})
+    topic = fields.List(_VALUE, metadata={"description": "Repeatable."})
 
 
 class ProductInteractionsArgs(FilterArgs):

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn: ``gunicorn api.wsgi:app``.
+"""WSGI entry point for gunicorn: ``gunicorn -c python:api.gunicorn_conf api.wsgi:app``.
 
 Refuses to load (non-zero exit) while the database has pending migrations.
 """

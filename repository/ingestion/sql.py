@@ -110,7 +110,7 @@ KEY_INTERACTIONS = (
        AND COALESCE(i.channel, '') = COALESCE(s.channel, '')
        AND COALESCE(i.topic, '') = COALESCE(s.topic, '')
        AND COALESCE(i.sentiment, '') = COALESCE(s.sentiment, '')
-    """,
+    """,  # nosec B608 # table names are constants; {old}/{new} are integer versions the load reads from the database
 )
 
 # New rows take ids from one block reserved by RESERVE_IDS: the staged row at position
@@ -124,7 +124,7 @@ INSERT_INTERACTIONS = f"""
            s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
     FROM {_STAGED_INTERACTIONS} AS s
     LEFT JOIN kept_interaction_ids AS k ON k.source_row = s.source_row
-"""
+"""  # nosec B608 # table names are constants; {old}/{new} are integer versions the load reads from the database
 
 # The same when no staged row matched a stored one (a first load): no join to pay for.
 INSERT_NEW_INTERACTIONS = f"""
@@ -134,7 +134,7 @@ INSERT_NEW_INTERACTIONS = f"""
            timestamp 'epoch' + s.occurred_us * interval '1 microsecond',
            s.customer_id, s.channel, s.topic, s.sentiment, :run_id, 'interactions', s.source_row
     FROM {_STAGED_INTERACTIONS} AS s
-"""
+"""  # nosec B608 # table names are constants; {old}/{new} are integer versions the load reads from the database
 
 # Returns the first id of a block of :n ids, moving the sequence past the block.
 RESERVE_IDS = """

@@ -64,19 +64,18 @@ class TestOneCustomer:
             "customer_type": row[1],
         }
 
-    @pytest.mark.parametrize("customer_id", ["999", str(2**63), str(10**30)])
-    def test_an_unknown_id_is_a_json_404_naming_it(self, client, loaded, customer_id):
-        body = assert_error_shape(client.get(f"/api/v1/customers/{customer_id}"), 404)
-        assert customer_id in body["message"]
+    def test_an_unknown_id_is_a_json_404_naming_it(self, client, loaded):
+        body = assert_error_shape(client.get("/api/v1/customers/999"), 404)
+        assert "999" in body["message"]
 
-    @pytest.mark.parametrize("path", ["abc", "-1", "1.5", "0", "%C2%B2"])
+    # Ids are INTEGERs from 1: anything else names no customer, as the spec's
+    # integer 1..2147483647 path parameter says.
+    @pytest.mark.parametrize(
+        "path", ["abc", "-1", "1.5", "0", "%C2%B2", "2147483648", str(2**63), str(10**30)]
+    )
     @pytest.mark.parametrize("suffix", ["", "/interactions"])
-    def test_an_id_that_is_not_a_positive_number_is_a_422_naming_it(
-        self, client, loaded, path, suffix
-    ):
-        body = assert_error_shape(client.get(f"/api/v1/customers/{path}{suffix}"), 422)
-        assert "'customer_id'" in body["message"]
-        assert "customer_id" in body["errors"]["path"]
+    def test_an_id_outside_1_to_2147483647_is_a_json_404(self, client, loaded, path, suffix):
+        assert_error_shape(client.get(f"/api/v1/customers/{path}{suffix}"), 404)
 
 
 class TestCustomerInteractions:

@@ -143,7 +143,8 @@ def _gunicorn(database_url: str, log_path: Path) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"DATABASE_URL": database_url, "LOG_FORMAT": "json"})
-    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    command = [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [*command, "--threads", "4", "api.wsgi:app"], env=env, stdout=log, stderr=log

@@ -64,7 +64,17 @@ def _served_customers(url: str, ids: list[int]) -> set[int]:
 
 def _start_gunicorn(url: str, port: int, log: IO[str]) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
-    args = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "api.wsgi:app"]
+    args = [
+        "--config",
+        "python:api.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "2",
+        "api.wsgi:app",
+    ]
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), *args],
         env=env,

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent
+# Started as the Dockerfile starts it: with the service's gunicorn settings.
+GUNICORN = [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf"]
 
 
 def _env(database_url: str | None, **extra: str) -> dict[str, str]:
@@ -73,7 +75,7 @@ def _free_port() -> int:
 def test_gunicorn_serves_the_app(database_url):
     port = _free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "api.wsgi:app"],
+        GUNICORN + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "api.wsgi:app"],
         env=_env(database_url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -100,3 +102,46 @@ def _get_when_up(url: str, server: subprocess.Popen, deadline_s: float = 30) -> 
             if server.poll() is not None or time.monotonic() > give_up:
                 raise
             time.sleep(0.2)
+
+
+def _raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.slow
+def test_gunicorn_answers_requests_past_its_limits_itself(database_url):
+    port = _free_port()
+    server = subprocess.Popen(
+        GUNICORN + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "api.wsgi:app"],
+        env=_env(database_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _get_when_up(f"http://127.0.0.1:{port}/health/live", server)
+        end = b"Host: x\r\nConnection: close\r\n\r\n"
+        long_line = b"GET /api/v1/customers?type=" + b"a" * 4100 + b" HTTP/1.1\r\n" + end
+        many = b"GET /health/live HTTP/1.1\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(51))
+        big = b"GET /health/live HTTP/1.1\r\nX-Big: " + b"b" * 8200 + b"\r\n" + end
+        answers = {
+            414: _raw_request(port, long_line),
+            431: _raw_request(port, many + end),
+        }
+        big_answer = _raw_request(port, big)
+        in_app = _raw_request(port, b"GET /no/such/path HTTP/1.1\r\n" + end)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for status, answer in answers.items():
+        assert answer.startswith(b"HTTP/1.1 %d " % status), answer[:200]
+        assert b"X-Request-ID" not in answer  # gunicorn's own answer, as documented
+    assert big_answer.startswith(b"HTTP/1.1 431 "), big_answer[:200]
+    # A request within the limits reaches the app: its JSON shape, with a request id.
+    head, _, body = in_app.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 404 ") and b"X-Request-ID: " in head
+    assert body.startswith(b'{"code":404')

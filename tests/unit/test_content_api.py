@@ -111,9 +111,9 @@ class TestBadRequests:
         body = assert_error_shape(generate(client, **params), 422)
         assert f"query parameter '{named}'" in body["message"]
 
-    def test_a_bad_customer_id_is_a_422(self, client):
-        body = assert_error_shape(generate(client, customer_id="abc"), 422)
-        assert "customer_id" in body["message"]
+    @pytest.mark.parametrize("raw", ["abc", "0", "-3"])
+    def test_an_id_that_names_no_customer_is_a_404(self, client, raw):
+        assert_error_shape(generate(client, customer_id=raw), 404)
 
     def test_a_rejected_request_stores_nothing(self, client, app):
         generate(client, tone="angry")
@@ -136,9 +136,8 @@ class TestReadingAStoredGeneration:
     def test_an_unknown_id_is_a_404(self, client):
         assert_error_shape(client.get(f"/api/v1/generated-content/{uuid4()}"), 404)
 
-    def test_a_malformed_id_is_a_422(self, client):
-        body = assert_error_shape(client.get("/api/v1/generated-content/42"), 422)
-        assert "content_id" in body["message"]
+    def test_a_malformed_id_is_a_404_like_an_unknown_one(self, client):
+        assert_error_shape(client.get("/api/v1/generated-content/42"), 404)
 
 
 class TestSummaries:
