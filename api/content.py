@@ -10,6 +10,7 @@ from api.content_schemas import (
     GenerateContentArgs,
     GeneratedContentSchema,
     StoredContentSchema,
+    SummaryArgs,
     SummarySchema,
 )
 from api.customers import parse_customer_id
@@ -54,6 +55,10 @@ def provenance(stored: StoredContent) -> dict[str, Any]:
         "sources": list(stored.sources),
         "attempts": stored.attempts,
         "created_at": stored.created_at,
+        "input_tokens": stored.input_tokens,
+        "output_tokens": stored.output_tokens,
+        "tokens_estimated": stored.tokens_estimated,
+        "cost": stored.cost,
     }
 
 
@@ -75,13 +80,20 @@ class GenerateContent(MethodView):
 
 @blp.route("/summarized_interactions/<customer_id>")
 class SummarizedInteractions(MethodView):
+    @blp.arguments(SummaryArgs, location="query", as_kwargs=True)
     @blp.response(200, SummarySchema)
     @_document_failures
-    def get(self, customer_id: str):
-        """Summarise a customer's interactions: numbers from SQL, the text from the model."""
-        stored = content_pipeline().summarize(parse_customer_id(customer_id))
+    def get(self, customer_id: str, refresh: bool):
+        """Summarise a customer's interactions: numbers from SQL, the text from the model.
+
+        The summary is stored and answered again (``cached``: true, no model call) until
+        the customer's interactions, the prompt version, the provider or the model change;
+        ``refresh=true`` writes a new one.
+        """
+        stored = content_pipeline().summarize(parse_customer_id(customer_id), refresh)
         return {
             **provenance(stored),
+            "cached": stored.cached,
             "summary": {**(stored.facts or {}), "summary_text": stored.content},
         }
 

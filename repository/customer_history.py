@@ -52,6 +52,10 @@ class CustomerProfile:
     # Distinct products of the months the customer was contacted in, UNKNOWN left out,
     # the most recently discussed first.
     products: tuple[str, ...]
+    # Changes exactly when something above or any of the customer's interactions changes
+    # (their ids, times, channels, topics, sentiments, products): a cache key of what a
+    # prompt about this customer can carry, stable across loads that leave them alone.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ class AbstractCustomerHistoryRepository(ABC):
 # server's locale.
 _PROFILE = text(f"""
     WITH own AS (
-        SELECT id, occurred_at, channel, topic, product
+        SELECT id, occurred_at, channel, topic, sentiment, product
         FROM insights.interaction_facts
         WHERE customer_id = :customer_id
     ),
@@ -158,7 +162,15 @@ _PROFILE = text(f"""
          FROM key_topics) AS key_topics,
         latest.occurred_at, latest.channel, latest.topic,
         (SELECT array_agg(product ORDER BY last_used DESC, product COLLATE "C")
-         FROM products) AS products
+         FROM products) AS products,
+        -- %L quotes each value (NULL as NULL): no two different histories join alike.
+        md5(format(
+            '%L|%L|%L', customer.occupation, customer.customer_type,
+            (SELECT string_agg(
+                format('%L|%L|%L|%L|%L|%L', id, occurred_at, channel, topic, sentiment, product),
+                ',' ORDER BY id)
+             FROM own)
+        )) AS fingerprint
     FROM (SELECT 1) AS one
     LEFT JOIN every_customer AS customer ON customer.customer_id = :customer_id
     LEFT JOIN latest ON true
@@ -216,7 +228,7 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             int(row.total), row.favourite_channel, last, tuple(row.key_topics or ())
         )
         customer = Customer(customer_id, row.occupation, row.customer_type)
-        return CustomerProfile(customer, summary, tuple(row.products or ()))
+        return CustomerProfile(customer, summary, tuple(row.products or ()), row.fingerprint)
 
     @retry_if_partition_detached
     def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:

@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import Engine, text
 
 from repository.engine import single_statements
-from repository.errors import NotFound
+from repository.errors import InvalidInput, NotFound
 
 CONTENT_TYPES = ("email", "call_script", "summary")
 
@@ -32,6 +32,13 @@ class NewContent:
     # What the caller asked for (tone, max_words, focus) and, for a summary, its facts.
     parameters: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, Any] | None = None
+    # Names what a summary was written from, for the summary cache (None: never reused).
+    cache_key: str | None = None
+    # Summed over every model call; None when the provider did not report them.
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    tokens_estimated: bool = False  # counted by the service (the mock), not the provider
+    cost: float | None = None  # from the configured price table; None for an unpriced model
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,25 @@ class StoredContent(NewContent):
 
     content_id: UUID = field(kw_only=True)
     created_at: datetime = field(kw_only=True)
+    # True when this request was answered with an earlier generation (the summary cache).
+    cached: bool = field(default=False, kw_only=True)
+
+
+USAGE_GROUPS = ("model", "prompt_version", "content_type")
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Totals of the generations of one group (``key`` None: the column was empty)."""
+
+    key: str | None
+    generations: int
+    input_tokens: int
+    output_tokens: int
+    without_tokens: int  # generations whose provider reported no usage
+    tokens_estimated: bool  # some counts were estimated by the service
+    cost: float
+    unpriced: int  # generations without a cost (a model missing from the price table)
 
 
 class AbstractGeneratedContentRepository(ABC):
@@ -64,19 +90,61 @@ class AbstractGeneratedContentRepository(ABC):
     def _get(self, content_id: UUID) -> StoredContent | None:
         """Return the generation, or None."""
 
+    @abstractmethod
+    def cached(self, cache_key: str) -> StoredContent | None:
+        """Return the newest generation stored under ``cache_key`` (marked cached), or None."""
+
+    def usage(
+        self, since: datetime | None, until: datetime | None, group_by: str
+    ) -> list[UsageRow]:
+        """Return usage totals of generations created in [since, until), one row per group.
+
+        Raises:
+            InvalidInput: ``group_by`` is not one of USAGE_GROUPS.
+        """
+        if group_by not in USAGE_GROUPS:
+            raise InvalidInput(f"group_by must be one of {', '.join(USAGE_GROUPS)}")
+        return self._usage(since, until, group_by)
+
+    @abstractmethod
+    def _usage(
+        self, since: datetime | None, until: datetime | None, group_by: str
+    ) -> list[UsageRow]:
+        """Return the groups' totals, ordered by key (None last)."""
+
 
 _COLUMNS = (
     "customer_id, content_type, provider, model, mock, prompt_version, sources, content, "
-    "latency_ms, attempts, parameters, facts"
+    "latency_ms, attempts, parameters, facts, cache_key, input_tokens, output_tokens, "
+    "tokens_estimated, cost"
 )
 _INSERT = text(f"""
     INSERT INTO insights.generated_content ({_COLUMNS})
     VALUES (:customer_id, :content_type, :provider, :model, :mock, :prompt_version,
             CAST(:sources AS bigint[]), :content, :latency_ms, :attempts,
-            CAST(:parameters AS jsonb), CAST(:facts AS jsonb))
+            CAST(:parameters AS jsonb), CAST(:facts AS jsonb), :cache_key, :input_tokens,
+            :output_tokens, :tokens_estimated, :cost)
     RETURNING id, created_at
 """)
 _SELECT = text(f"SELECT {_COLUMNS}, id, created_at FROM insights.generated_content WHERE id = :id")
+_CACHED = text(f"""
+    SELECT {_COLUMNS}, id, created_at FROM insights.generated_content
+    WHERE cache_key = :cache_key ORDER BY created_at DESC LIMIT 1
+""")
+# {key} is one of USAGE_GROUPS, checked before it is put in: never a caller's text.
+_USAGE = """
+    SELECT {key} AS key, count(*) AS generations,
+           COALESCE(sum(input_tokens), 0) AS input_tokens,
+           COALESCE(sum(output_tokens), 0) AS output_tokens,
+           count(*) FILTER (WHERE input_tokens IS NULL OR output_tokens IS NULL) AS without_tokens,
+           bool_or(tokens_estimated) AS tokens_estimated,
+           COALESCE(sum(cost), 0) AS cost,
+           count(*) FILTER (WHERE cost IS NULL) AS unpriced
+    FROM insights.generated_content
+    WHERE (CAST(:since AS timestamptz) IS NULL OR created_at >= :since)
+      AND (CAST(:until AS timestamptz) IS NULL OR created_at < :until)
+    GROUP BY 1 ORDER BY 1 NULLS LAST
+"""
 
 
 class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
@@ -100,9 +168,40 @@ class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
     def _get(self, content_id: UUID) -> StoredContent | None:
         with single_statements(self._engine) as connection:
             row = connection.execute(_SELECT, {"id": content_id}).mappings().one_or_none()
-        if row is None:
-            return None
-        fields = dict(row)
-        content_id = fields.pop("id")
-        sources = tuple(fields.pop("sources"))
-        return StoredContent(**fields, sources=sources, content_id=content_id)
+        return None if row is None else _stored(dict(row))
+
+    def cached(self, cache_key: str) -> StoredContent | None:
+        with single_statements(self._engine) as connection:
+            row = connection.execute(_CACHED, {"cache_key": cache_key}).mappings().one_or_none()
+        return None if row is None else _stored(dict(row), cached=True)
+
+    def _usage(
+        self, since: datetime | None, until: datetime | None, group_by: str
+    ) -> list[UsageRow]:
+        statement = text(_USAGE.format(key=group_by))
+        with single_statements(self._engine) as connection:
+            rows = connection.execute(statement, {"since": since, "until": until}).mappings()
+            return [
+                UsageRow(
+                    **{
+                        **row,
+                        "cost": float(row["cost"]),
+                        "tokens_estimated": bool(row["tokens_estimated"]),
+                    }
+                )
+                for row in rows
+            ]
+
+
+def _stored(fields: dict[str, Any], cached: bool = False) -> StoredContent:
+    """Build a StoredContent from a row of _COLUMNS, id and created_at."""
+    content_id = fields.pop("id")
+    sources = tuple(fields.pop("sources"))
+    cost = fields.pop("cost")
+    return StoredContent(
+        **fields,
+        sources=sources,
+        cost=None if cost is None else float(cost),
+        content_id=content_id,
+        cached=cached,
+    )

@@ -4,9 +4,10 @@ Each subclasses its interface and is checked by the same contract suite as the
 PostgreSQL implementation (tests/integration/test_*_contract.py).
 """
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -25,6 +26,7 @@ from repository.generated_content import (
     AbstractGeneratedContentRepository,
     NewContent,
     StoredContent,
+    UsageRow,
 )
 from repository.health import AbstractHealthRepository
 from repository.model import UNKNOWN, Customer, Interaction
@@ -119,7 +121,9 @@ class InMemoryCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             len(own), channels[0] if channels else None, last, tuple(topics[:KEY_TOPIC_COUNT])
         )
         by_recency = sorted(sorted(products), key=lambda p: latest_use[p], reverse=True)
-        return CustomerProfile(customer, summary, tuple(by_recency))
+        seen = repr((customer, sorted(own, key=lambda item: item.id)))
+        fingerprint = hashlib.md5(seen.encode("utf-8")).hexdigest()
+        return CustomerProfile(customer, summary, tuple(by_recency), fingerprint)
 
     def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:
         return self._own(customer_id)[offset : offset + limit]
@@ -157,6 +161,40 @@ class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
 
     def _get(self, content_id: UUID) -> StoredContent | None:
         return self.stored.get(content_id)
+
+    def cached(self, cache_key: str) -> StoredContent | None:
+        # Insertion order is creation order: the last match is the newest.
+        matches = [item for item in self.stored.values() if item.cache_key == cache_key]
+        return replace(matches[-1], cached=True) if matches else None
+
+    def _usage(
+        self, since: datetime | None, until: datetime | None, group_by: str
+    ) -> list[UsageRow]:
+        groups: dict[str | None, list[StoredContent]] = {}
+        for item in self.stored.values():
+            if (since is None or item.created_at >= since) and (
+                until is None or item.created_at < until
+            ):
+                groups.setdefault(getattr(item, group_by), []).append(item)
+        return [
+            _usage_row(key, groups[key])
+            for key in sorted(groups, key=lambda k: (k is None, k or ""))
+        ]
+
+
+def _usage_row(key: str | None, items: list[StoredContent]) -> UsageRow:
+    return UsageRow(
+        key=key,
+        generations=len(items),
+        input_tokens=sum(item.input_tokens or 0 for item in items),
+        output_tokens=sum(item.output_tokens or 0 for item in items),
+        without_tokens=sum(
+            item.input_tokens is None or item.output_tokens is None for item in items
+        ),
+        tokens_estimated=any(item.tokens_estimated for item in items),
+        cost=sum(item.cost or 0.0 for item in items),
+        unpriced=sum(item.cost is None for item in items),
+    )
 
 
 @dataclass(frozen=True)

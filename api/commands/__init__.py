@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell
 from api import create_app
 from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
+from api.commands.usage import attach as attach_usage
 from api.extensions import known_migrations, repositories
 from api.startup import prepare_to_serve
 from repository import migrations
@@ -100,3 +101,5 @@ cli.add_command(shell_command)
 cli.add_command(routes_command)
 for command in data_commands:
     cli.add_command(command)
+# Last: it joins the `content` group if another module defined one.
+attach_usage(cli)

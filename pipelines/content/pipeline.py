@@ -8,18 +8,20 @@ fails, and store what was produced. Numbers never come from the model.
 
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from time import perf_counter
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from pipelines.content.cache import summary_cache_key
 from pipelines.content.checks import Expectations, check_text
 from pipelines.content.context import context_blocks, salutation, summary_facts
 from pipelines.content.errors import ModelOutputRejected
 from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
 from pipelines.content.providers import ChatProvider, build_chat_provider
 from pipelines.content.retrieval import CustomerInteractionRetriever
+from pipelines.content.usage import NO_CALL, Price, Usage, cost, total, usage_of
 from repository.customer_history import AbstractCustomerHistoryRepository, CustomerProfile
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
@@ -53,6 +55,7 @@ class Draft:
     sources: tuple[int, ...]
     parameters: dict[str, Any]
     facts: dict[str, Any] | None = None
+    cache_key: str | None = None  # set for summaries: the summary cache's key
 
 
 class ContentPipeline:
@@ -65,6 +68,7 @@ class ContentPipeline:
         history: AbstractCustomerHistoryRepository,
         generated: AbstractGeneratedContentRepository,
         retrieval: dict[str, Any] | None = None,
+        prices: Mapping[str, Price] | None = None,
     ) -> None:
         self.provider = provider
         self.prompts = prompts
@@ -72,6 +76,8 @@ class ContentPipeline:
         self.generated = generated
         # Retriever budget overrides (candidate_limit, max_documents, max_chars).
         self.retrieval = retrieval or {}
+        # Per-million-token prices by model name; a model missing here is stored unpriced.
+        self.prices = prices or {}
 
     def generate(self, customer_id: int, request: ContentRequest) -> StoredContent:
         """Write, check and store an email or call script for one customer.
@@ -86,32 +92,55 @@ class ContentPipeline:
         draft = self._draft(profile, task, request.max_words, request.focus)
         return self._produce(draft)
 
-    def summarize(self, customer_id: int) -> StoredContent:
-        """Write and store the summary of a customer's interactions (raises as ``generate``).
+    def summarize(self, customer_id: int, refresh: bool = False) -> StoredContent:
+        """Return the customer's summary: the stored one if still valid, else a new one.
+
+        A summary stays valid while the customer's data, the prompt version, the provider
+        and the model stay the same (see ``summary_cache_key``); ``refresh`` writes a new
+        one regardless. Raises as ``generate``.
 
         A customer without interactions gets a plain sentence and no model call: there is
         nothing to summarise, and nothing a model could add but invention.
         """
         profile = self.history.profile(customer_id)
+        empty = profile.summary.total_interactions == 0
+        if empty:  # written without a model, so keyed without one
+            key = summary_cache_key(profile, None, "none", None)
+        else:
+            provider, version = self.provider, self.prompts["summary"].version
+            key = summary_cache_key(profile, version, provider.name, provider.model_name)
+        stored = None if refresh else self.generated.cached(key)
+        if stored is not None:
+            return stored
         facts = summary_facts(profile)
-        if profile.summary.total_interactions == 0:
-            return self.generated.add(
-                NewContent(
-                    customer_id=customer_id,
-                    content_type="summary",
-                    provider="none",
-                    model=None,
-                    mock=False,
-                    prompt_version=None,
-                    sources=(),
-                    content=f"Customer {customer_id} has no recorded interactions.",
-                    latency_ms=0.0,
-                    attempts=0,
-                    facts=facts,
-                )
-            )
+        if empty:
+            return self._no_history_summary(customer_id, facts, key)
         task = {"content_type": "summary", "max_words": SUMMARY_MAX_WORDS}
-        return self._produce(self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts))
+        draft = self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts)
+        return self._produce(replace(draft, cache_key=key))
+
+    def _no_history_summary(
+        self, customer_id: int, facts: dict[str, Any], key: str
+    ) -> StoredContent:
+        return self.generated.add(
+            NewContent(
+                customer_id=customer_id,
+                content_type="summary",
+                provider="none",
+                model=None,
+                mock=False,
+                prompt_version=None,
+                sources=(),
+                content=f"Customer {customer_id} has no recorded interactions.",
+                latency_ms=0.0,
+                attempts=0,
+                facts=facts,
+                cache_key=key,
+                input_tokens=NO_CALL.input_tokens,
+                output_tokens=NO_CALL.output_tokens,
+                cost=0.0,
+            )
+        )
 
     def _draft(
         self,
@@ -142,8 +171,10 @@ class ContentPipeline:
 
     def _produce(self, draft: Draft) -> StoredContent:
         started = perf_counter()
-        text, attempts = self._write(draft)
+        calls: list[Usage] = []
+        text, attempts = self._write(draft, calls)
         latency_ms = round((perf_counter() - started) * 1000, 2)
+        usage = total(calls)
         stored = self.generated.add(
             NewContent(
                 customer_id=draft.expected.customer_id,
@@ -158,16 +189,22 @@ class ContentPipeline:
                 attempts=attempts,
                 parameters=draft.parameters,
                 facts=draft.facts,
+                cache_key=draft.cache_key,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                tokens_estimated=usage.estimated,
+                cost=self._cost(usage),
             )
         )
         self._log("content_generated", draft, attempts=attempts,
-                  model_latency_ms=latency_ms, sources=len(draft.sources))  # fmt: skip
+                  model_latency_ms=latency_ms, sources=len(draft.sources),
+                  input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)  # fmt: skip
         return stored
 
-    def _write(self, draft: Draft) -> tuple[str, int]:
+    def _write(self, draft: Draft, calls: list[Usage]) -> tuple[str, int]:
         """Ask the model; on a failed check ask once more, naming what was wrong."""
         vocabulary = self.history.vocabulary()
-        text = self.provider.ask(draft.messages).text.strip()
+        text = self._ask(draft.messages, calls)
         problems = check_text(text, draft.expected, vocabulary)
         if not problems:
             return text, 1
@@ -176,7 +213,7 @@ class ContentPipeline:
             f"That text broke these rules: {'; '.join(problems)}. "
             "Write it again, following every rule of the first message."
         )
-        text = self.provider.ask([*draft.messages, AIMessage(text), correction]).text.strip()
+        text = self._ask([*draft.messages, AIMessage(text), correction], calls)
         problems = check_text(text, draft.expected, vocabulary)
         if not problems:
             return text, 2
@@ -184,6 +221,18 @@ class ContentPipeline:
         raise ModelOutputRejected(
             f"The language model's text failed its checks twice: {'; '.join(problems)}."
         )
+
+    def _ask(self, messages: list[BaseMessage], calls: list[Usage]) -> str:
+        """Ask the model and note the call's tokens in ``calls``."""
+        answer = self.provider.ask(messages)
+        calls.append(usage_of(messages, answer, estimate=self.provider.mock))
+        return answer.text.strip()
+
+    def _cost(self, usage: Usage) -> float | None:
+        # The mock runs in this process: it costs nothing, whatever its tokens.
+        if self.provider.mock:
+            return 0.0
+        return cost(usage, self.provider.model_name, self.prices)
 
     def _log(self, event: str, draft: Draft, **fields: Any) -> None:
         expected = draft.expected
@@ -211,6 +260,14 @@ def build_content_pipeline(
     generated: AbstractGeneratedContentRepository,
 ) -> ContentPipeline:
     """Build the pipeline with the provider and prompts that ``config`` names."""
+    prices = {
+        model: Price(rates["input"], rates["output"])
+        for model, rates in config.get("MODEL_PRICES", {}).items()
+    }
     return ContentPipeline(
-        build_chat_provider(config), load_prompts(config["PROMPTS_DIR"]), history, generated
+        build_chat_provider(config),
+        load_prompts(config["PROMPTS_DIR"]),
+        history,
+        generated,
+        prices=prices,
     )
