@@ -121,6 +121,20 @@ class AbstractCustomerHistoryRepository(ABC):
         """Return every topic and product name stored."""
 
 
+def fingerprint_sql(customer: str, interactions: str) -> str:
+    """Return the SQL of a customer's fingerprint: the md5 of their record and interactions.
+
+    ``customer`` names a row of ``every_customer``, ``interactions`` a relation of their
+    interaction_facts rows. ``%L`` quotes each value (NULL as NULL), so no two different
+    histories print alike; ids order the rows, and stay the same across loads.
+    """
+    row = "format('%L|%L|%L|%L|%L|%L', id, occurred_at, channel, topic, sentiment, product)"
+    return (
+        f"md5(format('%L|%L|%L', {customer}.occupation, {customer}.customer_type, "
+        f"(SELECT string_agg({row}, ',' ORDER BY id) FROM {interactions})))"
+    )
+
+
 # A customer's row and every summary fact in one statement: one round trip, one snapshot.
 # Names sort with COLLATE "C" (by code point) so the last tie-break does not depend on the
 # server's locale.
@@ -163,14 +177,7 @@ _PROFILE = text(f"""
         latest.occurred_at, latest.channel, latest.topic,
         (SELECT array_agg(product ORDER BY last_used DESC, product COLLATE "C")
          FROM products) AS products,
-        -- %L quotes each value (NULL as NULL): no two different histories join alike.
-        md5(format(
-            '%L|%L|%L', customer.occupation, customer.customer_type,
-            (SELECT string_agg(
-                format('%L|%L|%L|%L|%L|%L', id, occurred_at, channel, topic, sentiment, product),
-                ',' ORDER BY id)
-             FROM own)
-        )) AS fingerprint
+        {fingerprint_sql("customer", "own")} AS fingerprint
     FROM (SELECT 1) AS one
     LEFT JOIN every_customer AS customer ON customer.customer_id = :customer_id
     LEFT JOIN latest ON true

@@ -9,7 +9,9 @@ from uuid import UUID
 
 from sqlalchemy import Engine, text
 
-from repository.engine import single_statements
+from repository.customer_history import fingerprint_sql
+from repository.customers import EVERY_CUSTOMER
+from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import InvalidInput, NotFound
 
 CONTENT_TYPES = ("email", "call_script", "summary")
@@ -32,8 +34,9 @@ class NewContent:
     # What the caller asked for (tone, max_words, focus) and, for a summary, its facts.
     parameters: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, Any] | None = None
-    # Names what a summary was written from, for the summary cache (None: never reused).
-    cache_key: str | None = None
+    # For a summary: the fingerprint of the customer's data it was written from (see
+    # CustomerProfile.fingerprint), which the summary cache matches. None: never reused.
+    data_fingerprint: str | None = None
     # Summed over every model call; None when the provider did not report them.
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -91,8 +94,15 @@ class AbstractGeneratedContentRepository(ABC):
         """Return the generation, or None."""
 
     @abstractmethod
-    def cached(self, cache_key: str) -> StoredContent | None:
-        """Return the newest generation stored under ``cache_key`` (marked cached), or None."""
+    def cached_summary(
+        self, customer_id: int, prompt_version: str | None, provider: str, model: str | None
+    ) -> StoredContent | None:
+        """Return the newest summary still valid for this customer and writer, or None.
+
+        Valid: written from the customer's current fingerprint by this prompt version,
+        provider and model, or without a model (a customer without interactions, whose
+        fingerprint then says they still have none). Returned marked ``cached``.
+        """
 
     def usage(
         self, since: datetime | None, until: datetime | None, group_by: str
@@ -115,21 +125,37 @@ class AbstractGeneratedContentRepository(ABC):
 
 _COLUMNS = (
     "customer_id, content_type, provider, model, mock, prompt_version, sources, content, "
-    "latency_ms, attempts, parameters, facts, cache_key, input_tokens, output_tokens, "
+    "latency_ms, attempts, parameters, facts, data_fingerprint, input_tokens, output_tokens, "
     "tokens_estimated, cost"
 )
 _INSERT = text(f"""
     INSERT INTO insights.generated_content ({_COLUMNS})
     VALUES (:customer_id, :content_type, :provider, :model, :mock, :prompt_version,
             CAST(:sources AS bigint[]), :content, :latency_ms, :attempts,
-            CAST(:parameters AS jsonb), CAST(:facts AS jsonb), :cache_key, :input_tokens,
+            CAST(:parameters AS jsonb), CAST(:facts AS jsonb), :data_fingerprint, :input_tokens,
             :output_tokens, :tokens_estimated, :cost)
     RETURNING id, created_at
 """)
 _SELECT = text(f"SELECT {_COLUMNS}, id, created_at FROM insights.generated_content WHERE id = :id")
-_CACHED = text(f"""
-    SELECT {_COLUMNS}, id, created_at FROM insights.generated_content
-    WHERE cache_key = :cache_key ORDER BY created_at DESC LIMIT 1
+# The fingerprint is computed here, in the lookup's own statement: a cache hit then costs
+# one round trip, not a profile read and a lookup.
+_CACHED_SUMMARY = text(f"""
+    WITH own AS (
+        SELECT id, occurred_at, channel, topic, sentiment, product
+        FROM insights.interaction_facts WHERE customer_id = :customer_id
+    ),
+    {EVERY_CUSTOMER}
+    SELECT {", ".join("g." + column.strip() for column in _COLUMNS.split(","))},
+           g.id, g.created_at
+    FROM (SELECT 1) AS one
+    LEFT JOIN every_customer AS customer ON customer.customer_id = :customer_id
+    JOIN insights.generated_content AS g
+      ON g.customer_id = :customer_id AND g.content_type = 'summary'
+     AND g.data_fingerprint = {fingerprint_sql("customer", "own")}
+     AND (g.provider = 'none' OR (g.provider = :provider
+          AND g.model IS NOT DISTINCT FROM :model
+          AND g.prompt_version IS NOT DISTINCT FROM :prompt_version))
+    ORDER BY g.created_at DESC LIMIT 1
 """)
 # {key} is one of USAGE_GROUPS, checked before it is put in: never a caller's text.
 _USAGE = """
@@ -170,9 +196,14 @@ class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
             row = connection.execute(_SELECT, {"id": content_id}).mappings().one_or_none()
         return None if row is None else _stored(dict(row))
 
-    def cached(self, cache_key: str) -> StoredContent | None:
+    @retry_if_partition_detached
+    def cached_summary(
+        self, customer_id: int, prompt_version: str | None, provider: str, model: str | None
+    ) -> StoredContent | None:
+        params = {"customer_id": customer_id, "prompt_version": prompt_version,
+                  "provider": provider, "model": model}  # fmt: skip
         with single_statements(self._engine) as connection:
-            row = connection.execute(_CACHED, {"cache_key": cache_key}).mappings().one_or_none()
+            row = connection.execute(_CACHED_SUMMARY, params).mappings().one_or_none()
         return None if row is None else _stored(dict(row), cached=True)
 
     def _usage(

@@ -149,10 +149,14 @@ class LeakyCustomerHistoryRepository(InMemoryCustomerHistoryRepository):
 
 
 class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
-    """Generations kept in a dict by id."""
+    """Generations kept in a dict by id.
 
-    def __init__(self) -> None:
+    The summary cache needs customers' fingerprints: without ``history`` it never hits.
+    """
+
+    def __init__(self, history: InMemoryCustomerHistoryRepository | None = None) -> None:
         self.stored: dict[UUID, StoredContent] = {}
+        self.history = history
 
     def add(self, content: NewContent) -> StoredContent:
         stored = StoredContent(**vars(content), content_id=uuid4(), created_at=datetime.now(UTC))
@@ -162,9 +166,25 @@ class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
     def _get(self, content_id: UUID) -> StoredContent | None:
         return self.stored.get(content_id)
 
-    def cached(self, cache_key: str) -> StoredContent | None:
+    def cached_summary(
+        self, customer_id: int, prompt_version: str | None, provider: str, model: str | None
+    ) -> StoredContent | None:
+        profile = self.history._profile(customer_id) if self.history is not None else None
+        if profile is None:
+            return None
+        writer = (prompt_version, provider, model)
+        matches = [
+            item
+            for item in self.stored.values()
+            if item.customer_id == customer_id
+            and item.content_type == "summary"
+            and item.data_fingerprint == profile.fingerprint
+            and (
+                item.provider == "none"
+                or (item.prompt_version, item.provider, item.model) == writer
+            )
+        ]
         # Insertion order is creation order: the last match is the newest.
-        matches = [item for item in self.stored.values() if item.cache_key == cache_key]
         return replace(matches[-1], cached=True) if matches else None
 
     def _usage(

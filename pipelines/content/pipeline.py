@@ -14,7 +14,6 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from pipelines.content.cache import summary_cache_key
 from pipelines.content.checks import Expectations, check_text
 from pipelines.content.context import context_blocks, salutation, summary_facts
 from pipelines.content.errors import ModelOutputRejected
@@ -55,7 +54,7 @@ class Draft:
     sources: tuple[int, ...]
     parameters: dict[str, Any]
     facts: dict[str, Any] | None = None
-    cache_key: str | None = None  # set for summaries: the summary cache's key
+    data_fingerprint: str | None = None  # set for summaries: what the summary cache matches
 
 
 class ContentPipeline:
@@ -95,32 +94,30 @@ class ContentPipeline:
     def summarize(self, customer_id: int, refresh: bool = False) -> StoredContent:
         """Return the customer's summary: the stored one if still valid, else a new one.
 
-        A summary stays valid while the customer's data, the prompt version, the provider
-        and the model stay the same (see ``summary_cache_key``); ``refresh`` writes a new
-        one regardless. Raises as ``generate``.
+        A summary stays valid while the customer's data (their record and interactions,
+        whatever the data version), the prompt version, the provider and the model stay
+        the same; ``refresh`` writes a new one regardless. Raises as ``generate``.
 
         A customer without interactions gets a plain sentence and no model call: there is
         nothing to summarise, and nothing a model could add but invention.
         """
-        profile = self.history.profile(customer_id)
-        empty = profile.summary.total_interactions == 0
-        if empty:  # written without a model, so keyed without one
-            key = summary_cache_key(profile, None, "none", None)
-        else:
+        if not refresh:
             provider, version = self.provider, self.prompts["summary"].version
-            key = summary_cache_key(profile, version, provider.name, provider.model_name)
-        stored = None if refresh else self.generated.cached(key)
-        if stored is not None:
-            return stored
+            stored = self.generated.cached_summary(
+                customer_id, version, provider.name, provider.model_name
+            )
+            if stored is not None:
+                return stored
+        profile = self.history.profile(customer_id)
         facts = summary_facts(profile)
-        if empty:
-            return self._no_history_summary(customer_id, facts, key)
+        if profile.summary.total_interactions == 0:
+            return self._no_history_summary(customer_id, facts, profile.fingerprint)
         task = {"content_type": "summary", "max_words": SUMMARY_MAX_WORDS}
         draft = self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts)
-        return self._produce(replace(draft, cache_key=key))
+        return self._produce(replace(draft, data_fingerprint=profile.fingerprint))
 
     def _no_history_summary(
-        self, customer_id: int, facts: dict[str, Any], key: str
+        self, customer_id: int, facts: dict[str, Any], fingerprint: str
     ) -> StoredContent:
         return self.generated.add(
             NewContent(
@@ -135,7 +132,7 @@ class ContentPipeline:
                 latency_ms=0.0,
                 attempts=0,
                 facts=facts,
-                cache_key=key,
+                data_fingerprint=fingerprint,
                 input_tokens=NO_CALL.input_tokens,
                 output_tokens=NO_CALL.output_tokens,
                 cost=0.0,
@@ -189,7 +186,7 @@ class ContentPipeline:
                 attempts=attempts,
                 parameters=draft.parameters,
                 facts=draft.facts,
-                cache_key=draft.cache_key,
+                data_fingerprint=draft.data_fingerprint,
                 input_tokens=usage.input_tokens,
                 output_tokens=usage.output_tokens,
                 tokens_estimated=usage.estimated,

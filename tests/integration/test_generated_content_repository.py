@@ -75,20 +75,6 @@ def test_an_unknown_id_is_not_found(generations):
         generations.get(content_id)
 
 
-class TestSummaryCacheLookup:
-    def test_the_newest_generation_under_a_key_is_found_and_marked_cached(self, generations):
-        generations.add(replace(SUMMARY, content="older", cache_key="k1"))
-        newest = generations.add(replace(SUMMARY, content="newer", cache_key="k1"))
-        generations.add(replace(SUMMARY, content="other key", cache_key="k2"))
-        found = generations.cached("k1")
-        assert found is not None
-        assert (found.content_id, found.content, found.cached) == (newest.content_id, "newer", True)
-
-    def test_a_key_never_stored_finds_nothing(self, generations):
-        generations.add(EMAIL)  # stored without a key
-        assert generations.cached("never") is None
-
-
 PRICED = replace(EMAIL, input_tokens=1000, output_tokens=200, tokens_estimated=False, cost=0.5)
 
 

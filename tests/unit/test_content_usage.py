@@ -97,11 +97,12 @@ HISTORY = [
 
 def pipeline_with(model, *, mock: bool, prices=None) -> ContentPipeline:
     provider = ChatProvider("hosted", "big", mock, model)
+    history = InMemoryCustomerHistoryRepository([CUSTOMER], HISTORY)
     return ContentPipeline(
         provider,
         load_prompts(load_config({})["PROMPTS_DIR"]),
-        InMemoryCustomerHistoryRepository([CUSTOMER], HISTORY),
-        InMemoryGeneratedContentRepository(),
+        history,
+        InMemoryGeneratedContentRepository(history),
         prices=prices,
     )
 
@@ -151,6 +152,6 @@ class TestSummaryCacheOnFakes:
             False, True, first.content_id, 1,
         )  # fmt: skip
         later = Interaction(13, 1, datetime(2024, 3, 1, 9), "Email", "Dosage", None, "Sand")
-        pipeline.history = InMemoryCustomerHistoryRepository([CUSTOMER], [*HISTORY, later])
+        pipeline.history.interactions.append(later)
         assert (pipeline.summarize(1).cached, len(calls)) == (False, 2)
         assert (pipeline.summarize(1, refresh=True).cached, len(calls)) == (False, 3)
