@@ -10,11 +10,17 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found, existing
 from repository.engine import page_and_total, retry_if_partition_detached, single_statements
-from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL, Customer, Interaction
+from repository.model import (
+    CURRENT_VERSION_SQL,
+    UNKNOWN_SQL,
+    Customer,
+    Interaction,
+    fingerprint_sql,
+)
 
 KEY_TOPIC_COUNT = 3
 
@@ -100,6 +106,23 @@ class AbstractCustomerHistoryRepository(ABC):
         """
         return tuple(self._newest_first(customer_id, limit, 0))
 
+    def profile_and_recent(
+        self, customer_id: int, limit: int
+    ) -> tuple[CustomerProfile, tuple[Interaction, ...]]:
+        """Return ``profile`` and ``recent_interactions``: what a generation reads first.
+
+        Raises:
+            NotFound: as ``profile``.
+        """
+        profile, recent = self._profile_and_recent(customer_id, limit)
+        return existing(profile, customer_id), recent
+
+    def _profile_and_recent(
+        self, customer_id: int, limit: int
+    ) -> tuple[CustomerProfile | None, tuple[Interaction, ...]]:
+        """Read both; a backend may do it in fewer round trips."""
+        return self._profile(customer_id), tuple(self._newest_first(customer_id, limit, 0))
+
     @abstractmethod
     def _profile(self, customer_id: int) -> CustomerProfile | None:
         """Return the profile, or None when the customer does not exist."""
@@ -119,20 +142,6 @@ class AbstractCustomerHistoryRepository(ABC):
     @abstractmethod
     def vocabulary(self) -> Vocabulary:
         """Return every topic and product name stored."""
-
-
-def fingerprint_sql(customer: str, interactions: str) -> str:
-    """Return the SQL of a customer's fingerprint: the md5 of their record and interactions.
-
-    ``customer`` names a row of ``every_customer``, ``interactions`` a relation of their
-    interaction_facts rows. ``%L`` quotes each value (NULL as NULL), so no two different
-    histories print alike; ids order the rows, and stay the same across loads.
-    """
-    row = "format('%L|%L|%L|%L|%L|%L', id, occurred_at, channel, topic, sentiment, product)"
-    return (
-        f"md5(format('%L|%L|%L', {customer}.occupation, {customer}.customer_type, "
-        f"(SELECT string_agg({row}, ',' ORDER BY id) FROM {interactions})))"
-    )
 
 
 # A customer's row and every summary fact in one statement: one round trip, one snapshot.
@@ -223,9 +232,26 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
 
     @retry_if_partition_detached
     def _profile(self, customer_id: int) -> CustomerProfile | None:
-        params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
         with single_statements(self._engine) as connection:
-            row = connection.execute(_PROFILE, params).one()
+            return self._read_profile(connection, customer_id)
+
+    @retry_if_partition_detached
+    def _profile_and_recent(
+        self, customer_id: int, limit: int
+    ) -> tuple[CustomerProfile | None, tuple[Interaction, ...]]:
+        # One checkout for both statements: each checkout costs a ping round trip.
+        params = {"customer_id": customer_id, "limit": limit, "offset": 0}
+        with single_statements(self._engine) as connection:
+            profile = self._read_profile(connection, customer_id)
+            if profile is None:
+                return None, ()
+            rows = connection.execute(_NEWEST_FIRST, params)
+            return profile, tuple(Interaction(*row) for row in rows)
+
+    @staticmethod
+    def _read_profile(connection: Connection, customer_id: int) -> CustomerProfile | None:
+        params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
+        row = connection.execute(_PROFILE, params).one()
         if not row.exists:
             return None
         last = None

@@ -9,10 +9,10 @@ from uuid import UUID
 
 from sqlalchemy import Engine, text
 
-from repository.customer_history import fingerprint_sql
 from repository.customers import EVERY_CUSTOMER
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import InvalidInput, NotFound
+from repository.model import fingerprint_sql
 
 CONTENT_TYPES = ("email", "call_script", "summary")
 

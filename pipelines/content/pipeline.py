@@ -27,6 +27,7 @@ from repository.generated_content import (
     NewContent,
     StoredContent,
 )
+from repository.model import Interaction
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +87,9 @@ class ContentPipeline:
             ModelTimeout, Unavailable: the provider failed.
             ModelOutputRejected: the text failed its checks twice.
         """
-        profile = self.history.profile(customer_id)
+        profile, recent = self.history.profile_and_recent(customer_id, self._candidate_limit())
         task = asdict(request)
-        draft = self._draft(profile, task, request.max_words, request.focus)
+        draft = self._draft(profile, task, request.max_words, request.focus, candidates=recent)
         return self._produce(draft)
 
     def summarize(self, customer_id: int, refresh: bool = False) -> StoredContent:
@@ -108,12 +109,12 @@ class ContentPipeline:
             )
             if stored is not None:
                 return stored
-        profile = self.history.profile(customer_id)
+        profile, recent = self.history.profile_and_recent(customer_id, self._candidate_limit())
         facts = summary_facts(profile)
         if profile.summary.total_interactions == 0:
             return self._no_history_summary(customer_id, facts, profile.fingerprint)
         task = {"content_type": "summary", "max_words": SUMMARY_MAX_WORDS}
-        draft = self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts)
+        draft = self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts, candidates=recent)
         return self._produce(replace(draft, data_fingerprint=profile.fingerprint))
 
     def _no_history_summary(
@@ -146,12 +147,14 @@ class ContentPipeline:
         max_words: int,
         focus: str | None,
         facts: dict[str, Any] | None = None,
+        candidates: tuple[Interaction, ...] | None = None,
     ) -> Draft:
         customer_id, content_type = profile.customer.customer_id, task["content_type"]
         prompt = self.prompts[content_type]
         retriever = CustomerInteractionRetriever(
-            repository=self.history, customer_id=customer_id, **self.retrieval
-        )
+            repository=self.history, customer_id=customer_id, candidates=candidates,
+            **self.retrieval,
+        )  # fmt: skip
         documents = retriever.invoke(focus or prompt.retrieval_query)
         blocks, named = context_blocks(profile, documents, facts)
         expected = Expectations(
@@ -218,6 +221,10 @@ class ContentPipeline:
         raise ModelOutputRejected(
             f"The language model's text failed its checks twice: {'; '.join(problems)}."
         )
+
+    def _candidate_limit(self) -> int:
+        default = CustomerInteractionRetriever.model_fields["candidate_limit"].default
+        return int(self.retrieval.get("candidate_limit", default))
 
     def _ask(self, messages: list[BaseMessage], calls: list[Usage]) -> str:
         """Ask the model and note the call's tokens in ``calls``."""
