@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 SAMPLE_DATA ?= artifacts/data/sample_export.xlsx
 
-.PHONY: run test lint typecheck security requirements clean bench-ingest bench-api
+.PHONY: run test lint typecheck security requirements clean bench-ingest bench-api bench-checks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench-ingest: $(STAMP)
 # 1,000,000 interactions under gunicorn: endpoint latencies vs a pandas-per-request baseline.
 bench-api: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_api
+
+# The output checks alone, per text, on texts the mock wrote (no database).
+bench-checks: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_checks
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 requirements: $(BIN)/python

@@ -67,11 +67,12 @@ def create_app(
 
 
 def _register_api(app: Flask) -> None:
-    from api import content, customers, health, legacy_stats, statistics
+    from api import content, customers, health, legacy_stats, statistics, usage
 
     api = InsightsApi(app)
     api.register_field(LocalDateTime, "string", None)  # no offset: not RFC 3339 date-time
     blueprints = (health.blp, legacy_stats.blp, statistics.blp, customers.blp, content.blp)
+    blueprints += (usage.blp,)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)

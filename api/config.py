@@ -4,6 +4,7 @@ This is the only module that reads ``os.environ``. Everything else receives the
 resulting mapping (Flask's ``app.config``).
 """
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -132,4 +133,35 @@ def _llm_settings(env: Mapping[str, str], artifacts: Path) -> dict[str, Any]:
         "LLM_TEMPERATURE": _number(env, "LLM_TEMPERATURE", 0.2, 2, zero_ok=True),
         "PROMPTS_DIR": Path(env.get("PROMPTS_DIR") or artifacts / "prompts"),
         "POLICY_DIR": Path(env.get("POLICY_DIR") or artifacts / "policy"),
+        # Per-model prices per million tokens, e.g. {"gpt-4o-mini": {"input": 0.15,
+        # "output": 0.6}}; a model missing here has its generations stored without a cost.
+        "MODEL_PRICES": _model_prices(env.get("MODEL_PRICES")),
     }
+
+
+def _model_prices(raw: str | None) -> dict[str, dict[str, float]]:
+    """Parse MODEL_PRICES: a JSON object of model name -> {"input": n, "output": n}."""
+    if raw is None or raw.strip() == "":
+        return {}
+    problem = (
+        'MODEL_PRICES must be a JSON object like {"model": {"input": 0.15, "output": 0.6}} '
+        "with prices of 0 or more per million tokens"
+    )
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"{problem}; it is not JSON ({error.msg})") from None
+    if not isinstance(parsed, dict):
+        raise ConfigurationError(problem)
+    prices = {}
+    for model, rates in parsed.items():
+        if not isinstance(rates, dict) or set(rates) != {"input", "output"}:
+            raise ConfigurationError(f"{problem}; {model!r} has {rates!r}")
+        if not all(_price(value) for value in rates.values()):
+            raise ConfigurationError(f"{problem}; {model!r} has {rates!r}")
+        prices[model] = {side: float(value) for side, value in rates.items()}
+    return prices
+
+
+def _price(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1e9

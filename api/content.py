@@ -11,6 +11,7 @@ from api.content_schemas import (
     GenerateContentArgs,
     GeneratedContentSchema,
     StoredContentSchema,
+    SummaryArgs,
     SummarySchema,
 )
 from api.customers import CUSTOMER_ID
@@ -59,6 +60,10 @@ def provenance(stored: StoredContent) -> dict[str, Any]:
         "created_at": stored.created_at,
         "review": {"status": stored.review_status, "reasons": stored.review_reasons},
         "policy_version": stored.policy_version,
+        "input_tokens": stored.input_tokens,
+        "output_tokens": stored.output_tokens,
+        "tokens_estimated": stored.tokens_estimated,
+        "cost": stored.cost,
     }
 
 
@@ -92,13 +97,20 @@ class GenerateContent(MethodView):
 
 @blp.route(f"/summarized_interactions/{CUSTOMER_ID}")
 class SummarizedInteractions(MethodView):
+    @blp.arguments(SummaryArgs, location="query", as_kwargs=True)
     @blp.response(200, SummarySchema)
     @_document_failures
-    def get(self, customer_id: int):
-        """Summarise a customer's interactions: numbers from SQL, the text from the model."""
-        stored = content_pipeline().summarize(customer_id)
+    def get(self, customer_id: int, refresh: bool):
+        """Summarise a customer's interactions: numbers from SQL, the text from the model.
+
+        The summary is stored and answered again (``cached``: true, no model call) until
+        the customer's interactions, the prompt version, the provider or the model change;
+        ``refresh=true`` writes a new one.
+        """
+        stored = content_pipeline().summarize(customer_id, refresh)
         return {
             **provenance(stored),
+            "cached": stored.cached,
             "summary": {**(stored.facts or {}), "summary_text": stored.content},
         }
 

@@ -83,6 +83,17 @@ class _Provenance(Schema):
     created_at = fields.DateTime(required=True)
     review = fields.Nested(ReviewSchema, required=True)
     policy_version = fields.String(allow_none=True, metadata={"example": "policy/v1"})
+    input_tokens = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Tokens sent, all attempts; null if the provider did not say."},
+    )
+    output_tokens = fields.Integer(allow_none=True, metadata={"description": "Tokens written."})
+    tokens_estimated = fields.Boolean(
+        metadata={"description": "True when the service estimated the counts (the mock)."}
+    )
+    cost = fields.Float(
+        allow_none=True, metadata={"description": "From the price table; null if unpriced."}
+    )
 
 
 class GeneratedText(Schema):
@@ -112,10 +123,25 @@ class SummaryBody(Schema):
     summary_text = fields.String(required=True)
 
 
+class SummaryArgs(Schema):
+    """Query parameters of /summarized_interactions."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    refresh = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Write a new summary even if a stored one is still valid."},
+    )
+
+
 class SummarySchema(_Provenance):
     """The brief's summary: numbers from SQL, only summary_text from the model."""
 
     customer_id = fields.Integer(required=True, metadata={"example": 1})
+    cached = fields.Boolean(
+        required=True, metadata={"description": "True when answered with a stored summary."}
+    )
     summary = fields.Nested(SummaryBody, required=True)
 
 

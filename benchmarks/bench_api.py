@@ -7,6 +7,11 @@ server), starts the real app and the pandas baseline (benchmarks/naive_app.py) u
 gunicorn on 127.0.0.1, and sends each endpoint a fixed number of requests at a fixed
 concurrency from a thread pool. Reports p50 and p99 latency per endpoint. The content
 endpoints (issue 5) run at concurrency 8 with the mock model; the rest at 4.
+
+Issue 12 adds the content endpoints at concurrency 1: generate-content, a cached summary
+(every customer's summary written once beforehand) and an uncached one (?refresh=true).
+With ``--baseline-tree DIR`` (a checkout of an earlier commit, e.g. ``git archive
+33c7b10``), that tree's app is served from the same database and measured alike.
 """
 
 import argparse
@@ -43,14 +48,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn for ``app`` and wait until it answers."""
+def serve(
+    app: str, url: str, workers: int, tree: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn for ``app`` (imported from ``tree`` if given) and wait until it answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        env["ARTIFACTS_DIR"] = str(tree / "artifacts")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "2", app],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tree,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -99,12 +110,31 @@ def sample_customer_ids(url: str, n: int) -> list[int]:
         return [row[0] for row in rows]
 
 
+def solo_content_cases(base: str, ids: list[int], n: int, label: str = "") -> dict:
+    """The content endpoints at concurrency 1 (issue 12), summaries written once first."""
+    for customer_id in ids:  # the cached case then reads stored summaries only
+        timed_get(f"{base}/api/v1/summarized_interactions/{customer_id}")
+    summary = [f"{base}/api/v1/summarized_interactions/{ids[i % len(ids)]}" for i in range(n)]
+    cases = {
+        "generate-content/<id> (mock, c=1)": [
+            f"{base}/api/v1/generate-content/{ids[i % len(ids)]}" for i in range(n)
+        ],
+        "summarized_interactions/<id> cached (c=1)": summary,
+        "summarized_interactions/<id>?refresh=true (mock, c=1)": [
+            url + "?refresh=true" for url in summary
+        ],
+    }
+    return {label + name: measure(urls, 1) for name, urls in cases.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--baseline-requests", type=int, default=8)
+    parser.add_argument("--baseline-tree", type=Path, help="Also serve this tree's app.")
+    parser.add_argument("--only-content", action="store_true", help="Skip the other cases.")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
@@ -117,8 +147,12 @@ def main() -> None:
             load(url, args.customers, args.interactions, Path(tmp) / "data")
             ids = sample_customer_ids(url, 200)
             app, base = serve("api.wsgi:app", url, workers=2)
+            processes = [app]
+            if args.baseline_tree is not None:
+                earlier, earlier_base = serve("api.wsgi:app", url, 2, args.baseline_tree)
+                processes.append(earlier)
             naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2)
-            processes = [app, naive]
+            processes.append(naive)
             pi = "/api/v1/statistics/product-interactions"
             n = args.requests
             cases = {
@@ -145,25 +179,34 @@ def main() -> None:
                     f"{base}/api/v1/summarized_interactions/{ids[i % len(ids)]}" for i in range(n)
                 ],
             }
+            if args.only_content:
+                cases = {}
             for urls in [*cases.values(), *content_cases.values()]:  # warm caches and pools
                 timed_get(urls[0])
             results = {name: measure(urls) for name, urls in cases.items()}
             for name, urls in content_cases.items():
                 results[name] = measure(urls, CONTENT_CONCURRENCY)
+            # Interleaved, so that the machine's other load falls on both trees alike.
+            results.update(solo_content_cases(base, ids, n))
+            if args.baseline_tree is not None:
+                results.update(solo_content_cases(earlier_base, ids, n, "baseline tree: "))
+                results.update(solo_content_cases(base, ids, n, "again: "))
         finally:
             for process in processes:
                 process.terminate()
                 process.wait(timeout=30)
             server.drop_all()
 
-    fast = results["product-interactions (no filter)"]["p50_ms"]
-    slow = results["naive pandas baseline (no filter)"]["p50_ms"]
-    print(json.dumps({
+    report = {
         "data": f"{args.customers} customers, {args.interactions} interactions",
         "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1",
         "results": results,
-        "baseline_p50_over_rollup_p50": round(slow / fast, 1),
-    }, indent=2))  # fmt: skip
+    }
+    if not args.only_content:
+        fast = results["product-interactions (no filter)"]["p50_ms"]
+        slow = results["naive pandas baseline (no filter)"]["p50_ms"]
+        report["baseline_p50_over_rollup_p50"] = round(slow / fast, 1)
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

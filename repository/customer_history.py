@@ -12,11 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from repository.customers import EVERY_CUSTOMER, check_page, customer_not_found, existing
 from repository.engine import page_and_total, retry_if_partition_detached, single_statements
-from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL, Customer, Interaction
+from repository.model import (
+    CURRENT_VERSION_SQL,
+    UNKNOWN_SQL,
+    Customer,
+    Interaction,
+    fingerprint_sql,
+)
 
 KEY_TOPIC_COUNT = 3
 
@@ -54,6 +60,10 @@ class CustomerProfile:
     # Distinct products of the months the customer was contacted in, UNKNOWN left out,
     # the most recently discussed first.
     products: tuple[str, ...]
+    # Changes exactly when something above or any of the customer's interactions changes
+    # (their ids, times, channels, topics, sentiments, products): a cache key of what a
+    # prompt about this customer can carry, stable across loads that leave them alone.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,23 @@ class AbstractCustomerHistoryRepository(ABC):
     ) -> list[FlaggedInteraction]:
         """Return ``flagged_interactions`` for a non-empty list of patterns."""
 
+    def profile_and_recent(
+        self, customer_id: int, limit: int
+    ) -> tuple[CustomerProfile, tuple[Interaction, ...]]:
+        """Return ``profile`` and ``recent_interactions``: what a generation reads first.
+
+        Raises:
+            NotFound: as ``profile``.
+        """
+        profile, recent = self._profile_and_recent(customer_id, limit)
+        return existing(profile, customer_id), recent
+
+    def _profile_and_recent(
+        self, customer_id: int, limit: int
+    ) -> tuple[CustomerProfile | None, tuple[Interaction, ...]]:
+        """Read both; a backend may do it in fewer round trips."""
+        return self._profile(customer_id), tuple(self._newest_first(customer_id, limit, 0))
+
     @abstractmethod
     def _profile(self, customer_id: int) -> CustomerProfile | None:
         """Return the profile, or None when the customer does not exist."""
@@ -167,7 +194,7 @@ class AbstractCustomerHistoryRepository(ABC):
 # server's locale.
 _PROFILE = text(f"""
     WITH own AS (
-        SELECT id, occurred_at, channel, topic, product
+        SELECT id, occurred_at, channel, topic, sentiment, product
         FROM insights.interaction_facts
         WHERE customer_id = :customer_id
     ),
@@ -203,7 +230,8 @@ _PROFILE = text(f"""
          FROM key_topics) AS key_topics,
         latest.occurred_at, latest.channel, latest.topic,
         (SELECT array_agg(product ORDER BY last_used DESC, product COLLATE "C")
-         FROM products) AS products
+         FROM products) AS products,
+        {fingerprint_sql("customer", "own")} AS fingerprint
     FROM (SELECT 1) AS one
     LEFT JOIN every_customer AS customer ON customer.customer_id = :customer_id
     LEFT JOIN latest ON true
@@ -276,9 +304,26 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
 
     @retry_if_partition_detached
     def _profile(self, customer_id: int) -> CustomerProfile | None:
-        params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
         with single_statements(self._engine) as connection:
-            row = connection.execute(_PROFILE, params).one()
+            return self._read_profile(connection, customer_id)
+
+    @retry_if_partition_detached
+    def _profile_and_recent(
+        self, customer_id: int, limit: int
+    ) -> tuple[CustomerProfile | None, tuple[Interaction, ...]]:
+        # One checkout for both statements: each checkout costs a ping round trip.
+        params = {"customer_id": customer_id, "limit": limit, "offset": 0}
+        with single_statements(self._engine) as connection:
+            profile = self._read_profile(connection, customer_id)
+            if profile is None:
+                return None, ()
+            rows = connection.execute(_NEWEST_FIRST, params)
+            return profile, tuple(Interaction(*row) for row in rows)
+
+    @staticmethod
+    def _read_profile(connection: Connection, customer_id: int) -> CustomerProfile | None:
+        params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
+        row = connection.execute(_PROFILE, params).one()
         if not row.exists:
             return None
         last = None
@@ -288,7 +333,7 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             int(row.total), row.favourite_channel, last, tuple(row.key_topics or ())
         )
         customer = Customer(customer_id, row.occupation, row.customer_type)
-        return CustomerProfile(customer, summary, tuple(row.products or ()))
+        return CustomerProfile(customer, summary, tuple(row.products or ()), row.fingerprint)
 
     @retry_if_partition_detached
     def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:

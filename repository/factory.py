@@ -15,8 +15,8 @@ from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
-    PostgresGeneratedContentRepository,
 )
+from repository.generated_content_postgres import PostgresGeneratedContentRepository
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository

@@ -1,17 +1,14 @@
-"""Every piece of generated text, kept in PostgreSQL so the business can audit what was produced."""
+"""Every piece of generated text, kept so the business can audit what was produced: the
+interface, its records and filters (the PostgreSQL implementation is generated_content_postgres)."""
 
-import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, text
-
 from repository.customers import check_page
-from repository.engine import page_and_total, single_statements
-from repository.errors import NotFound
+from repository.errors import InvalidInput, NotFound
 
 CONTENT_TYPES = ("email", "call_script", "summary")
 
@@ -42,6 +39,15 @@ class NewContent:
     # no model was asked.
     messages: list[dict[str, str]] | None = None
 
+    # For a summary: the fingerprint of the customer's data it was written from (see
+    # CustomerProfile.fingerprint), which the summary cache matches. None: never reused.
+    data_fingerprint: str | None = None
+    # Summed over every model call; None when the provider did not report them.
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    tokens_estimated: bool = False  # counted by the service (the mock), not the provider
+    cost: float | None = None  # from the configured price table; None for an unpriced model
+
 
 @dataclass(frozen=True)
 class ContentFilter:
@@ -59,6 +65,25 @@ class StoredContent(NewContent):
 
     content_id: UUID = field(kw_only=True)
     created_at: datetime = field(kw_only=True)
+    # True when this request was answered with an earlier generation (the summary cache).
+    cached: bool = field(default=False, kw_only=True)
+
+
+USAGE_GROUPS = ("model", "prompt_version", "content_type")
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Totals of the generations of one group (``key`` None: the column was empty)."""
+
+    key: str | None
+    generations: int
+    input_tokens: int
+    output_tokens: int
+    without_tokens: int  # generations whose provider reported no usage
+    tokens_estimated: bool  # some counts were estimated by the service
+    cost: float
+    unpriced: int  # generations without a cost (a model missing from the price table)
 
 
 class AbstractGeneratedContentRepository(ABC):
@@ -100,6 +125,35 @@ class AbstractGeneratedContentRepository(ABC):
     ) -> tuple[list[StoredContent], int]:
         """Return ``matching``'s page and total, both from one snapshot."""
 
+    @abstractmethod
+    def cached_summary(
+        self, customer_id: int, prompt_version: str | None, provider: str, model: str | None
+    ) -> StoredContent | None:
+        """Return the newest summary still valid for this customer and writer, or None.
+
+        Valid: written from the customer's current fingerprint by this prompt version,
+        provider and model, or without a model (a customer without interactions, whose
+        fingerprint then says they still have none). Returned marked ``cached``.
+        """
+
+    def usage(
+        self, since: datetime | None, until: datetime | None, group_by: str
+    ) -> list[UsageRow]:
+        """Return usage totals of generations created in [since, until), one row per group.
+
+        Raises:
+            InvalidInput: ``group_by`` is not one of USAGE_GROUPS.
+        """
+        if group_by not in USAGE_GROUPS:
+            raise InvalidInput(f"group_by must be one of {', '.join(USAGE_GROUPS)}")
+        return self._usage(since, until, group_by)
+
+    @abstractmethod
+    def _usage(
+        self, since: datetime | None, until: datetime | None, group_by: str
+    ) -> list[UsageRow]:
+        """Return the groups' totals, ordered by key (None last)."""
+
 
 def day_bounds(filters: ContentFilter) -> tuple[datetime | None, datetime | None]:
     """Return the filter's days as a UTC range: from its first instant to after its last."""
@@ -109,80 +163,3 @@ def day_bounds(filters: ContentFilter) -> tuple[datetime | None, datetime | None
     if filters.created_to is not None:
         end = datetime.combine(filters.created_to + timedelta(days=1), time(), UTC)
     return start, end
-
-
-_COLUMNS = (
-    "customer_id, content_type, provider, model, mock, prompt_version, sources, content, "
-    "latency_ms, attempts, parameters, facts, review_status, review_reasons, policy_version, "
-    "messages"
-)
-_INSERT = text(f"""
-    INSERT INTO insights.generated_content ({_COLUMNS})
-    VALUES (:customer_id, :content_type, :provider, :model, :mock, :prompt_version,
-            CAST(:sources AS bigint[]), :content, :latency_ms, :attempts,
-            CAST(:parameters AS jsonb), CAST(:facts AS jsonb), :review_status,
-            CAST(:review_reasons AS jsonb), :policy_version, CAST(:messages AS jsonb))
-    RETURNING id, created_at
-""")  # nosec B608 # built from constants; values are bound
-_SELECT = text(f"SELECT {_COLUMNS}, id, created_at FROM insights.generated_content WHERE id = :id")  # nosec B608 # built from constants; values are bound
-_MATCHING = """
-    FROM insights.generated_content
-    WHERE (CAST(:review_status AS text) IS NULL OR review_status = :review_status)
-      AND (CAST(:customer_id AS integer) IS NULL OR customer_id = :customer_id)
-      AND (CAST(:start AS timestamptz) IS NULL OR created_at >= :start)
-      AND (CAST(:end AS timestamptz) IS NULL OR created_at < :end)
-"""
-_LIST_COUNT = text(f"SELECT count(*) {_MATCHING}")  # nosec B608 # built from constants; values are bound
-_LIST_PAGE = text(f"""
-    SELECT {_COLUMNS}, id, created_at {_MATCHING}
-    ORDER BY created_at DESC, id DESC
-    LIMIT :limit OFFSET :offset
-""")  # nosec B608 # built from constants; values are bound
-
-
-class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
-    """Generations kept in ``insights.generated_content``."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def add(self, content: NewContent) -> StoredContent:
-        params: dict[str, Any] = {
-            **vars(content),
-            "sources": list(content.sources),
-            "parameters": json.dumps(content.parameters),
-            "facts": None if content.facts is None else json.dumps(content.facts),
-            "review_reasons": json.dumps(content.review_reasons),
-            "messages": None if content.messages is None else json.dumps(content.messages),
-        }
-        # One INSERT is atomic on its own: no BEGIN/COMMIT round trips around it.
-        with single_statements(self._engine) as connection:
-            content_id, created_at = connection.execute(_INSERT, params).one()
-        return StoredContent(**vars(content), content_id=content_id, created_at=created_at)
-
-    def _get(self, content_id: UUID) -> StoredContent | None:
-        with single_statements(self._engine) as connection:
-            row = connection.execute(_SELECT, {"id": content_id}).mappings().one_or_none()
-        return None if row is None else _stored(row)
-
-    def _matching(
-        self, filters: ContentFilter, limit: int, offset: int
-    ) -> tuple[list[StoredContent], int]:
-        start, end = day_bounds(filters)
-        params = {
-            "review_status": filters.review_status,
-            "customer_id": filters.customer_id,
-            "start": start,
-            "end": end,
-            "limit": limit,
-            "offset": offset,
-        }
-        rows, total = page_and_total(self._engine, _LIST_COUNT, _LIST_PAGE, params)
-        return [_stored(row._mapping) for row in rows], total
-
-
-def _stored(row: Any) -> StoredContent:
-    fields = dict(row)
-    content_id = fields.pop("id")
-    sources = tuple(fields.pop("sources"))
-    return StoredContent(**fields, sources=sources, content_id=content_id)

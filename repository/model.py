@@ -15,6 +15,21 @@ UNKNOWN_SQL = f"'{UNKNOWN}'"
 CURRENT_VERSION_SQL = "(SELECT version FROM insights.data_version)"
 
 
+def fingerprint_sql(customer: str, interactions: str) -> str:
+    """Return the SQL of a customer's fingerprint: the md5 of their record and interactions.
+
+    ``customer`` names a row of ``every_customer``, ``interactions`` a relation of their
+    interaction_facts rows. ``%L`` quotes each value (NULL as NULL), so no two different
+    histories print alike; ids order the rows, and stay the same across loads.
+    """
+    row = "format('%L|%L|%L|%L|%L|%L', id, occurred_at, channel, topic, sentiment, product)"
+    # nosec B608 below: the names are the callers' own aliases, never a value.
+    return (
+        f"md5(format('%L|%L|%L', {customer}.occupation, {customer}.customer_type, "  # nosec B608
+        f"(SELECT string_agg({row}, ',' ORDER BY id) FROM {interactions})))"
+    )
+
+
 @dataclass(frozen=True)
 class Customer:
     """One customer; ``customer_type`` is UNKNOWN where the export has none."""

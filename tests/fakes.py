@@ -4,9 +4,10 @@ Each subclasses its interface and is checked by the same contract suite as the
 PostgreSQL implementation (tests/integration/test_*_contract.py).
 """
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -32,6 +33,7 @@ from repository.generated_content import (
     ContentFilter,
     NewContent,
     StoredContent,
+    UsageRow,
     day_bounds,
 )
 from repository.health import AbstractHealthRepository
@@ -127,7 +129,9 @@ class InMemoryCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             len(own), channels[0] if channels else None, last, tuple(topics[:KEY_TOPIC_COUNT])
         )
         by_recency = sorted(sorted(products), key=lambda p: latest_use[p], reverse=True)
-        return CustomerProfile(customer, summary, tuple(by_recency))
+        seen = repr((customer, sorted(own, key=lambda item: item.id)))
+        fingerprint = hashlib.md5(seen.encode("utf-8")).hexdigest()
+        return CustomerProfile(customer, summary, tuple(by_recency), fingerprint)
 
     def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:
         return self._own(customer_id)[offset : offset + limit]
@@ -193,10 +197,14 @@ class LeakyCustomerHistoryRepository(InMemoryCustomerHistoryRepository):
 
 
 class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
-    """Generations kept in a dict by id."""
+    """Generations kept in a dict by id.
 
-    def __init__(self) -> None:
+    The summary cache needs customers' fingerprints: without ``history`` it never hits.
+    """
+
+    def __init__(self, history: InMemoryCustomerHistoryRepository | None = None) -> None:
         self.stored: dict[UUID, StoredContent] = {}
+        self.history = history
 
     def add(self, content: NewContent) -> StoredContent:
         stored = StoredContent(**vars(content), content_id=uuid4(), created_at=datetime.now(UTC))
@@ -220,6 +228,57 @@ class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
         ]
         found.sort(key=lambda item: (item.created_at, item.content_id.bytes), reverse=True)
         return found[offset : offset + limit], len(found)
+
+    def cached_summary(
+        self, customer_id: int, prompt_version: str | None, provider: str, model: str | None
+    ) -> StoredContent | None:
+        profile = self.history._profile(customer_id) if self.history is not None else None
+        if profile is None:
+            return None
+        writer = (prompt_version, provider, model)
+        matches = [
+            item
+            for item in self.stored.values()
+            if item.customer_id == customer_id
+            and item.content_type == "summary"
+            and item.review_status != "blocked"
+            and item.data_fingerprint == profile.fingerprint
+            and (
+                item.provider == "none"
+                or (item.prompt_version, item.provider, item.model) == writer
+            )
+        ]
+        # Insertion order is creation order: the last match is the newest.
+        return replace(matches[-1], cached=True) if matches else None
+
+    def _usage(
+        self, since: datetime | None, until: datetime | None, group_by: str
+    ) -> list[UsageRow]:
+        groups: dict[str | None, list[StoredContent]] = {}
+        for item in self.stored.values():
+            if (since is None or item.created_at >= since) and (
+                until is None or item.created_at < until
+            ):
+                groups.setdefault(getattr(item, group_by), []).append(item)
+        return [
+            _usage_row(key, groups[key])
+            for key in sorted(groups, key=lambda k: (k is None, k or ""))
+        ]
+
+
+def _usage_row(key: str | None, items: list[StoredContent]) -> UsageRow:
+    return UsageRow(
+        key=key,
+        generations=len(items),
+        input_tokens=sum(item.input_tokens or 0 for item in items),
+        output_tokens=sum(item.output_tokens or 0 for item in items),
+        without_tokens=sum(
+            item.input_tokens is None or item.output_tokens is None for item in items
+        ),
+        tokens_estimated=any(item.tokens_estimated for item in items),
+        cost=sum(item.cost or 0.0 for item in items),
+        unpriced=sum(item.cost is None for item in items),
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from uuid import UUID
 import click
 
 from api.commands.errors import CommandError, one_line_errors
+from api.commands.usage import usage_command
 from api.extensions import content_pipeline
 from pipelines.content.replay import replay
 
@@ -15,7 +16,7 @@ IDENTICAL, DIFFERENT = 0, 1
 
 @click.group("content")
 def content() -> None:
-    """Inspect and replay generated content."""
+    """Inspect and replay generated content, and report its tokens and cost."""
 
 
 @content.command("replay")
@@ -42,4 +43,5 @@ def replay_command(content_id: str) -> None:
     raise SystemExit(DIFFERENT)
 
 
+content.add_command(usage_command)
 content_commands = [content]

@@ -9,7 +9,7 @@ and the messages that produced it. Numbers never come from the model.
 
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from time import perf_counter
 from typing import Any
 
@@ -23,6 +23,7 @@ from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
 from pipelines.content.providers import ChatProvider, build_chat_provider
 from pipelines.content.replay import message_records
 from pipelines.content.retrieval import CustomerInteractionRetriever
+from pipelines.content.usage import NO_CALL, Price, Usage, cost, total, usage_of
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
     CustomerProfile,
@@ -33,6 +34,7 @@ from repository.generated_content import (
     NewContent,
     StoredContent,
 )
+from repository.model import Interaction
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class Draft:
     sources: tuple[int, ...]
     parameters: dict[str, Any]
     facts: dict[str, Any] | None = None
+    data_fingerprint: str | None = None  # set for summaries: what the summary cache matches
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class ContentPipeline:
         history: AbstractCustomerHistoryRepository,
         generated: AbstractGeneratedContentRepository,
         retrieval: dict[str, Any] | None = None,
+        prices: Mapping[str, Price] | None = None,
         *,
         policy: Policy,
     ) -> None:
@@ -92,6 +96,8 @@ class ContentPipeline:
         self.generated = generated
         # Retriever budget overrides (candidate_limit, max_documents, max_chars).
         self.retrieval = retrieval or {}
+        # Per-million-token prices by model name; a model missing here is stored unpriced.
+        self.prices = prices or {}
 
     def generate(self, customer_id: int, request: ContentRequest) -> StoredContent:
         """Write, check and store an email or call script for one customer.
@@ -101,37 +107,58 @@ class ContentPipeline:
             ModelTimeout, Unavailable: the provider failed.
             ModelOutputRejected: the text failed its checks twice.
         """
-        profile = self.history.profile(customer_id)
+        profile, recent = self.history.profile_and_recent(customer_id, self._candidate_limit())
         task = asdict(request)
-        draft = self._draft(profile, task, request.max_words, request.focus)
+        draft = self._draft(profile, task, request.max_words, request.focus, candidates=recent)
         return self._produce(draft)
 
-    def summarize(self, customer_id: int) -> StoredContent:
-        """Write and store the summary of a customer's interactions (raises as ``generate``).
+    def summarize(self, customer_id: int, refresh: bool = False) -> StoredContent:
+        """Return the customer's summary: the stored one if still valid, else a new one.
+
+        A summary stays valid while the customer's data (their record and interactions,
+        whatever the data version), the prompt version, the provider and the model stay
+        the same; ``refresh`` writes a new one regardless. Raises as ``generate``.
 
         A customer without interactions gets a plain sentence and no model call: there is
         nothing to summarise, and nothing a model could add but invention.
         """
-        profile = self.history.profile(customer_id)
+        if not refresh:
+            provider, version = self.provider, self.prompts["summary"].version
+            stored = self.generated.cached_summary(
+                customer_id, version, provider.name, provider.model_name
+            )
+            if stored is not None:
+                return stored
+        profile, recent = self.history.profile_and_recent(customer_id, self._candidate_limit())
         facts = summary_facts(profile)
         if profile.summary.total_interactions == 0:
-            return self.generated.add(
-                NewContent(
-                    customer_id=customer_id,
-                    content_type="summary",
-                    provider="none",
-                    model=None,
-                    mock=False,
-                    prompt_version=None,
-                    sources=(),
-                    content=f"Customer {customer_id} has no recorded interactions.",
-                    latency_ms=0.0,
-                    attempts=0,
-                    facts=facts,
-                )
-            )
+            return self._no_history_summary(customer_id, facts, profile.fingerprint)
         task = {"content_type": "summary", "max_words": SUMMARY_MAX_WORDS}
-        return self._produce(self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts))
+        draft = self._draft(profile, task, SUMMARY_MAX_WORDS, None, facts, candidates=recent)
+        return self._produce(replace(draft, data_fingerprint=profile.fingerprint))
+
+    def _no_history_summary(
+        self, customer_id: int, facts: dict[str, Any], fingerprint: str
+    ) -> StoredContent:
+        return self.generated.add(
+            NewContent(
+                customer_id=customer_id,
+                content_type="summary",
+                provider="none",
+                model=None,
+                mock=False,
+                prompt_version=None,
+                sources=(),
+                content=f"Customer {customer_id} has no recorded interactions.",
+                latency_ms=0.0,
+                attempts=0,
+                facts=facts,
+                data_fingerprint=fingerprint,
+                input_tokens=NO_CALL.input_tokens,
+                output_tokens=NO_CALL.output_tokens,
+                cost=0.0,
+            )
+        )
 
     def _draft(
         self,
@@ -140,14 +167,16 @@ class ContentPipeline:
         max_words: int,
         focus: str | None,
         facts: dict[str, Any] | None = None,
+        candidates: tuple[Interaction, ...] | None = None,
     ) -> Draft:
         customer_id, content_type = profile.customer.customer_id, task["content_type"]
         # No interactions, no pretence: a first contact gets its own introduction prompt.
         first_contact = profile.summary.total_interactions == 0 and content_type != "summary"
         prompt = self.prompts[f"{content_type}_introduction" if first_contact else content_type]
         retriever = CustomerInteractionRetriever(
-            repository=self.history, customer_id=customer_id, **self.retrieval
-        )
+            repository=self.history, customer_id=customer_id, candidates=candidates,
+            **self.retrieval,
+        )  # fmt: skip
         documents = retriever.invoke(focus or prompt.retrieval_query)
         blocks, named, grounding = context_blocks(profile, documents, facts, not first_contact)
         expected = Expectations(
@@ -166,8 +195,10 @@ class ContentPipeline:
 
     def _produce(self, draft: Draft) -> StoredContent:
         started = perf_counter()
-        written = self._write(draft)
+        calls: list[Usage] = []
+        written = self._write(draft, calls)
         latency_ms = round((perf_counter() - started) * 1000, 2)
+        usage = total(calls)
         flagged = self.history.flagged_interactions(
             draft.expected.customer_id, self.policy.triggers, self.policy.window_months
         )
@@ -190,11 +221,17 @@ class ContentPipeline:
                 review_reasons=list(review.reasons),
                 policy_version=self.policy.version,
                 messages=message_records(written.messages),
+                data_fingerprint=draft.data_fingerprint,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                tokens_estimated=usage.estimated,
+                cost=self._cost(usage),
             )
         )
         event = "content_blocked" if review.status == BLOCKED else "content_generated"
         self._log(event, draft, attempts=written.attempts, model_latency_ms=latency_ms,
-                  sources=len(draft.sources), review=review.status)  # fmt: skip
+                  sources=len(draft.sources), review=review.status,
+                  input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)  # fmt: skip
         if review.status == BLOCKED:
             raise ContentBlocked(stored.content_id, written.restricted)
         return stored
@@ -207,14 +244,14 @@ class ContentPipeline:
         problems = check_text(text, draft.expected, vocabulary)
         return problems, restricted
 
-    def _write(self, draft: Draft) -> Written:
+    def _write(self, draft: Draft, calls: list[Usage]) -> Written:
         """Ask the model; on a failed check or a restricted phrase ask once more, naming it.
 
         A second text that still fails a check is rejected; one whose only fault is a
         restricted phrase is returned with it, to be stored as blocked.
         """
         vocabulary = self.history.vocabulary()
-        text = self.provider.ask(draft.messages).text.strip()
+        text = self._ask(draft.messages, calls)
         problems, restricted = self._problems(text, draft, vocabulary)
         if not problems and not restricted:
             return Written(text, 1, draft.messages, [])
@@ -225,7 +262,7 @@ class ContentPipeline:
             "Write it again, following every rule of the first message."
         )
         messages = [*draft.messages, AIMessage(text), correction]
-        text = self.provider.ask(messages).text.strip()
+        text = self._ask(messages, calls)
         problems, restricted = self._problems(text, draft, vocabulary)
         if not problems:
             return Written(text, 2, messages, restricted)
@@ -234,6 +271,22 @@ class ContentPipeline:
         raise ModelOutputRejected(
             f"The language model's text failed its checks twice: {'; '.join(complaints)}."
         )
+
+    def _candidate_limit(self) -> int:
+        default = CustomerInteractionRetriever.model_fields["candidate_limit"].default
+        return int(self.retrieval.get("candidate_limit", default))
+
+    def _ask(self, messages: list[BaseMessage], calls: list[Usage]) -> str:
+        """Ask the model and note the call's tokens in ``calls``."""
+        answer = self.provider.ask(messages)
+        calls.append(usage_of(messages, answer, estimate=self.provider.mock))
+        return answer.text.strip()
+
+    def _cost(self, usage: Usage) -> float | None:
+        # The mock runs in this process: it costs nothing, whatever its tokens.
+        if self.provider.mock:
+            return 0.0
+        return cost(usage, self.provider.model_name, self.prices)
 
     def _log(self, event: str, draft: Draft, **fields: Any) -> None:
         expected = draft.expected
@@ -261,12 +314,17 @@ def build_content_pipeline(
     generated: AbstractGeneratedContentRepository,
 ) -> ContentPipeline:
     """Build the pipeline with the provider and prompts that ``config`` names."""
+    prices = {
+        model: Price(rates["input"], rates["output"])
+        for model, rates in config.get("MODEL_PRICES", {}).items()
+    }
     return ContentPipeline(
         build_chat_provider(config),
         load_prompts(config["PROMPTS_DIR"]),
         history,
         generated,
         policy=load_policy(config["POLICY_DIR"]),
+        prices=prices,
     )
 
 

@@ -78,11 +78,16 @@ class CustomerInteractionRetriever(BaseRetriever):
     # Characters of page content the prompt may carry, all documents together.
     max_chars: int = 3000
     half_life_days: float = 180.0
+    # The latest interactions when already read (with the profile, in one checkout): the
+    # repository is then not asked again. They are checked for scope all the same.
+    candidates: tuple[Interaction, ...] | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        candidates = self.repository.recent_interactions(self.customer_id, self.candidate_limit)
+        candidates = self.candidates
+        if candidates is None:
+            candidates = self.repository.recent_interactions(self.customer_id, self.candidate_limit)
         strangers = {item.customer_id for item in candidates} - {self.customer_id}
         if strangers:
             raise ScopeViolation(

@@ -10,8 +10,8 @@ from repository.errors import InvalidInput
 from repository.generated_content import (
     ContentFilter,
     NewContent,
-    PostgresGeneratedContentRepository,
 )
+from repository.generated_content_postgres import PostgresGeneratedContentRepository
 from tests.fakes import InMemoryGeneratedContentRepository
 
 EMAIL = NewContent(

@@ -196,3 +196,25 @@ def test_the_postgres_vocabulary_looks_for_a_new_load_at_most_every_few_seconds(
         )
     assert repository.vocabulary() == before
     engine.dispose()
+
+
+class TestProfileAndRecent:
+    def test_reads_what_profile_and_recent_interactions_read(self, histories):
+        profile, recent = histories.profile_and_recent(1, 3)
+        assert profile == histories.profile(1)
+        assert recent == histories.recent_interactions(1, 3)
+
+    def test_a_customer_without_interactions_has_a_profile_and_none(self, histories):
+        profile, recent = histories.profile_and_recent(3, 10)
+        assert (profile.customer.occupation, recent) == ("Santa Claus", ())
+
+    def test_an_unknown_customer_is_not_found(self, histories):
+        with pytest.raises(NotFound, match="99"):
+            histories.profile_and_recent(99, 10)
+
+    def test_each_customer_has_a_fingerprint_of_their_own_that_reads_the_same_twice(
+        self, histories
+    ):
+        fingerprints = [histories.profile(i).fingerprint for i in (1, 2, 3, 4, 5, 6)]
+        assert all(fingerprints) and len(set(fingerprints)) == 6
+        assert histories.profile(1).fingerprint == fingerprints[0]
