@@ -112,9 +112,18 @@ def ingest_bundled_sample(url: str) -> None:
     engine.dispose()
 
 
+# A pepper of the tests' own, so building an app never writes one into the checkout's .data/.
+TEST_API_KEY_PEPPER = "pepper-used-only-by-the-tests"
+
+
 def make_app(database_url: str, **overrides):
     """Build an app bound to ``database_url`` with test-friendly settings."""
-    config = {"TESTING": True, "DATABASE_URL": database_url, "LOG_FORMAT": "json"}
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "LOG_FORMAT": "json",
+        "API_KEY_PEPPER": TEST_API_KEY_PEPPER,
+    }
     return create_app({**config, **overrides})
 
 
@@ -127,6 +136,20 @@ class CommandLine:
     def __call__(self, *args: str, input: str | None = None):
         info = ScriptInfo(create_app=lambda: self.app)
         return CliRunner().invoke(cli, list(args), obj=info, input=input)
+
+
+def create_api_key(app, name: str = "test-client", scopes: str = "admin") -> str:
+    """Create a key the way an operator does (``insights keys create``); return the key."""
+    result = CommandLine(app)("keys", "create", "--name", name, "--scopes", scopes)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()[-1]
+
+
+def client_with_key(app, key: str | None = None):
+    """Return a test client sending ``key`` (by default a new admin key) on every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_X_API_KEY"] = key or create_api_key(app)
+    return client
 
 
 def assert_error_shape(response, code: int) -> dict:

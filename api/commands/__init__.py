@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell
 from api import create_app
 from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
+from api.commands.keys import ensure_local_admin_key, keys_group
 from api.extensions import known_migrations, repositories
 from api.startup import prepare_to_serve
 from repository import migrations
@@ -90,6 +91,7 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
     with app.app_context():
         try:
             prepare_to_serve(repositories(), known_migrations())
+            ensure_local_admin_key(f"http://{kwargs['host']}:{kwargs['port']}")
         except InsightsError as error:
             raise CommandError(error.message) from None
     return ctx.invoke(run_command, **kwargs)
@@ -98,5 +100,6 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
 cli.add_command(checked_run_command)
 cli.add_command(shell_command)
 cli.add_command(routes_command)
+cli.add_command(keys_group)
 for command in data_commands:
     cli.add_command(command)
