@@ -12,6 +12,7 @@ from api import create_app
 from api.commands import cli
 from pipelines.ingestion import ingest
 from pipelines.ingestion.sources import read_source, source_from_legacy_tables
+from repository.api_keys import PostgresApiKeyRepository, parse_scopes
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
 
@@ -150,6 +151,21 @@ def client_with_key(app, key: str | None = None):
     client = app.test_client()
     client.environ_base["HTTP_X_API_KEY"] = key or create_api_key(app)
     return client
+
+
+# What a server started as a process needs to accept keys the tests create, and a limit
+# set the way any busy deployment would set it: load tests measure loads, not limits.
+SERVER_ENV = {"API_KEY_PEPPER": TEST_API_KEY_PEPPER, "RATE_LIMIT_DEFAULT": "1000000/minute"}
+
+
+def create_key_in(database_url: str, name: str = "test-client", scopes: str = "admin") -> str:
+    """Create a key in ``database_url`` through its repository, for servers run as processes."""
+    engine = build_engine(database_url)
+    try:
+        repository = PostgresApiKeyRepository(engine, TEST_API_KEY_PEPPER.encode())
+        return repository.create(name, parse_scopes(scopes), None, "tests").secret
+    finally:
+        engine.dispose()
 
 
 def assert_error_shape(response, code: int) -> dict:
