@@ -45,10 +45,9 @@ def init_app(app: Flask) -> Limiter:
         in_memory_fallback_enabled=True,
         key_prefix="insights",
     )
+    content_limit = limiter.limit(app.config["RATE_LIMIT_CONTENT"], override_defaults=False)
     for endpoint in CONTENT_GENERATION_ENDPOINTS:
-        # Registers the limit under the view's name; the before-request check applies it.
-        limiter.limit(app.config["RATE_LIMIT_CONTENT"], override_defaults=False)(
-            app.view_functions[endpoint]
-        )
+        # As if decorated: the wrapped view checks this limit when it is called.
+        app.view_functions[endpoint] = content_limit(app.view_functions[endpoint])
     app.register_error_handler(RateLimitExceeded, partial(_too_many_requests, limiter))
     return limiter
