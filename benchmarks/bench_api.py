@@ -26,6 +26,7 @@ import psycopg
 
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
+from repository.api_keys import PostgresApiKeyRepository
 from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
@@ -35,6 +36,25 @@ from repository.scratch import DatabaseServer
 MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
 CONCURRENCY = 4
 CONTENT_CONCURRENCY = 8
+# The served app checks keys and limits like any deployment; the limits are set above what
+# the benchmark sends, so it measures the endpoints, not the limiter's refusals.
+SERVER_ENV = {
+    "API_KEY_PEPPER": "bench-api-pepper",
+    "RATE_LIMIT_DEFAULT": "1000000/minute",
+    "RATE_LIMIT_CONTENT": "1000000/minute",
+}
+
+
+def create_key(url: str) -> str:
+    """Create an admin key in the benchmark database, as `insights keys create` would."""
+    engine = build_engine(url)
+    try:
+        pepper = SERVER_ENV["API_KEY_PEPPER"].encode()
+        return (
+            PostgresApiKeyRepository(engine, pepper).create("bench", ("admin",), None, None).secret
+        )
+    finally:
+        engine.dispose()
 
 
 def free_port() -> int:
@@ -43,10 +63,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
+def serve(app: str, url: str, workers: int, key: str) -> tuple[subprocess.Popen, str]:
     """Start gunicorn for ``app`` and wait until it answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
+    env.update(SERVER_ENV)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
          str(workers), "--threads", "2", app],
@@ -55,7 +76,7 @@ def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
-            urllib.request.urlopen(base + "/api/v1/statistics/product-interactions", timeout=60)
+            timed_get(base + "/api/v1/statistics/product-interactions", key)
             return server, base
         except OSError:
             time.sleep(0.2)
@@ -63,18 +84,19 @@ def serve(app: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"{app} did not start")
 
 
-def timed_get(url: str) -> float:
+def timed_get(url: str, key: str) -> float:
     start = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as response:
+    request = urllib.request.Request(url, headers={"X-API-Key": key})
+    with urllib.request.urlopen(request, timeout=120) as response:
         response.read()
         assert response.status == 200, url
     return (time.perf_counter() - start) * 1000
 
 
-def measure(urls: list[str], concurrency: int = CONCURRENCY) -> dict:
+def measure(urls: list[str], key: str, concurrency: int = CONCURRENCY) -> dict:
     """Send every URL once, ``concurrency`` at a time; return latency percentiles in ms."""
     with ThreadPoolExecutor(concurrency) as pool:
-        latencies = sorted(pool.map(timed_get, urls))
+        latencies = sorted(pool.map(timed_get, urls, [key] * len(urls)))
     return {
         "requests": len(latencies),
         "concurrency": concurrency,
@@ -116,8 +138,9 @@ def main() -> None:
             upgrade(url, MIGRATIONS)
             load(url, args.customers, args.interactions, Path(tmp) / "data")
             ids = sample_customer_ids(url, 200)
-            app, base = serve("api.wsgi:app", url, workers=2)
-            naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2)
+            key = create_key(url)
+            app, base = serve("api.wsgi:app", url, workers=2, key=key)
+            naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2, key=key)
             processes = [app, naive]
             pi = "/api/v1/statistics/product-interactions"
             n = args.requests
@@ -146,10 +169,10 @@ def main() -> None:
                 ],
             }
             for urls in [*cases.values(), *content_cases.values()]:  # warm caches and pools
-                timed_get(urls[0])
-            results = {name: measure(urls) for name, urls in cases.items()}
+                timed_get(urls[0], key)
+            results = {name: measure(urls, key) for name, urls in cases.items()}
             for name, urls in content_cases.items():
-                results[name] = measure(urls, CONTENT_CONCURRENCY)
+                results[name] = measure(urls, key, CONTENT_CONCURRENCY)
         finally:
             for process in processes:
                 process.terminate()
