@@ -63,7 +63,9 @@ def current_key() -> ApiKey | None:
 
 def _identify() -> None:
     """Verify a presented key before the rate limiter, which counts per key."""
+    # Reset both: an app context (a test's) can outlive one request.
     g.api_key = None
+    g.pop("rejected_key", None)
     presented = presented_key(request.headers)
     scope = required_scope(request.endpoint) if request.endpoint else PUBLIC
     if presented is None or scope == PUBLIC:

@@ -140,3 +140,13 @@ class TestLimitSettings:
     def test_a_limit_flask_limiter_cannot_read_is_a_configuration_error(self, name):
         with pytest.raises(ConfigurationError, match=name):
             load_config({name: "lots"})
+
+
+class TestOneRequestAtATime:
+    def test_a_refused_key_does_not_colour_the_next_request(self, app, client):
+        stats = "/api/v1/stats/customers"
+        forged = app.test_client().get(stats, headers={"X-API-Key": "ci_00000000_" + "x" * 43})
+        assert "unknown" in forged.get_json()["message"]
+        anonymous = app.test_client().get(stats)
+        assert "Send an API key" in anonymous.get_json()["message"]
+        assert 'error="invalid_token"' not in anonymous.headers["WWW-Authenticate"]
