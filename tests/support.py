@@ -1,6 +1,7 @@
 """Helpers the tests share: seeding, independent queries, app and CLI builders, HTTP asserts."""
 
 import json
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -139,8 +140,12 @@ class CommandLine:
         return CliRunner().invoke(cli, list(args), obj=info, input=input)
 
 
-def create_api_key(app, name: str = "test-client", scopes: str = "admin") -> str:
-    """Create a key the way an operator does (``insights keys create``); return the key."""
+def create_api_key(app, name: str | None = None, scopes: str = "admin") -> str:
+    """Create a key the way an operator does (``insights keys create``); return the key.
+
+    Without a name, a unique one: fixtures may share one database between tests.
+    """
+    name = name or f"test-client-{uuid.uuid4().hex[:8]}"
     result = CommandLine(app)("keys", "create", "--name", name, "--scopes", scopes)
     assert result.exit_code == 0, result.output
     return result.stdout.splitlines()[-1]

@@ -103,6 +103,7 @@ def _a_key_from_the_command_line_opens_the_api(base: str, env: dict[str, str]) -
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(url, timeout=5)
     assert refused.value.code == 401
+    refused.value.close()  # the error holds the response's socket
     key = created.stdout.splitlines()[-1]
     with urllib.request.urlopen(urllib.request.Request(url, headers={"X-API-Key": key})) as ok:
         assert ok.status == 200
