@@ -127,12 +127,19 @@ def ensure_local_admin_key(base_url: str) -> None:
     longer works (a new database, another pepper) is replaced.
     """
     path = Path(current_app.config["LOCAL_DATA_DIR"]) / LOCAL_ADMIN_FILE
-    stored = read_secret(path)
+    try:
+        stored = read_secret(path)
+    except OSError as error:
+        raise CommandError(f"cannot read the admin API key in {path}: {error.strerror}") from None
     if stored and (key := _keys().verify(stored, datetime.now(UTC))) and key.grants(ADMIN):
         click.echo(f"admin API key ({key.prefix}) is in {path}; send it as X-API-Key")
         return
     issued = _create_local_admin()
-    write_secret(path, issued.secret)
+    try:
+        write_secret(path, issued.secret)
+    except OSError as error:
+        _keys().revoke(issued.key.name, _actor())  # a key nobody can read again is useless
+        raise CommandError(f"cannot keep the admin API key in {path}: {error.strerror}") from None
     click.echo(
         f"Created the local admin API key {issued.key.name!r}, saved in {path} (mode 0600);"
         " it is shown only now:\n"

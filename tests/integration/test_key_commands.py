@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api.commands.errors import CommandError
 from api.commands.keys import ensure_local_admin_key
 from tests.support import client_with_key, create_api_key, make_app, query
 
@@ -133,3 +134,24 @@ class TestPepper:
         key = create_api_key(self._app(database_url, tmp_path, "one pepper"), "k", "admin")
         other = self._app(database_url, tmp_path, "another pepper")
         assert client_with_key(other, key).get("/api/v1/stats/customers").status_code == 401
+
+
+class TestAnUnusableDataFolder:
+    def _start(self, database_url, folder):
+        app = make_app(database_url, LOCAL_DATA_DIR=folder)
+        try:
+            with app.app_context(), pytest.raises(CommandError) as error:
+                ensure_local_admin_key("http://127.0.0.1:5000")
+        finally:
+            app.extensions["insights"]["repositories"].close()
+        active = "SELECT count(*) FROM insights.api_keys WHERE revoked_at IS NULL"
+        assert query(database_url, active) == [(0,)]
+        return error.value.format_message()
+
+    def test_one_that_cannot_be_read_is_one_error_and_makes_no_key(self, database_url, tmp_path):
+        (tmp_path / "file").write_text("a file where a folder should be")
+        assert "cannot read" in self._start(database_url, tmp_path / "file")
+
+    def test_one_that_cannot_be_written_leaves_no_usable_key(self, database_url):
+        # /proc takes no new folders, even from root (the tests may run as root).
+        assert "cannot keep" in self._start(database_url, "/proc/insights-no-such-folder")
