@@ -10,6 +10,7 @@ import hmac
 import re
 import secrets
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import sha256
@@ -102,10 +103,21 @@ def prefix_of(key: str) -> str | None:
 class AbstractApiKeyRepository(ABC):
     """Issue, list, revoke and verify keys; backends store rows and audit entries."""
 
-    def __init__(self, pepper: bytes) -> None:
-        if not pepper:
-            raise ValueError("an API key pepper is required")
-        self._pepper = pepper
+    def __init__(self, pepper: bytes | Callable[[], bytes]) -> None:
+        # A callable is asked on first use: commands that never touch keys (migrations,
+        # loads) then never create a local pepper file.
+        self._pepper_source = pepper
+        self._pepper_value: bytes | None = None
+
+    @property
+    def _pepper(self) -> bytes:
+        if self._pepper_value is None:
+            source = self._pepper_source
+            pepper = source() if callable(source) else source
+            if not pepper:
+                raise ValueError("an API key pepper is required")
+            self._pepper_value = pepper
+        return self._pepper_value
 
     def create(
         self, name: str, scopes: tuple[str, ...], expires_at: datetime | None, actor: str | None
@@ -217,7 +229,7 @@ def _key(row) -> ApiKey:
 class PostgresApiKeyRepository(AbstractApiKeyRepository):
     """Keys in ``insights.api_keys``, their history in ``insights.api_key_audit``."""
 
-    def __init__(self, engine: Engine, pepper: bytes) -> None:
+    def __init__(self, engine: Engine, pepper: bytes | Callable[[], bytes]) -> None:
         super().__init__(pepper)
         self._engine = engine
 

@@ -84,5 +84,5 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         generated_content=PostgresGeneratedContentRepository(engine),
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
-        api_keys=PostgresApiKeyRepository(engine, api_key_pepper(config)),
+        api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
     )

@@ -125,8 +125,9 @@ class TestPepper:
 
     def test_unset_it_is_made_once_in_the_data_folder_and_shared(self, database_url, tmp_path):
         first, second = self._app(database_url, tmp_path), self._app(database_url, tmp_path)
-        key = create_api_key(first, "shared", "stats:read")
         pepper = tmp_path / "api_key_pepper"
+        assert not pepper.exists()  # made when keys are first used, not by every command
+        key = create_api_key(first, "shared", "stats:read")
         assert stat.S_IMODE(pepper.stat().st_mode) == 0o600 and len(pepper.read_text()) > 40
         assert client_with_key(second, key).get("/api/v1/stats/customers").status_code == 200
 
