@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from api import data_version, errors, request_log, security_headers
+from api import auth, data_version, errors, request_log, security_headers
 from api.config import load_config
 from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
@@ -60,6 +60,7 @@ def create_app(
     }
     _register_api(app)
     request_log.init_app(app)
+    auth.init_app(app)
     data_version.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
@@ -76,6 +77,7 @@ def _register_api(app: Flask) -> None:
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)
+    auth.document_security(api, app)
 
 
 def _serve_docs_assets(app: Flask) -> None:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from pipelines.ingestion.limits import DEFAULT_LIMITS as LIMITS
 from repository.errors import ConfigurationError
 
@@ -99,6 +101,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", LOG_FORMATS, "auto"),
         **_llm_settings(env, artifacts),
+        **_access_settings(env),
     }
 
 
@@ -165,3 +168,31 @@ def _model_prices(raw: str | None) -> dict[str, dict[str, float]]:
 
 def _price(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1e9
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """Read a limit in flask-limiter's syntax ("600/minute", "10 per second; 1000/day")."""
+    raw = (env.get(name) or "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a limit such as '600/minute', got {raw!r}"
+        ) from None
+    return raw
+
+
+def _access_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """API keys and rate limits; docs/security.md says why each default."""
+    return {
+        # The folder a local install keeps its generated secrets in (mode 0600 files).
+        "LOCAL_DATA_DIR": Path(env.get("LOCAL_DATA_DIR") or ".data"),
+        # Mixed into every stored key hash. Unset: generated once into LOCAL_DATA_DIR,
+        # which suits one machine; several servers must share one value through this.
+        "API_KEY_PEPPER": env.get("API_KEY_PEPPER") or None,
+        "RATE_LIMIT_DEFAULT": _rate_limit(env, "RATE_LIMIT_DEFAULT", "600/minute"),
+        # Each generation stores a row and, with a real provider, spends model tokens.
+        "RATE_LIMIT_CONTENT": _rate_limit(env, "RATE_LIMIT_CONTENT", "60/minute"),
+        # Unset: counters in each process's memory; e.g. redis://127.0.0.1:6379/0 to share.
+        "RATE_LIMIT_STORAGE_URL": (env.get("RATE_LIMIT_STORAGE_URL") or "").strip() or None,
+    }

@@ -2,6 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from api.bounds import MAX_ID, BoundedDate
 from pipelines.content.pipeline import ContentRequest
 from pipelines.content.policy import REVIEW_STATUSES
 
@@ -167,12 +168,13 @@ class ContentListArgs(Schema):
         metadata={"description": "Only this review status, e.g. needs_review."},
     )
     customer_id = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Only this customer's."}
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Only this customer's."},
     )
-    created_from = fields.Date(
+    created_from = BoundedDate(
         data_key="from", metadata={"description": "Created on or after this day (UTC)."}
     )
-    created_to = fields.Date(
+    created_to = BoundedDate(
         data_key="to", metadata={"description": "Created on or before this day (UTC)."}
     )
 

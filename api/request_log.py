@@ -43,9 +43,19 @@ def _finish(response: Response) -> Response:
             "path": request.path,
             "status": response.status_code,
             "duration_ms": duration_ms,
+            **_key_fields(),
         },
     )
     return response
+
+
+def _key_fields() -> dict[str, str]:
+    """Name the API key a request used by its public prefix and name, never its secret."""
+    key = g.get("api_key")
+    if key is not None:
+        return {"api_key": key.prefix, "api_key_name": key.name}
+    rejected = g.get("rejected_key")
+    return {"api_key_rejected": rejected} if rejected else {}
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from api.bounds import BoundedDate
 from api.errors import invalid_parameter
 from api.extensions import content_pipeline
 from api.schemas import ErrorSchema
@@ -28,10 +29,10 @@ class UsageArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    date_from = fields.Date(
+    date_from = BoundedDate(
         data_key="from", metadata={"description": "First day (UTC), inclusive."}
     )
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day (UTC), inclusive."})
+    date_to = BoundedDate(data_key="to", metadata={"description": "Last day (UTC), inclusive."})
     group_by = fields.String(
         load_default="model",
         validate=validate.OneOf(USAGE_GROUPS),
@@ -63,7 +64,7 @@ class UsageSchema(Schema):
     """Usage totals of a period, per group and overall."""
 
     date_from = fields.Date(data_key="from", allow_none=True)
-    date_to = fields.Date(data_key="to", allow_none=True)
+    date_to = BoundedDate(data_key="to", allow_none=True)
     group_by = fields.String(required=True)
     groups = fields.List(fields.Nested(UsageGroup), required=True)
     total = fields.Nested(UsageTotals, required=True)

@@ -31,6 +31,7 @@ import psycopg
 
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
+from repository.api_keys import PostgresApiKeyRepository
 from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
@@ -40,6 +41,25 @@ from repository.scratch import DatabaseServer
 MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
 CONCURRENCY = 4
 CONTENT_CONCURRENCY = 8
+# The served app checks keys and limits like any deployment; the limits are set above what
+# the benchmark sends, so it measures the endpoints, not the limiter's refusals.
+SERVER_ENV = {
+    "API_KEY_PEPPER": "bench-api-pepper",
+    "RATE_LIMIT_DEFAULT": "1000000/minute",
+    "RATE_LIMIT_CONTENT": "1000000/minute",
+}
+
+
+def create_key(url: str) -> str:
+    """Create an admin key in the benchmark database, as `insights keys create` would."""
+    engine = build_engine(url)
+    try:
+        pepper = SERVER_ENV["API_KEY_PEPPER"].encode()
+        return (
+            PostgresApiKeyRepository(engine, pepper).create("bench", ("admin",), None, None).secret
+        )
+    finally:
+        engine.dispose()
 
 
 def free_port() -> int:
@@ -49,11 +69,12 @@ def free_port() -> int:
 
 
 def serve(
-    app: str, url: str, workers: int, tree: Path | None = None
+    app: str, url: str, workers: int, key: str, tree: Path | None = None
 ) -> tuple[subprocess.Popen, str]:
     """Start gunicorn for ``app`` (imported from ``tree`` if given) and wait until it answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
+    env.update(SERVER_ENV)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
         env["ARTIFACTS_DIR"] = str(tree / "artifacts")
@@ -66,7 +87,7 @@ def serve(
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
-            urllib.request.urlopen(base + "/api/v1/statistics/product-interactions", timeout=60)  # nosec B310 # the URL is http://127.0.0.1 on a port this benchmark chose
+            timed_get(base + "/api/v1/statistics/product-interactions", key)
             return server, base
         except OSError:
             time.sleep(0.2)
@@ -74,18 +95,19 @@ def serve(
     raise RuntimeError(f"{app} did not start")
 
 
-def timed_get(url: str) -> float:
+def timed_get(url: str, key: str) -> float:
     start = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as response:  # nosec B310 # the URL is http://127.0.0.1 on a port this benchmark chose
+    request = urllib.request.Request(url, headers={"X-API-Key": key})
+    with urllib.request.urlopen(request, timeout=120) as response:  # nosec B310 # the URL is http://127.0.0.1 on a port this benchmark chose
         response.read()
         assert response.status == 200, url
     return (time.perf_counter() - start) * 1000
 
 
-def measure(urls: list[str], concurrency: int = CONCURRENCY) -> dict:
+def measure(urls: list[str], key: str, concurrency: int = CONCURRENCY) -> dict:
     """Send every URL once, ``concurrency`` at a time; return latency percentiles in ms."""
     with ThreadPoolExecutor(concurrency) as pool:
-        latencies = sorted(pool.map(timed_get, urls))
+        latencies = sorted(pool.map(timed_get, urls, [key] * len(urls)))
     return {
         "requests": len(latencies),
         "concurrency": concurrency,
@@ -110,10 +132,10 @@ def sample_customer_ids(url: str, n: int) -> list[int]:
         return [row[0] for row in rows]
 
 
-def solo_content_cases(base: str, ids: list[int], n: int, label: str = "") -> dict:
+def solo_content_cases(base: str, ids: list[int], n: int, key: str, label: str = "") -> dict:
     """The content endpoints at concurrency 1 (issue 12), summaries written once first."""
     for customer_id in ids:  # the cached case then reads stored summaries only
-        timed_get(f"{base}/api/v1/summarized_interactions/{customer_id}")
+        timed_get(f"{base}/api/v1/summarized_interactions/{customer_id}", key)
     summary = [f"{base}/api/v1/summarized_interactions/{ids[i % len(ids)]}" for i in range(n)]
     cases = {
         "generate-content/<id> (mock, c=1)": [
@@ -124,7 +146,7 @@ def solo_content_cases(base: str, ids: list[int], n: int, label: str = "") -> di
             url + "?refresh=true" for url in summary
         ],
     }
-    return {label + name: measure(urls, 1) for name, urls in cases.items()}
+    return {label + name: measure(urls, key, 1) for name, urls in cases.items()}
 
 
 def main() -> None:
@@ -146,12 +168,13 @@ def main() -> None:
             upgrade(url, MIGRATIONS)
             load(url, args.customers, args.interactions, Path(tmp) / "data")
             ids = sample_customer_ids(url, 200)
-            app, base = serve("api.wsgi:app", url, workers=2)
+            key = create_key(url)
+            app, base = serve("api.wsgi:app", url, workers=2, key=key)
             processes = [app]
             if args.baseline_tree is not None:
-                earlier, earlier_base = serve("api.wsgi:app", url, 2, args.baseline_tree)
+                earlier, earlier_base = serve("api.wsgi:app", url, 2, key, args.baseline_tree)
                 processes.append(earlier)
-            naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2)
+            naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2, key=key)
             processes.append(naive)
             pi = "/api/v1/statistics/product-interactions"
             n = args.requests
@@ -182,15 +205,15 @@ def main() -> None:
             if args.only_content:
                 cases = {}
             for urls in [*cases.values(), *content_cases.values()]:  # warm caches and pools
-                timed_get(urls[0])
-            results = {name: measure(urls) for name, urls in cases.items()}
+                timed_get(urls[0], key)
+            results = {name: measure(urls, key) for name, urls in cases.items()}
             for name, urls in content_cases.items():
-                results[name] = measure(urls, CONTENT_CONCURRENCY)
+                results[name] = measure(urls, key, CONTENT_CONCURRENCY)
             # Interleaved, so that the machine's other load falls on both trees alike.
-            results.update(solo_content_cases(base, ids, n))
+            results.update(solo_content_cases(base, ids, n, key))
             if args.baseline_tree is not None:
-                results.update(solo_content_cases(earlier_base, ids, n, "baseline tree: "))
-                results.update(solo_content_cases(base, ids, n, "again: "))
+                results.update(solo_content_cases(earlier_base, ids, n, key, "baseline tree: "))
+                results.update(solo_content_cases(base, ids, n, key, "again: "))
         finally:
             for process in processes:
                 process.terminate()

@@ -2,10 +2,12 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from repository.api_keys import AbstractApiKeyRepository, PostgresApiKeyRepository
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
     PostgresCustomerHistoryRepository,
@@ -19,6 +21,7 @@ from repository.generated_content import (
 from repository.generated_content_postgres import PostgresGeneratedContentRepository
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
+from repository.local_secrets import read_or_create_secret
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
 
 
@@ -37,6 +40,7 @@ class Repositories:
     generated_content: AbstractGeneratedContentRepository
     ingestion: AbstractIngestionRepository | None
     engine: Engine | None
+    api_keys: AbstractApiKeyRepository
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -47,6 +51,14 @@ class Repositories:
 def resolve_database_url(config: Mapping[str, Any]) -> str:
     """Return DATABASE_URL, starting the embedded server when it is unset."""
     return config["DATABASE_URL"] or start_embedded_postgres(config["EMBEDDED_PG_DIR"])
+
+
+def api_key_pepper(config: Mapping[str, Any]) -> bytes:
+    """Return API_KEY_PEPPER, else the one generated once into the local data folder."""
+    pepper = config["API_KEY_PEPPER"]
+    if not pepper:
+        pepper = read_or_create_secret(Path(config["LOCAL_DATA_DIR"]) / "api_key_pepper")
+    return pepper.encode()
 
 
 def build_repositories(config: Mapping[str, Any]) -> Repositories:
@@ -72,4 +84,5 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         generated_content=PostgresGeneratedContentRepository(engine),
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
+        api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
     )

@@ -9,7 +9,7 @@ import pytest
 from repository.embedded import start_embedded_postgres
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
-from tests.support import MIGRATIONS_DIR, CommandLine, make_app
+from tests.support import MIGRATIONS_DIR, CommandLine, client_with_key, make_app
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +52,12 @@ def app(database_url: str):
     application = make_app(database_url)
     yield application
     application.extensions["insights"]["repositories"].close()
+
+
+@pytest.fixture
+def client(app):
+    """pytest-flask's client, sending an admin key created with ``insights keys create``."""
+    return client_with_key(app)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from repository.api_keys import AbstractApiKeyRepository, ApiKey, StoredKey
 from repository.customer_history import (
     KEY_TOPIC_COUNT,
     AbstractCustomerHistoryRepository,
@@ -27,6 +28,7 @@ from repository.customer_history import (
     Vocabulary,
 )
 from repository.customers import AbstractCustomerRepository
+from repository.errors import Conflict
 from repository.factory import Repositories
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
@@ -377,6 +379,43 @@ class UnreachableHealthRepository(InMemoryHealthRepository):
         raise ConnectionError("connection refused")
 
 
+class InMemoryApiKeyRepository(AbstractApiKeyRepository):
+    """Keys and their audit entries held in Python containers."""
+
+    def __init__(self, pepper: bytes = b"in-memory pepper") -> None:
+        super().__init__(pepper)
+        self.rows: dict[str, StoredKey] = {}
+        self.audit: list[tuple[str, str, str | None]] = []  # (action, name, actor)
+
+    def list_keys(self) -> list[ApiKey]:
+        return sorted((row.key for row in self.rows.values()), key=lambda k: k.created_at)
+
+    def _insert(self, name, prefix, secret_hash, scopes, expires_at, actor) -> ApiKey:
+        if name in self.rows:
+            raise Conflict(f"an API key named {name!r} already exists")
+        key = ApiKey(name, prefix, tuple(scopes), datetime.now(UTC), expires_at)
+        self.rows[name] = StoredKey(key, secret_hash)
+        self.audit.append(("created", name, actor))
+        return key
+
+    def _revoke(self, name: str, actor: str | None) -> ApiKey | None:
+        row = self.rows.get(name)
+        if row is None:
+            return None
+        key = replace(row.key, revoked_at=row.key.revoked_at or datetime.now(UTC))
+        self.rows[name] = replace(row, key=key)
+        self.audit.append(("revoked", name, actor))
+        return key
+
+    def _find(self, prefix: str) -> StoredKey | None:
+        return next((row for row in self.rows.values() if row.key.prefix == prefix), None)
+
+    def _touch(self, prefix: str, now: datetime) -> None:
+        row = self._find(prefix)
+        if row is not None:
+            self.rows[row.key.name] = replace(row, key=replace(row.key, last_used_at=now))
+
+
 def fake_repositories(applied_migrations: Iterable[str] = ()) -> Repositories:
     """Return empty in-memory repositories: an app on them serves but cannot load data."""
     return Repositories(
@@ -387,6 +426,7 @@ def fake_repositories(applied_migrations: Iterable[str] = ()) -> Repositories:
         generated_content=InMemoryGeneratedContentRepository(),
         ingestion=None,
         engine=None,
+        api_keys=InMemoryApiKeyRepository(),
     )
 
 

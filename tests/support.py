@@ -1,6 +1,7 @@
 """Helpers the tests share: seeding, independent queries, app and CLI builders, HTTP asserts."""
 
 import json
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from api import create_app
 from api.commands import cli
 from pipelines.ingestion import ingest
 from pipelines.ingestion.sources import read_source, source_from_legacy_tables
+from repository.api_keys import PostgresApiKeyRepository, parse_scopes
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
 
@@ -112,9 +114,18 @@ def ingest_bundled_sample(url: str) -> None:
     engine.dispose()
 
 
+# A pepper of the tests' own, so building an app never writes one into the checkout's .data/.
+TEST_API_KEY_PEPPER = "pepper-used-only-by-the-tests"
+
+
 def make_app(database_url: str, **overrides):
     """Build an app bound to ``database_url`` with test-friendly settings."""
-    config = {"TESTING": True, "DATABASE_URL": database_url, "LOG_FORMAT": "json"}
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "LOG_FORMAT": "json",
+        "API_KEY_PEPPER": TEST_API_KEY_PEPPER,
+    }
     return create_app({**config, **overrides})
 
 
@@ -127,6 +138,39 @@ class CommandLine:
     def __call__(self, *args: str, input: str | None = None):
         info = ScriptInfo(create_app=lambda: self.app)
         return CliRunner().invoke(cli, list(args), obj=info, input=input)
+
+
+def create_api_key(app, name: str | None = None, scopes: str = "admin") -> str:
+    """Create a key the way an operator does (``insights keys create``); return the key.
+
+    Without a name, a unique one: fixtures may share one database between tests.
+    """
+    name = name or f"test-client-{uuid.uuid4().hex[:8]}"
+    result = CommandLine(app)("keys", "create", "--name", name, "--scopes", scopes)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()[-1]
+
+
+def client_with_key(app, key: str | None = None):
+    """Return a test client sending ``key`` (by default a new admin key) on every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_X_API_KEY"] = key or create_api_key(app)
+    return client
+
+
+# What a server started as a process needs to accept keys the tests create, and a limit
+# set the way any busy deployment would set it: load tests measure loads, not limits.
+SERVER_ENV = {"API_KEY_PEPPER": TEST_API_KEY_PEPPER, "RATE_LIMIT_DEFAULT": "1000000/minute"}
+
+
+def create_key_in(database_url: str, name: str = "test-client", scopes: str = "admin") -> str:
+    """Create a key in ``database_url`` through its repository, for servers run as processes."""
+    engine = build_engine(database_url)
+    try:
+        repository = PostgresApiKeyRepository(engine, TEST_API_KEY_PEPPER.encode())
+        return repository.create(name, parse_scopes(scopes), None, "tests").secret
+    finally:
+        engine.dispose()
 
 
 def assert_error_shape(response, code: int) -> dict:

@@ -14,6 +14,7 @@ from api import create_app
 from api.commands.content import content_commands
 from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
+from api.commands.keys import ensure_local_admin_key, keys_group
 from api.extensions import known_migrations, repositories
 from api.startup import prepare_to_serve
 from repository import migrations
@@ -91,6 +92,7 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
     with app.app_context():
         try:
             prepare_to_serve(repositories(), known_migrations())
+            ensure_local_admin_key(f"http://{kwargs['host']}:{kwargs['port']}")
         except InsightsError as error:
             raise CommandError(error.message) from None
     return ctx.invoke(run_command, **kwargs)
@@ -99,6 +101,7 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
 cli.add_command(checked_run_command)
 cli.add_command(shell_command)
 cli.add_command(routes_command)
+cli.add_command(keys_group)
 for command in data_commands:
     cli.add_command(command)
 for command in content_commands:

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fake_llm_server import running_fake_llm_server
-from tests.support import ingest_bundled_sample, make_app
+from tests.support import client_with_key, ingest_bundled_sample, make_app
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def llm_client(database_url):
         ingest_bundled_sample(database_url)
         app = make_app(database_url, LLM_TIMEOUT_S=0.5, LLM_MAX_RETRIES=1, **llm_settings)
         apps.append(app)
-        return app.test_client()
+        return client_with_key(app)
 
     yield client
     for app in apps:

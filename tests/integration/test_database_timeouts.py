@@ -33,7 +33,13 @@ from sqlalchemy import event, text
 from repository.engine import build_engine, libpq_url
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
-from tests.support import MIGRATIONS_DIR, assert_error_shape, ingest_bundled_sample
+from tests.support import (
+    MIGRATIONS_DIR,
+    SERVER_ENV,
+    assert_error_shape,
+    create_key_in,
+    ingest_bundled_sample,
+)
 
 BIN = Path(sys.executable).parent
 # Generous for a noisy 2-core machine: the goal is about 2 s, a hang lasts the whole stall.
@@ -113,6 +119,12 @@ def own_database(own_server: OwnServer) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def own_key(own_database: dict[str, str]) -> str:
+    """An API key in the own database (one database, whichever transport reaches it)."""
+    return create_key_in(own_database["tcp"], scopes="stats:read")
+
+
 class Answer(NamedTuple):
     """How one HTTP request ended; ``status`` is None when it got no answer in 30 s."""
 
@@ -121,10 +133,13 @@ class Answer(NamedTuple):
     seconds: float
 
 
-def _get(url: str) -> Answer:
+def _get(url: str, key: str | None = None) -> Answer:
     started = time.monotonic()
+    headers = {"X-API-Key": key} if key else {}
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers), timeout=30
+        ) as response:
             status, body = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, body = error.code, error.read()
@@ -134,7 +149,7 @@ def _get(url: str) -> Answer:
 
 
 @contextmanager
-def _gunicorn(database_url: str, log_path: Path) -> Iterator[str]:
+def _gunicorn(database_url: str, log_path: Path, key: str) -> Iterator[str]:
     """Serve the app under gunicorn; yield its base URL.
 
     One worker with threads, so that it has booted once it answers: a worker booting
@@ -142,7 +157,7 @@ def _gunicorn(database_url: str, log_path: Path) -> Iterator[str]:
     """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"DATABASE_URL": database_url, "LOG_FORMAT": "json"})
+    env.update({"DATABASE_URL": database_url, "LOG_FORMAT": "json", **SERVER_ENV})
     command = [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
     with log_path.open("w") as log:
@@ -151,18 +166,18 @@ def _gunicorn(database_url: str, log_path: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert _seconds_until_ready(base, within=30) is not None, log_path.read_text()
+        assert _seconds_until_ready(base, key, within=30) is not None, log_path.read_text()
         yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def _seconds_until_ready(base: str, within: float) -> float | None:
+def _seconds_until_ready(base: str, key: str, within: float) -> float | None:
     """Poll until a data endpoint and readiness both answer 200; None if they never do."""
     started = time.monotonic()
     while time.monotonic() - started < within:
-        if _get(base + DATA_PATH).status == _get(base + "/health/ready").status == 200:
+        if _get(base + DATA_PATH, key).status == _get(base + "/health/ready").status == 200:
             return time.monotonic() - started
         time.sleep(0.1)
     return None
@@ -171,20 +186,20 @@ def _seconds_until_ready(base: str, within: float) -> float | None:
 class Reader(threading.Thread):
     """Request one URL in a loop until told to stop; keep how the last request ended."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, key: str) -> None:
         super().__init__(daemon=True)
-        self.url = url
+        self.url, self.key = url, key
         self.last: Answer | None = None
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.last = _get(self.url)
+            self.last = _get(self.url, self.key)
 
 
-def _answers_during_a_stall(server: OwnServer, base: str) -> dict[str, Answer]:
+def _answers_during_a_stall(server: OwnServer, base: str, key: str) -> dict[str, Answer]:
     """Stop the server while a request is in flight; return how each kind of request ended."""
-    reader = Reader(base + DATA_PATH)
+    reader = Reader(base + DATA_PATH, key)
     reader.start()
     time.sleep(0.5)
     with server.stopped():
@@ -193,7 +208,7 @@ def _answers_during_a_stall(server: OwnServer, base: str) -> dict[str, Answer]:
         answers = {"/health/live": _get(base + "/health/live")}
         # At once, so that neither finds the stall already noticed by the other.
         with ThreadPoolExecutor(2) as pool:
-            data, ready = pool.map(_get, [base + DATA_PATH, base + "/health/ready"])
+            data, ready = pool.map(_get, [base + DATA_PATH, base + "/health/ready"], [key, None])
         answers.update({DATA_PATH: data, "/health/ready": ready})
         reader.join(timeout=30)
     assert reader.last is not None and not reader.is_alive()
@@ -204,11 +219,11 @@ class TestAStalledServer:
     @pytest.mark.slow
     @pytest.mark.parametrize("transport", ["tcp", "unix socket"])
     def test_gives_503_within_seconds_never_a_hang_then_200_again(
-        self, own_server, own_database, transport, tmp_path
+        self, own_server, own_database, own_key, transport, tmp_path
     ):
-        with _gunicorn(own_database[transport], tmp_path / "gunicorn.log") as base:
-            answers = _answers_during_a_stall(own_server, base)
-            recovered_in = _seconds_until_ready(base, within=10)
+        with _gunicorn(own_database[transport], tmp_path / "gunicorn.log", own_key) as base:
+            answers = _answers_during_a_stall(own_server, base, own_key)
+            recovered_in = _seconds_until_ready(base, own_key, within=10)
         print(f"\n{transport}, during the stall:")
         for what, answer in answers.items():
             print(f"  {what}: {answer.status} in {answer.seconds:.2f} s")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support import make_app, query, seed_brief_rows
+from tests.support import client_with_key, make_app, query, seed_brief_rows
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def seeded_url(database_url: str) -> str:
 @pytest.fixture
 def seeded_client(seeded_url: str):
     app = make_app(seeded_url)
-    yield app.test_client()
+    yield client_with_key(app)
     app.extensions["insights"]["repositories"].close()
 
 
@@ -65,7 +65,9 @@ class TestDatabaseDown:
     def unreachable_client(self):
         # Port 1 on loopback refuses at once: a server that is down, without waiting.
         app = make_app("postgresql://postgres@127.0.0.1:1/insights", DB_POOL_TIMEOUT_S=1)
-        yield app.test_client()
+        # No key can be created or checked with the database down: a well-formed one is
+        # sent, and checking it is what answers 503.
+        yield client_with_key(app, "ci_00000000_" + "x" * 43)
         app.extensions["insights"]["repositories"].close()
 
     def test_ready_reports_unreachable_with_503(self, unreachable_client):

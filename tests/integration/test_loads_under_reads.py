@@ -19,7 +19,7 @@ from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
 from repository.engine import build_engine
 from repository.ingestion import PostgresIngestionRepository
-from tests.support import query
+from tests.support import SERVER_ENV, create_key_in, query
 
 BIN = Path(sys.executable).parent
 CUSTOMERS, INTERACTIONS = 20_000, 200_000
@@ -64,6 +64,7 @@ def _served_customers(url: str, ids: list[int]) -> set[int]:
 
 def _start_gunicorn(url: str, port: int, log: IO[str]) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
+    env.update(SERVER_ENV)
     args = [
         "--config",
         "python:api.gunicorn_conf",
@@ -91,11 +92,12 @@ def _start_gunicorn(url: str, port: int, log: IO[str]) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def _get(url: str) -> tuple[int, object, int | None, float]:
+def _get(url: str, key: str) -> tuple[int, object, int | None, float]:
     """GET ``url``; return the status, the JSON body, the page's total and the seconds taken."""
     started = time.perf_counter()
+    request = urllib.request.Request(url, headers={"X-API-Key": key})
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             status, body, headers = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
         status, body, headers = error.code, error.read(), error.headers
@@ -108,8 +110,8 @@ def _get(url: str) -> tuple[int, object, int | None, float]:
 class _Readers:
     """Threads reading customers, histories and statistics until stopped; they log every read."""
 
-    def __init__(self, base: str, ids: list[int]) -> None:
-        self.base, self.ids, self.reads, self.errors = base, ids, [], []
+    def __init__(self, base: str, ids: list[int], key: str) -> None:
+        self.base, self.ids, self.key, self.reads, self.errors = base, ids, key, [], []
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, args=(n,)) for n in range(READERS)]
 
@@ -138,7 +140,7 @@ class _Readers:
                 "history": f"/api/v1/customers/{customer}/interactions?page_size=5",
                 "statistics": "/api/v1/statistics/product-interactions",
             }[kind]
-            self.reads.append((kind, customer, *_get(self.base + path)))
+            self.reads.append((kind, customer, *_get(self.base + path, self.key)))
 
 
 @pytest.mark.slow
@@ -154,7 +156,8 @@ def test_reads_stay_whole_and_fast_while_two_exports_load(database_url, tmp_path
     log = (tmp_path / "gunicorn.log").open("w")
     server = _start_gunicorn(database_url, port, log)
     try:
-        with _Readers(f"http://127.0.0.1:{port}", ids) as readers:
+        key = create_key_in(database_url, scopes="stats:read")
+        with _Readers(f"http://127.0.0.1:{port}", ids, key) as readers:
             time.sleep(1)
             assert ingest(read_source(new_export), repository).status == "succeeded"
             new_counts, new_total = _version_facts(database_url, ids)

@@ -7,6 +7,7 @@ from tests.support import (
     MIGRATIONS_DIR,
     TEST_DATA,
     CommandLine,
+    client_with_key,
     make_app,
     query,
     run_sql_file,
@@ -82,7 +83,7 @@ class TestUpgradingALegacyDatabase:
         insights = insights_on(legacy_database_url)
         insights("db", "upgrade")
         assert insights("ingest", "--from-legacy-tables").exit_code == 0
-        client = insights.app.test_client()
+        client = client_with_key(insights.app)
         assert client.get("/api/v1/stats/interactions").get_json()["rows"] == 4
         assert client.get("/api/v1/stats/customers").get_json()["rows"] == 4
 

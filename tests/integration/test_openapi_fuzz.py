@@ -23,7 +23,7 @@ from api import create_app
 from repository.migrations import migration_ids
 from repository.scratch import DatabaseServer
 from tests.fakes import fake_repositories
-from tests.support import MIGRATIONS_DIR, ingest_bundled_sample, make_app
+from tests.support import MIGRATIONS_DIR, create_api_key, ingest_bundled_sample, make_app
 
 CHECKS = [
     not_a_server_error,
@@ -63,7 +63,10 @@ def fuzzed_app(database_server: DatabaseServer, migrated_template: str) -> Itera
     """One app over one database with the bundled sample, shared by every fuzzed operation."""
     url = database_server.create(template=migrated_template)
     ingest_bundled_sample(url)
-    app = make_app(url, LOG_LEVEL="WARNING")
+    # Limits set as a busy deployment would: the fuzzer sends far more than 60 generations
+    # a minute, and a 429 would hide what the endpoint answers.
+    limits = {"RATE_LIMIT_DEFAULT": "1000000/minute", "RATE_LIMIT_CONTENT": "1000000/minute"}
+    app = make_app(url, LOG_LEVEL="WARNING", **limits)
     _DISPATCHER.target = app
     yield app
     _DISPATCHER.target = _SPEC_APP
@@ -71,10 +74,10 @@ def fuzzed_app(database_server: DatabaseServer, migrated_template: str) -> Itera
     database_server.drop(url)
 
 
-@pytest.fixture
-def api_headers() -> dict[str, str]:
-    """Headers every fuzzed request carries (the place for an API key)."""
-    return {}
+@pytest.fixture(scope="module")
+def api_headers(fuzzed_app) -> dict[str, str]:
+    """Headers every fuzzed request carries: an admin key, as a client would send it."""
+    return {"X-API-Key": create_api_key(fuzzed_app)}
 
 
 @schema.parametrize()

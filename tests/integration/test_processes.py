@@ -5,10 +5,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support import SERVER_ENV
 
 BIN = Path(sys.executable).parent
 # Started as the Dockerfile starts it: with the service's gunicorn settings.
@@ -73,10 +76,10 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_gunicorn_serves_the_app(database_url):
-    port = _free_port()
+    port, env = _free_port(), _env(database_url, **SERVER_ENV)
     server = subprocess.Popen(
         GUNICORN + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "api.wsgi:app"],
-        env=_env(database_url),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -86,10 +89,26 @@ def test_gunicorn_serves_the_app(database_url):
         assert body == (
             b'{"checks":{"database":"ok","migrations":"ok"},"data_version":1,"status":"ok"}\n'
         )
+        _a_key_from_the_command_line_opens_the_api(f"http://127.0.0.1:{port}", env)
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
     assert '"route": "/health/ready"' in stderr
+
+
+def _a_key_from_the_command_line_opens_the_api(base: str, env: dict[str, str]) -> None:
+    """A key made by one process (``insights keys create``) is accepted by another."""
+    created = _run([str(BIN / "insights"), "keys", "create", "--name", "ops", "--scopes",
+                    "stats:read"], env)  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    url = base + "/api/v1/stats/customers"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=5)
+    assert refused.value.code == 401
+    refused.value.close()  # the error holds the response's socket
+    key = created.stdout.splitlines()[-1]
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"X-API-Key": key})) as ok:
+        assert ok.status == 200
 
 
 def _get_when_up(url: str, server: subprocess.Popen, deadline_s: float = 30) -> bytes:

@@ -15,7 +15,7 @@ import pytest
 from repository.engine import build_engine
 from repository.statistics import InteractionFilter, PostgresStatisticsRepository
 from tests.fakes import InMemoryStatisticsRepository, InteractionFact
-from tests.support import make_app, query
+from tests.support import client_with_key, make_app, query
 
 CLEAN_ROWS = """
     SELECT i.occurred_at, i.customer_id, i.channel, i.topic, i.sentiment,
@@ -130,7 +130,7 @@ class TestProductInteractionsContract:
 @pytest.fixture
 def stats_client(ingested):
     app = make_app(ingested[0])
-    yield app.test_client()
+    yield client_with_key(app)
     app.extensions["insights"]["repositories"].close()
 
 

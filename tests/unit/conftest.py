@@ -6,7 +6,7 @@ from pytest_socket import disable_socket, enable_socket
 from api import create_app
 from repository.migrations import migration_ids
 from tests.fakes import fake_repositories
-from tests.support import MIGRATIONS_DIR
+from tests.support import MIGRATIONS_DIR, TEST_API_KEY_PEPPER
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +19,12 @@ def _no_network():
 @pytest.fixture
 def app():
     """An app whose repositories live in memory (no DATABASE_URL needed)."""
-    config = {"TESTING": True, "DATABASE_URL": None, "LOG_FORMAT": "json"}
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": None,
+        "LOG_FORMAT": "json",
+        "API_KEY_PEPPER": TEST_API_KEY_PEPPER,
+    }
     return create_app(config, repositories=fake_repositories(migration_ids(MIGRATIONS_DIR)))
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from api import auth
 from tests.fakes import InMemoryStatisticsRepository
 from tests.support import assert_error_shape
 
@@ -26,7 +27,9 @@ class TestErrorShape:
     def test_a_wrong_method_is_json(self, client):
         assert_error_shape(client.delete("/health/live"), 405)
 
-    def test_an_unexpected_error_is_a_500_without_traceback(self, app, client):
+    def test_an_unexpected_error_is_a_500_without_traceback(self, app, client, monkeypatch):
+        monkeypatch.setitem(auth.SCOPE_OF_ENDPOINT, "boom", "stats:read")
+
         @app.get("/boom")
         def boom():
             raise RuntimeError("secret internals /etc/passwd")

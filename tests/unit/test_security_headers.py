@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import request
 
+from api import auth
 from tests.support import assert_error_shape
 
 EVERY_KIND = [
@@ -103,8 +104,9 @@ def test_an_unknown_path_is_a_json_404_with_a_request_id(client):
 
 
 @pytest.fixture
-def echo_client(app):
+def echo_client(app, monkeypatch):
     """The app with a JSON-reading route and a 64-byte body limit, for werkzeug's errors."""
+    monkeypatch.setitem(auth.SCOPE_OF_ENDPOINT, "echo", auth.PUBLIC)  # no key involved
     app.config["MAX_CONTENT_LENGTH"] = 64
     app.add_url_rule("/echo", "echo", lambda: {"got": request.get_json()}, methods=["POST"])
     return app.test_client()
