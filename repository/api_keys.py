@@ -205,7 +205,7 @@ _INSERT = text(f"""
         SELECT name, prefix, 'created', scopes, expires_at, :actor FROM added
     )
     SELECT {_COLUMNS} FROM added
-""")
+""")  # nosec B608 # built from constants; values are bound
 _REVOKE = text(f"""
     WITH revoked AS (
         UPDATE insights.api_keys SET revoked_at = COALESCE(revoked_at, now())
@@ -215,9 +215,9 @@ _REVOKE = text(f"""
         SELECT name, prefix, 'revoked', scopes, expires_at, :actor FROM revoked
     )
     SELECT {_COLUMNS} FROM revoked
-""")
-_LIST = text(f"SELECT {_COLUMNS} FROM insights.api_keys ORDER BY created_at, name")
-_FIND = text(f"SELECT {_COLUMNS}, secret_hash FROM insights.api_keys WHERE prefix = :prefix")
+""")  # nosec B608 # built from constants; values are bound
+_LIST = text(f"SELECT {_COLUMNS} FROM insights.api_keys ORDER BY created_at, name")  # nosec B608 # built from constants; values are bound
+_FIND = text(f"SELECT {_COLUMNS}, secret_hash FROM insights.api_keys WHERE prefix = :prefix")  # nosec B608 # built from constants; values are bound
 _TOUCH = text("UPDATE insights.api_keys SET last_used_at = :now WHERE prefix = :prefix")
 
 
