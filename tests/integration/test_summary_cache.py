@@ -13,6 +13,7 @@ from repository.ingestion import PostgresIngestionRepository
 from tests.support import (
     BUNDLED_CSV,
     assert_error_shape,
+    client_with_key,
     ingest_bundled_sample,
     make_app,
     query,
@@ -68,7 +69,7 @@ def stored_summaries(url: str, customer_id: int) -> int:
 
 class TestSummaryCache:
     def test_a_repeat_request_is_answered_from_the_store_without_a_model_call(self, app, bundled):
-        calls, client = count_model_calls(app), app.test_client()
+        calls, client = count_model_calls(app), client_with_key(app)
         first = summary(client, CHANGED)
         assert (first["cached"], len(calls)) == (False, 1)
         again = summary(client, CHANGED)
@@ -78,7 +79,7 @@ class TestSummaryCache:
         assert stored_summaries(bundled, CHANGED) == 1
 
     def test_refresh_writes_a_new_summary_that_later_requests_reuse(self, app, bundled):
-        calls, client = count_model_calls(app), app.test_client()
+        calls, client = count_model_calls(app), client_with_key(app)
         first = summary(client, CHANGED)
         fresh = summary(client, CHANGED, refresh="true")
         assert (fresh["cached"], len(calls)) == (False, 2)
@@ -86,7 +87,7 @@ class TestSummaryCache:
         assert summary(client, CHANGED)["content_id"] == fresh["content_id"]
 
     def test_a_load_that_changes_the_customer_gives_a_fresh_summary(self, app, bundled, tmp_path):
-        calls, client = count_model_calls(app), app.test_client()
+        calls, client = count_model_calls(app), client_with_key(app)
         before = summary(client, CHANGED)
         load_with_one_more_interaction(bundled, tmp_path / "export", CHANGED)
         after = summary(client, CHANGED)
@@ -97,7 +98,7 @@ class TestSummaryCache:
     def test_a_load_that_leaves_the_customer_alone_keeps_their_summary(
         self, app, bundled, tmp_path
     ):
-        calls, client = count_model_calls(app), app.test_client()
+        calls, client = count_model_calls(app), client_with_key(app)
         version = query(bundled, "SELECT version FROM insights.data_version")[0][0]
         before = summary(client, UNCHANGED)
         load_with_one_more_interaction(bundled, tmp_path / "export", CHANGED)
@@ -114,11 +115,11 @@ class TestSummaryCache:
         prompts = tmp_path / "prompts"
         shutil.copytree(BUNDLED_CSV.parents[1] / "prompts", prompts)
         old = make_app(database_url, PROMPTS_DIR=prompts)
-        first = summary(old.test_client(), CHANGED)
+        first = summary(client_with_key(old), CHANGED)
         shutil.copy(prompts / "summary" / "v1.toml", prompts / "summary" / "v2.toml")
         new = make_app(database_url, PROMPTS_DIR=prompts)
         calls = count_model_calls(new)
-        second = summary(new.test_client(), CHANGED)
+        second = summary(client_with_key(new), CHANGED)
         assert (first["prompt_version"], second["prompt_version"]) == ("summary/v1", "summary/v2")
         assert (second["cached"], len(calls)) == (False, 1)
         for app in (old, new):
@@ -129,15 +130,15 @@ class TestSummaryCache:
         first_app = make_app(database_url)
         other_app = make_app(database_url, LLM_MODEL="grounded-mock-2")
         calls = count_model_calls(other_app)
-        first = summary(first_app.test_client(), CHANGED)
-        other = summary(other_app.test_client(), CHANGED)
+        first = summary(client_with_key(first_app), CHANGED)
+        other = summary(client_with_key(other_app), CHANGED)
         assert (other["model"], other["cached"], len(calls)) == ("grounded-mock-2", False, 1)
         assert other["content_id"] != first["content_id"]
         for app in (first_app, other_app):
             app.extensions["insights"]["repositories"].close()
 
     def test_a_customer_without_interactions_is_cached_too(self, app, bundled):
-        client = app.test_client()
+        client = client_with_key(app)
         quiet = query(
             bundled,
             "SELECT customer_id FROM insights.customers WHERE customer_id NOT IN "
@@ -151,6 +152,8 @@ class TestSummaryCache:
         assert stored_summaries(bundled, customer_id) == 1
 
     def test_a_malformed_refresh_is_a_422_naming_it(self, app, bundled):
-        response = app.test_client().get(f"/api/v1/summarized_interactions/{CHANGED}?refresh=maybe")
+        response = client_with_key(app).get(
+            f"/api/v1/summarized_interactions/{CHANGED}?refresh=maybe"
+        )
         assert "refresh" in assert_error_shape(response, 422)["message"]
         assert stored_summaries(bundled, CHANGED) == 0
