@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from repository.api_keys import AbstractApiKeyRepository, PostgresApiKeyRepository
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
-    PostgresCustomerHistoryRepository,
 )
+from repository.customer_history_postgres import PostgresCustomerHistoryRepository
 from repository.customers import AbstractCustomerRepository, PostgresCustomerRepository
 from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine

@@ -13,12 +13,13 @@ from dataclasses import asdict, dataclass, replace
 from time import perf_counter
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import BaseMessage
 
-from pipelines.content.checks import Expectations, check_text
+from pipelines.content.attempts import Draft, Written, write_checked
+from pipelines.content.checks import Expectations
 from pipelines.content.context import context_blocks, salutation, summary_facts
-from pipelines.content.errors import ContentBlocked, ModelOutputRejected
-from pipelines.content.policy import BLOCKED, Policy, load_policy
+from pipelines.content.errors import ContentBlocked
+from pipelines.content.policy import BLOCKED, Policy, Review, load_policy
 from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
 from pipelines.content.providers import ChatProvider, build_chat_provider
 from pipelines.content.replay import message_records
@@ -27,7 +28,6 @@ from pipelines.content.usage import NO_CALL, Price, Usage, cost, total, usage_of
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
     CustomerProfile,
-    Vocabulary,
 )
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
@@ -50,29 +50,6 @@ class ContentRequest:
     tone: str = "formal"  # formal or friendly
     max_words: int = 180
     focus: str | None = None  # words to favour when retrieving, e.g. "side effects"
-
-
-@dataclass(frozen=True)
-class Draft:
-    """One generation about to be asked for: its prompt and what its text must satisfy."""
-
-    prompt: PromptTemplate
-    messages: list[BaseMessage]
-    expected: Expectations
-    sources: tuple[int, ...]
-    parameters: dict[str, Any]
-    facts: dict[str, Any] | None = None
-    data_fingerprint: str | None = None  # set for summaries: what the summary cache matches
-
-
-@dataclass(frozen=True)
-class Written:
-    """A text that passed its checks, and what it took."""
-
-    text: str
-    attempts: int
-    messages: list[BaseMessage]  # the conversation that produced ``text``
-    restricted: list[str]  # restricted phrases it still uses (then it is stored blocked)
 
 
 class ContentPipeline:
@@ -203,31 +180,7 @@ class ContentPipeline:
             draft.expected.customer_id, self.policy.triggers, self.policy.window_months
         )
         review = self.policy.review(written.restricted, flagged)
-        stored = self.generated.add(
-            NewContent(
-                customer_id=draft.expected.customer_id,
-                content_type=draft.expected.content_type,
-                provider=self.provider.name,
-                model=self.provider.model_name,
-                mock=self.provider.mock,
-                prompt_version=draft.prompt.version,
-                sources=draft.sources,
-                content=written.text,
-                latency_ms=latency_ms,
-                attempts=written.attempts,
-                parameters=draft.parameters,
-                facts=draft.facts,
-                review_status=review.status,
-                review_reasons=list(review.reasons),
-                policy_version=self.policy.version,
-                messages=message_records(written.messages),
-                data_fingerprint=draft.data_fingerprint,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                tokens_estimated=usage.estimated,
-                cost=self._cost(usage),
-            )
-        )
+        stored = self.generated.add(self._record(draft, written, latency_ms, usage, review))
         event = "content_blocked" if review.status == BLOCKED else "content_generated"
         self._log(event, draft, attempts=written.attempts, model_latency_ms=latency_ms,
                   sources=len(draft.sources), review=review.status,
@@ -236,40 +189,41 @@ class ContentPipeline:
             raise ContentBlocked(stored.content_id, written.restricted)
         return stored
 
-    def _problems(
-        self, text: str, draft: Draft, vocabulary: Vocabulary
-    ) -> tuple[list[str], list[str]]:
-        """Return what the checks find wrong, and the restricted phrases the text uses."""
-        restricted = self.policy.restricted_phrases(text)
-        problems = check_text(text, draft.expected, vocabulary)
-        return problems, restricted
+    def _record(
+        self, draft: Draft, written: Written, latency_ms: float, usage: Usage, review: Review
+    ) -> NewContent:
+        return NewContent(
+            customer_id=draft.expected.customer_id,
+            content_type=draft.expected.content_type,
+            provider=self.provider.name,
+            model=self.provider.model_name,
+            mock=self.provider.mock,
+            prompt_version=draft.prompt.version,
+            sources=draft.sources,
+            content=written.text,
+            latency_ms=latency_ms,
+            attempts=written.attempts,
+            parameters=draft.parameters,
+            facts=draft.facts,
+            review_status=review.status,
+            review_reasons=list(review.reasons),
+            policy_version=self.policy.version,
+            messages=message_records(written.messages),
+            data_fingerprint=draft.data_fingerprint,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            tokens_estimated=usage.estimated,
+            cost=self._cost(usage),
+        )
 
     def _write(self, draft: Draft, calls: list[Usage]) -> Written:
-        """Ask the model; on a failed check or a restricted phrase ask once more, naming it.
-
-        A second text that still fails a check is rejected; one whose only fault is a
-        restricted phrase is returned with it, to be stored as blocked.
-        """
-        vocabulary = self.history.vocabulary()
-        text = self._ask(draft.messages, calls)
-        problems, restricted = self._problems(text, draft, vocabulary)
-        if not problems and not restricted:
-            return Written(text, 1, draft.messages, [])
-        complaints = [*problems, *map(_restricted_problem, restricted)]
-        self._log("content_regenerating", draft, problems=complaints)
-        correction = HumanMessage(
-            f"That text broke these rules: {'; '.join(complaints)}. "
-            "Write it again, following every rule of the first message."
-        )
-        messages = [*draft.messages, AIMessage(text), correction]
-        text = self._ask(messages, calls)
-        problems, restricted = self._problems(text, draft, vocabulary)
-        if not problems:
-            return Written(text, 2, messages, restricted)
-        complaints = [*problems, *map(_restricted_problem, restricted)]
-        self._log("content_rejected", draft, problems=complaints)
-        raise ModelOutputRejected(
-            f"The language model's text failed its checks twice: {'; '.join(complaints)}."
+        """Ask for the draft's text, checked, regenerated once if needed (write_checked)."""
+        return write_checked(
+            draft,
+            lambda messages: self._ask(messages, calls),
+            self.policy,
+            self.history.vocabulary(),
+            lambda event, **fields: self._log(event, draft, **fields),
         )
 
     def _candidate_limit(self) -> int:
@@ -326,7 +280,3 @@ def build_content_pipeline(
         policy=load_policy(config["POLICY_DIR"]),
         prices=prices,
     )
-
-
-def _restricted_problem(phrase: str) -> str:
-    return f"the text uses the restricted phrase {phrase!r}, which no reviewer has approved"

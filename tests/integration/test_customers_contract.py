@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from repository.customer_history import PostgresCustomerHistoryRepository
+from repository.customer_history_postgres import PostgresCustomerHistoryRepository
 from repository.customers import PostgresCustomerRepository
 from repository.engine import build_engine
 from repository.errors import InvalidInput, NotFound

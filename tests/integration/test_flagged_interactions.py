@@ -7,8 +7,8 @@ import pytest
 from repository.customer_history import (
     FlaggedInteraction,
     InteractionPattern,
-    PostgresCustomerHistoryRepository,
 )
+from repository.customer_history_postgres import PostgresCustomerHistoryRepository
 from repository.engine import build_engine
 from repository.model import UNKNOWN, Customer, Interaction
 from tests.fakes import InMemoryCustomerHistoryRepository

@@ -8,9 +8,9 @@ import pytest
 from repository.customer_history import (
     InteractionSummary,
     LastInteraction,
-    PostgresCustomerHistoryRepository,
     Vocabulary,
 )
+from repository.customer_history_postgres import PostgresCustomerHistoryRepository
 from repository.engine import build_engine, libpq_url
 from repository.errors import NotFound
 from repository.model import Customer, Interaction
