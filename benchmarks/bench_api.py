@@ -116,11 +116,23 @@ def measure(urls: list[str], key: str, concurrency: int = CONCURRENCY) -> dict:
     }
 
 
-def load(url: str, customers: int, interactions: int, folder: Path) -> None:
-    synthetic.write_dataset(synthetic.generate_dataset(customers, interactions, 7), folder, "csv")
+def load(url: str, folder: Path) -> None:
+    """Ingest the CSV export in ``folder`` into the database at ``url``."""
     engine = build_engine(url, statement_timeout_ms=3_600_000)
     ingest(read_source(folder), PostgresIngestionRepository(engine))
     engine.dispose()
+
+
+def baseline_database(server: DatabaseServer, tree: Path, folder: Path) -> str:
+    """A database with ``tree``'s own migrations and the same rows, for ``tree``'s app.
+
+    An earlier tree cannot share the current database: it would write generated content
+    without the columns later migrations made mandatory.
+    """
+    url = server.create(prefix="bench_api_baseline")
+    upgrade(url, tree / "artifacts" / "migrations")
+    load(url, folder)
+    return url
 
 
 def sample_customer_ids(url: str, n: int) -> list[int]:
@@ -166,13 +178,19 @@ def main() -> None:
         processes = []
         try:
             upgrade(url, MIGRATIONS)
-            load(url, args.customers, args.interactions, Path(tmp) / "data")
+            data = Path(tmp) / "data"
+            dataset = synthetic.generate_dataset(args.customers, args.interactions, 7)
+            synthetic.write_dataset(dataset, data, "csv")
+            load(url, data)
             ids = sample_customer_ids(url, 200)
             key = create_key(url)
             app, base = serve("api.wsgi:app", url, workers=2, key=key)
             processes = [app]
             if args.baseline_tree is not None:
-                earlier, earlier_base = serve("api.wsgi:app", url, 2, key, args.baseline_tree)
+                earlier_url = baseline_database(server, args.baseline_tree, data)
+                earlier, earlier_base = serve(
+                    "api.wsgi:app", earlier_url, 2, "", args.baseline_tree
+                )
                 processes.append(earlier)
             naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2, key=key)
             processes.append(naive)
