@@ -2,9 +2,11 @@
 
 import hashlib
 
+import pytest
+
 from pipelines.ingestion import synthetic
 from tests.integration.test_ingestion import export
-from tests.support import BUNDLED_CSV, query
+from tests.support import BUNDLED_CSV, CommandLine, make_app, query
 
 
 def _digest(folder) -> dict[str, str]:
@@ -126,3 +128,22 @@ class TestIngestIfEmpty:
         assert [row[0] for row in query(
             database_url, "SELECT source_name FROM insights.ingestion_runs"
         )] == [str(other)]  # fmt: skip
+
+
+class TestCommandsOnADatabaseWithoutMigrations:
+    @pytest.fixture
+    def bare_insights(self, empty_database_url):
+        app = make_app(empty_database_url)
+        yield CommandLine(app)
+        app.extensions["insights"]["repositories"].close()
+
+    @pytest.mark.parametrize(
+        "args",
+        [("ingest", str(BUNDLED_CSV)), ("ingest", "--if-empty", str(BUNDLED_CSV)),
+         ("runs", "list"), ("quarantine", "list")],
+    )  # fmt: skip
+    def test_say_in_one_line_to_run_db_upgrade(self, bare_insights, args):
+        result = bare_insights(*args)
+        assert result.exit_code == 2
+        assert len(result.output.strip().splitlines()) == 1
+        assert "run `insights db upgrade` first" in result.output
