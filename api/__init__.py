@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, redirect, send_from_directory
+from flask import Flask, redirect, send_from_directory, url_for
 from flask_smorest import Api
 
 from api import auth, data_version, errors, openapi_examples, request_log, security_headers
@@ -100,4 +100,4 @@ def _serve_docs_assets(app: Flask) -> None:
     @app.get("/")
     def root_redirect():
         """Send a browser opening the bare address to Swagger UI."""
-        return redirect("/docs", code=302)
+        return redirect(url_for("api-docs.openapi_swagger_ui"), code=302)
