@@ -30,8 +30,22 @@ else
     exit 1
 fi
 
+# Ask the engine first: without a daemon, docker-compose v1 answers with a Python traceback.
+engine=docker
+[[ ${compose[0]} == podman ]] && engine=podman
+if command -v "$engine" >/dev/null 2>&1 && ! "$engine" info >/dev/null 2>&1; then
+    say "error: no $engine daemon answers; start Docker (or Podman) and run this again"
+    exit 1
+fi
+
 say "Starting the database with: ${compose[*]} up -d --build db"
-"${compose[@]}" up -d --build db >&2
+# Keep compose's output for a failure; one line of it is enough to act on.
+up_log="$(mktemp)"
+trap 'rm -f "$up_log"' EXIT
+if ! "${compose[@]}" up -d --build db >"$up_log" 2>&1; then
+    say "error: '${compose[*]} up' failed: $(grep -v '^[[:space:]]*$' "$up_log" | tail -n 1)"
+    exit 1
+fi
 
 # Ask the server itself, over TCP inside the container (the same test as the compose
 # healthcheck). This works with every compose tool, including Podman without systemd.

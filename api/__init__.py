@@ -3,10 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, redirect, send_from_directory, url_for
 from flask_smorest import Api
 
-from api import auth, data_version, errors, request_log, security_headers
+from api import auth, data_version, errors, openapi_examples, request_log, security_headers
 from api.config import load_config
 from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
@@ -17,6 +17,14 @@ from repository.migrations import migration_ids
 
 DOCS_ASSETS_URL = "/docs/assets/"
 
+API_DESCRIPTION = (
+    "Statistics over a bank's customer sheet and interaction log, and texts (emails, call "
+    "scripts, summaries) a language model writes from one customer's own interactions.\n\n"
+    "Every endpoint under `/api/v1` needs an API key (`insights keys create`), sent as "
+    "`X-API-Key: <key>` or `Authorization: Bearer <key>`; use **Authorize** above. Errors "
+    "always come as JSON `{code, status, message, errors}`; each operation lists its own."
+)
+
 API_SETTINGS = {
     "API_TITLE": "Customer Insights",
     "API_VERSION": "v1",
@@ -26,6 +34,7 @@ API_SETTINGS = {
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     # Served from the swagger-ui-bundle package: /docs works without internet access.
     "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS_URL,
+    "API_SPEC_OPTIONS": {"info": {"description": API_DESCRIPTION}},
 }
 
 
@@ -78,6 +87,7 @@ def _register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)
     auth.document_security(api, app)
+    openapi_examples.document_error_examples(api.spec)
 
 
 def _serve_docs_assets(app: Flask) -> None:
@@ -86,3 +96,8 @@ def _serve_docs_assets(app: Flask) -> None:
     @app.get(DOCS_ASSETS_URL + "<path:filename>")
     def docs_assets(filename: str):
         return send_from_directory(swagger_ui_path, filename)
+
+    @app.get("/")
+    def root_redirect():
+        """Send a browser opening the bare address to Swagger UI."""
+        return redirect(url_for("api-docs.openapi_swagger_ui"), code=302)

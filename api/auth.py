@@ -33,6 +33,7 @@ SCOPE_OF_BLUEPRINT = {
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {
     "docs_assets": PUBLIC,  # Swagger UI's scripts and styles
+    "root_redirect": PUBLIC,  # "/" only redirects to /docs
     "static": PUBLIC,  # Flask's own static route (the package ships no files there)
 }
 REALM = 'Bearer realm="customer-insights"'

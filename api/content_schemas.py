@@ -5,6 +5,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from api.bounds import MAX_ID, BoundedDate
 from pipelines.content.pipeline import ContentRequest
 from pipelines.content.policy import REVIEW_STATUSES
+from repository.generated_content import CONTENT_TYPES
 
 _DEFAULTS = ContentRequest()
 
@@ -170,6 +171,10 @@ class ContentListArgs(Schema):
     customer_id = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only this customer's."},
+    )
+    content_type = fields.String(
+        validate=validate.OneOf(CONTENT_TYPES),
+        metadata={"description": "Only this kind: email, call_script or summary."},
     )
     created_from = BoundedDate(
         data_key="from", metadata={"description": "Created on or after this day (UTC)."}

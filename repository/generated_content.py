@@ -57,6 +57,7 @@ class ContentFilter:
     customer_id: int | None = None
     created_from: date | None = None
     created_to: date | None = None
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)

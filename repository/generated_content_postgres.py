@@ -40,6 +40,7 @@ _MATCHING = """
       AND (CAST(:customer_id AS integer) IS NULL OR customer_id = :customer_id)
       AND (CAST(:start AS timestamptz) IS NULL OR created_at >= :start)
       AND (CAST(:end AS timestamptz) IS NULL OR created_at < :end)
+      AND (CAST(:content_type AS text) IS NULL OR content_type = :content_type)
 """
 _LIST_COUNT = text(f"SELECT count(*) {_MATCHING}")  # nosec B608 # built from constants; values are bound
 _LIST_PAGE = text(f"""
@@ -143,6 +144,7 @@ class PostgresGeneratedContentRepository(AbstractGeneratedContentRepository):
         params = {
             "review_status": filters.review_status,
             "customer_id": filters.customer_id,
+            "content_type": filters.content_type,
             "start": start,
             "end": end,
             "limit": limit,

@@ -225,6 +225,7 @@ class InMemoryGeneratedContentRepository(AbstractGeneratedContentRepository):
             for item in self.stored.values()
             if filters.review_status in (None, item.review_status)
             and filters.customer_id in (None, item.customer_id)
+            and filters.content_type in (None, item.content_type)
             and (start is None or item.created_at >= start)
             and (end is None or item.created_at < end)
         ]

@@ -137,13 +137,23 @@ def quarantine_list(run_id: int | None, limit: int) -> None:
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
 @click.option("--brief-examples", is_flag=True, help="Start with the brief's example rows.")
+@click.option("--force", is_flag=True, help="Overwrite existing files, create missing folders.")
 def generate_data(
-    customers: int, interactions: int, seed: int, out: Path, fmt: str, brief_examples: bool
+    customers: int,
+    interactions: int,
+    seed: int,
+    out: Path,
+    fmt: str,
+    brief_examples: bool,
+    force: bool,
 ) -> None:
     """Write a realistic, messy data set in the source format (same seed, same output)."""
     # Imported here so that serving the API never loads the generator and its tables.
     from pipelines.ingestion import synthetic
 
+    problem = None if force else synthetic.clobber_problem(out, fmt)
+    if problem:
+        raise CommandError(f"{problem}; pass --force to write there anyway")
     try:
         dataset = synthetic.generate_dataset(
             customers, interactions, seed, include_brief_examples=brief_examples

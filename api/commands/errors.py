@@ -10,6 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from repository.errors import InsightsError
 
 USAGE_ERROR = 2
+# SQLSTATEs of a table or column the query expects and the database lacks: its schema is
+# behind the code (never upgraded, or not since an update).
+_SCHEMA_BEHIND = frozenset({"42P01", "42703"})  # undefined_table, undefined_column
 
 
 class CommandError(click.ClickException):
@@ -31,7 +34,19 @@ def one_line_errors(command: Callable) -> Callable:
         except InsightsError as error:
             raise CommandError(error.message) from None
         except SQLAlchemyError as error:
-            detail = " ".join(str(getattr(error, "orig", None) or error).split())
-            raise CommandError(f"database error: {detail}") from None
+            raise CommandError(_describe_database_error(error)) from None
 
     return wrapper
+
+
+def _describe_database_error(error: SQLAlchemyError) -> str:
+    """One line for a database error, pointing at the migrations when the schema lags."""
+    original = getattr(error, "orig", None)
+    text = str(original or error).strip()
+    if getattr(original, "sqlstate", None) in _SCHEMA_BEHIND:
+        first_line = text.splitlines()[0] if text else "a table is missing"
+        return (
+            f"the database schema is missing or out of date ({first_line}); "
+            "run `insights db upgrade` first"
+        )
+    return "database error: " + " ".join(text.split())

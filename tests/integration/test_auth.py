@@ -32,10 +32,14 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/summarized_interactions/": "content:write",
     "/api/v1/generated-content": "content:write",  # the listing, one item, usage
 }
+# URLs decided as a whole, not by prefix ("/" is the start of every URL).
+EXACT_SCOPE_BY_URL = {"/": PUBLIC}  # redirects to /docs
 
 
 def expected_scope(url: str) -> str | None:
-    """Return the decision for ``url`` from the table above, or None if it has none."""
+    """Return the decision for ``url`` from the tables above, or None if it has none."""
+    if url in EXACT_SCOPE_BY_URL:
+        return EXACT_SCOPE_BY_URL[url]
     found = [scope for start, scope in EXPECTED_SCOPE_BY_URL.items() if url.startswith(start)]
     return found[0] if len(found) == 1 else None
 

@@ -2,9 +2,11 @@
 
 import hashlib
 
+import pytest
+
 from pipelines.ingestion import synthetic
 from tests.integration.test_ingestion import export
-from tests.support import BUNDLED_CSV, query
+from tests.support import BUNDLED_CSV, CommandLine, make_app, query
 
 
 def _digest(folder) -> dict[str, str]:
@@ -70,6 +72,47 @@ class TestGenerateData:
         assert len(result.output.strip().splitlines()) == 1
 
 
+def _generate(insights, out, *extra: str):
+    return insights(
+        "generate-data", "--customers", "20", "--interactions", "50", "--out", str(out), *extra
+    )
+
+
+class TestGenerateDataKeepsExistingFiles:
+    def test_an_existing_workbook_is_refused_in_one_line_and_left_as_it_was(
+        self, tmp_path, insights
+    ):
+        out = tmp_path / "mine.xlsx"
+        out.write_bytes(b"my own export")
+        result = _generate(insights, out)
+        assert result.exit_code == 2
+        assert len(result.output.strip().splitlines()) == 1
+        assert "already exists" in result.output and "--force" in result.output
+        assert out.read_bytes() == b"my own export"
+
+    def test_existing_csv_files_in_the_folder_are_refused(self, tmp_path, insights):
+        (tmp_path / "set").mkdir()
+        kept = tmp_path / "set" / synthetic.CSV_NAMES["customers"]
+        kept.write_text("mine\n")
+        result = _generate(insights, tmp_path / "set", "--format", "csv")
+        assert result.exit_code == 2 and str(kept) in result.output
+        assert kept.read_text() == "mine\n"
+
+    def test_a_missing_parent_folder_is_refused_and_not_created(self, tmp_path, insights):
+        result = _generate(insights, tmp_path / "typo" / "data.xlsx")
+        assert result.exit_code == 2 and "does not exist" in result.output
+        assert not (tmp_path / "typo").exists()
+
+    def test_force_overwrites_and_creates_folders(self, tmp_path, insights):
+        existing = tmp_path / "mine.xlsx"
+        existing.write_bytes(b"old")
+        assert _generate(insights, existing, "--force").exit_code == 0
+        assert existing.read_bytes()[:2] == b"PK"  # an xlsx is a zip archive
+        nested = tmp_path / "new" / "deeper" / "data.xlsx"
+        assert _generate(insights, nested, "--force").exit_code == 0
+        assert nested.is_file()
+
+
 class TestIngestIfEmpty:
     def test_loads_into_an_empty_database(self, insights, database_url):
         result = insights("ingest", "--if-empty", str(BUNDLED_CSV))
@@ -85,3 +128,22 @@ class TestIngestIfEmpty:
         assert [row[0] for row in query(
             database_url, "SELECT source_name FROM insights.ingestion_runs"
         )] == [str(other)]  # fmt: skip
+
+
+class TestCommandsOnADatabaseWithoutMigrations:
+    @pytest.fixture
+    def bare_insights(self, empty_database_url):
+        app = make_app(empty_database_url)
+        yield CommandLine(app)
+        app.extensions["insights"]["repositories"].close()
+
+    @pytest.mark.parametrize(
+        "args",
+        [("ingest", str(BUNDLED_CSV)), ("ingest", "--if-empty", str(BUNDLED_CSV)),
+         ("runs", "list"), ("quarantine", "list")],
+    )  # fmt: skip
+    def test_say_in_one_line_to_run_db_upgrade(self, bare_insights, args):
+        result = bare_insights(*args)
+        assert result.exit_code == 2
+        assert len(result.output.strip().splitlines()) == 1
+        assert "run `insights db upgrade` first" in result.output

@@ -75,6 +75,14 @@ def test_by_status_and_customer(generations, three):
     assert ids(found) == [three[0].content_id]
 
 
+def test_by_content_type(generations, three):
+    summary = generations.add(replace(EMAIL, content_type="summary"))
+    found, total = generations.matching(ContentFilter(content_type="summary"), 1, 10)
+    assert ids(found) == [summary.content_id] and total == 1
+    found, total = generations.matching(ContentFilter(content_type="email", customer_id=8), 1, 10)
+    assert ids(found) == [three[2].content_id] and total == 1
+
+
 def test_by_utc_day(generations, three):
     today = three[0].created_at.astimezone(UTC).date()
     found, _ = generations.matching(ContentFilter(created_from=today, created_to=today), 1, 10)

@@ -8,7 +8,8 @@ import pytest
 from repository.generated_content import StoredContent
 from tests.support import assert_error_shape, pagination
 
-# (content id's last digit, customer, review status, created at)
+# (content id's last digit, customer, review status, created at); 2 is a call script
+CALL_SCRIPT = 2
 ROWS = [
     (1, 7, "needs_review", datetime(2026, 3, 1, 9, tzinfo=UTC)),
     (2, 7, "clear", datetime(2026, 3, 2, 9, tzinfo=UTC)),
@@ -24,7 +25,7 @@ def stored(repositories):
         content_id = UUID(int=digit)
         repositories.generated_content.stored[content_id] = StoredContent(
             customer_id=customer_id,
-            content_type="email",
+            content_type="call_script" if digit == CALL_SCRIPT else "email",
             provider="mock",
             model="grounded-mock-1",
             mock=True,
@@ -56,6 +57,11 @@ class TestFilters:
     def test_one_customer_and_status(self, client):
         assert listed(client, review="needs_review", customer_id=8) == ["text 3"]
 
+    def test_one_content_type(self, client):
+        assert listed(client, content_type="call_script") == ["text 2"]
+        assert listed(client, content_type="email", customer_id=7) == ["text 5", "text 1"]
+        assert listed(client, content_type="summary") == []
+
     def test_days_are_inclusive_utc_days(self, client):
         assert listed(client, **{"from": "2026-03-02", "to": "2026-03-02"}) == ["text 3", "text 2"]
         assert listed(client, **{"from": "2026-03-03"}) == ["text 5", "text 4"]
@@ -80,6 +86,7 @@ class TestBadParameters:
             ({"review": "approved"}, "review"),
             ({"customer_id": "x"}, "customer_id"),
             ({"customer_id": "0"}, "customer_id"),
+            ({"content_type": "letter"}, "content_type"),
             ({"from": "yesterday"}, "from"),
             ({"from": "2026-03-04", "to": "2026-03-01"}, "to"),
             ({"page_size": "101"}, "page_size"),
@@ -94,4 +101,4 @@ class TestBadParameters:
         spec = client.get("/openapi.json").get_json()
         operation = spec["paths"]["/api/v1/generated-content"]["get"]
         names = {parameter["name"] for parameter in operation["parameters"]}
-        assert {"review", "customer_id", "from", "to", "page", "page_size"} <= names
+        assert {"review", "customer_id", "content_type", "from", "to", "page", "page_size"} <= names

@@ -50,14 +50,14 @@ FACTS = {
 }
 
 
-def prompt(task="email", customer=JEDI, history=HISTORY, **fields):
+def prompt(task="email", customer=JEDI, history=HISTORY, facts=FACTS, **fields):
     template = PROMPTS[task].template
     settings = {"content_type": task, "tone": "formal", "max_words": 200, **fields}
     inputs = {
         "task": data_block(settings),
         "customer_record": data_block(customer),
         "interaction_history": data_block(history),
-        "summary_facts": data_block(FACTS),
+        "summary_facts": data_block(facts),
     }
     return template.format_messages(**{k: inputs[k] for k in template.input_variables})
 
@@ -152,6 +152,15 @@ class TestCallScriptsAndSummaries:
         assert "by Email" in text
         assert "Drug Efficacy and Dosage" in text
         assert "by Call on 2 March 2024 about Dosage" in text
+
+    def test_a_summary_with_several_key_topics_lists_them_in_the_plural(self):
+        text = write(prompt("summary", max_words=120))
+        assert "The key topics are Drug Efficacy and Dosage." in text
+
+    def test_a_summary_with_one_key_topic_names_it_in_the_singular(self):
+        text = write(prompt("summary", facts={**FACTS, "key_topics": ["Dosage"]}, max_words=120))
+        assert "The key topic is Dosage." in text
+        assert "topics are" not in text
 
 
 class TestInstructionsInData:

@@ -165,8 +165,10 @@ def write_summary(facts: PromptFacts, rng: random.Random) -> str:
     if summary.get("most_frequent_channel"):
         verb = rng.choice(("mostly reaches us", "most often contacts us"))
         sentences.append(f"The customer {verb} by {summary['most_frequent_channel']}.")
-    if summary.get("key_topics"):
-        sentences.append(f"The key topics are {_listing(summary['key_topics'])}.")
+    topics = summary.get("key_topics") or []
+    if topics:
+        phrase = "The key topic is" if len(topics) == 1 else "The key topics are"
+        sentences.append(f"{phrase} {_listing(topics)}.")
     last = summary.get("last_interaction")
     if last:
         about = f" about {last['topic']}" if last.get("topic") else ""

@@ -11,13 +11,14 @@ from pipelines.ingestion.synthetic.vocabulary import (
     SHEET_NAMES,
     XLSX_MAX_ROWS,
 )
-from pipelines.ingestion.synthetic.writing import write_dataset
+from pipelines.ingestion.synthetic.writing import clobber_problem, write_dataset
 
 __all__ = [
     "CSV_NAMES",
     "HEADERS",
     "SHEET_NAMES",
     "XLSX_MAX_ROWS",
+    "clobber_problem",
     "generate_dataset",
     "write_dataset",
 ]

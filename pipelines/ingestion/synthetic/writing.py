@@ -47,3 +47,19 @@ def _write_xlsx(dataset: dict[str, pd.DataFrame], path: Path) -> list[Path]:
             for col, header in enumerate(frame.columns):
                 sheet.write_column(1, col, frame[header].tolist())
     return [path]
+
+
+def clobber_problem(out: Path, fmt: str) -> str | None:
+    """Say what writing ``out`` would overwrite or create besides it, or None if nothing.
+
+    ``out`` is the workbook (xlsx) or the folder of CSV files (csv; the folder itself may be
+    new). A mistyped path should not replace a file or scatter new folders unasked.
+    """
+    out = Path(out)
+    targets = [out / name for name in CSV_NAMES.values()] if fmt == "csv" else [out]
+    existing = [str(path) for path in targets if path.exists()]
+    if existing:
+        return f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}"
+    if not out.parent.is_dir():
+        return f"folder {out.parent} does not exist"
+    return None
