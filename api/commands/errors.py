@@ -5,7 +5,6 @@ from functools import wraps
 from typing import Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from repository.errors import InsightsError
 
@@ -30,7 +29,12 @@ def one_line_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except InsightsError as error:
             raise CommandError(error.message) from None
-        except SQLAlchemyError as error:
+        except Exception as error:
+            # SQLAlchemy is imported late, so that --help does not pay for it.
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(error, SQLAlchemyError):
+                raise
             detail = " ".join(str(getattr(error, "orig", None) or error).split())
             raise CommandError(f"database error: {detail}") from None
 
