@@ -5,23 +5,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 SAMPLE_DATA ?= artifacts/data/sample_export.xlsx
+# `make run PORT=8080` when 5000 is taken (macOS AirPlay uses it).
+PORT ?= 5000
+# The local data folder: embedded PostgreSQL, API key pepper, first admin key.
+DATA_DIR ?= .data
 
-.PHONY: run test lint typecheck security requirements clean bench-ingest bench-api bench-checks
+.PHONY: run test lint typecheck security requirements clean bench-ingest bench-api bench-checks stop reset-data
 
 $(BIN)/python:
+	@echo "make: creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "make: upgrading pip in $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the pinned requirements or the package metadata change.
 $(STAMP): $(BIN)/python requirements-dev.txt pyproject.toml
+	@echo "make: installing the pinned dependencies (requirements-dev.txt; a few minutes the first time)"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@echo "make: installing this project in editable mode"
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/insights db upgrade
 	$(BIN)/insights ingest --if-empty $(SAMPLE_DATA)
-	$(BIN)/insights run --host 127.0.0.1 --port 5000
+	$(BIN)/insights run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -53,11 +61,23 @@ bench-checks: $(STAMP)
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 requirements: $(BIN)/python
+	@echo "make: installing pip-tools"
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		--extra dev --extra embedded --extra openai --extra ollama \
 		--output-file requirements-dev.txt pyproject.toml
 
+# Removes the virtual environment and caches; the data in $(DATA_DIR) is kept.
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+# Stop the embedded PostgreSQL of EMBEDDED_PG_DIR (default $(DATA_DIR)/postgres) if one is
+# still running, e.g. after the app was killed.
+stop: $(STAMP)
+	$(BIN)/insights db stop-embedded
+
+# Start over with no data: stops the embedded server, deletes $(DATA_DIR) (its database,
+# API key pepper and local admin key). The next `make run` loads the sample again.
+reset-data: stop
+	rm -rf $(DATA_DIR)

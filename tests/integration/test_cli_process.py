@@ -132,3 +132,23 @@ def test_a_taken_port_is_one_line_naming_the_setting(local_env, tmp_path):
     assert len(lines) == 1
     assert f"port {port}" in lines[0] and "--port" in lines[0] and "PORT=" in lines[0]
     assert not (tmp_path / "pg").exists()  # refused before starting the database
+
+
+@pytest.mark.slow
+def test_a_killed_user_does_not_keep_the_server_up_after_the_last_live_one(local_env, tmp_path):
+    data_dir = (tmp_path / "pg").resolve()
+    killed = (
+        "import os, sys; from repository.embedded import start_embedded_postgres; "
+        "start_embedded_postgres(sys.argv[1]); os._exit(0)"  # no exit handlers: like SIGKILL
+    )
+    subprocess.run([sys.executable, "-c", killed, str(data_dir)], env=local_env, timeout=60)
+    assert len(_postgres_of(data_dir)) == 1  # left running, its pid still listed as a user
+    try:
+        status = subprocess.run(
+            [INSIGHTS, "db", "status"], env=local_env, capture_output=True, text=True, timeout=60
+        )
+        assert status.returncode == 0, status.stderr
+        assert _postgres_of(data_dir) == []
+    finally:
+        for leftover in _postgres_of(data_dir):
+            leftover.kill()
