@@ -1,5 +1,6 @@
 """Start the embedded PostgreSQL (pgserver) for machines that have no server of their own."""
 
+import atexit
 import json
 import logging
 import signal
@@ -7,6 +8,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from repository.errors import ConfigurationError
 
@@ -43,6 +45,10 @@ def start_embedded_postgres(data_dir: str | Path) -> str:
             # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; harmless here.
             warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
             _servers[path] = pgserver.get_server(path, cleanup_mode="stop")
+        # Exit handlers run last-registered first: this one before pgserver's stop, so a
+        # user that died meanwhile (a --debug reloader child killed by its parent) does
+        # not keep the server up.
+        atexit.register(_forget_dead_handles, path)
         log.info("embedded postgres started", extra={"data_dir": str(path)})
     return _servers[path].get_uri()  # type: ignore[attr-defined]
 
@@ -60,9 +66,17 @@ def _forget_dead_handles(path: Path) -> None:
         pids = json.loads(handles.read_text())
     except (OSError, ValueError):
         return
-    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    alive = [pid for pid in pids if _alive(psutil, pid)]
     if alive != pids:
         handles.write_text(json.dumps(alive))
+
+
+def _alive(psutil: Any, pid: int) -> bool:
+    """Whether ``pid`` runs; a killed child not yet reaped by its parent (a zombie) does not."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def release_embedded_postgres(data_dir: str | Path) -> None:

@@ -4,6 +4,7 @@ import errno
 import socket
 
 import click
+from werkzeug.serving import is_running_from_reloader
 
 from api.commands.errors import CommandError, one_line_errors
 
@@ -14,6 +15,8 @@ def check_port_free(host: str, port: int) -> None:
     Flask's own message comes after the app (and the database) has started, and does not
     say how this project chooses the port.
     """
+    if is_running_from_reloader():
+        return  # --debug: the reloader's parent holds the socket and hands it over
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         # The server sets this too: a port left in TIME_WAIT is free for it.
