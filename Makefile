@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 SAMPLE_DATA ?= artifacts/data/sample_export.xlsx
+# `make run PORT=8080` when 5000 is taken (macOS AirPlay uses it).
+PORT ?= 5000
+# The local data folder: embedded PostgreSQL, API key pepper, first admin key.
+DATA_DIR ?= .data
 
-.PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks
+.PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks stop reset-data
 .DEFAULT_GOAL := help
 
 ## List the targets with what each does (the default).
@@ -14,12 +18,16 @@ help:
 	@awk '/^## /{doc=substr($$0, 4); next} /^[a-zA-Z][a-zA-Z0-9_.-]*:([^=]|$$)/{split($$0, t, ":"); printf "  %-14s %s\n", t[1], doc} {doc=""}' $(firstword $(MAKEFILE_LIST))
 
 $(BIN)/python:
+	@echo "make: creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "make: upgrading pip in $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the pinned requirements or the package metadata change.
 $(STAMP): $(BIN)/python requirements-dev.txt pyproject.toml
+	@echo "make: installing the pinned dependencies (requirements-dev.txt; a few minutes the first time)"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@echo "make: installing this project in editable mode"
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -27,7 +35,7 @@ $(STAMP): $(BIN)/python requirements-dev.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/insights db upgrade
 	$(BIN)/insights ingest --if-empty $(SAMPLE_DATA)
-	$(BIN)/insights run --host 127.0.0.1 --port 5000
+	$(BIN)/insights run --host 127.0.0.1 --port $(PORT)
 
 ## Install, then run the whole test suite (PYTEST_ARGS=... to narrow it).
 test: $(STAMP)
@@ -67,12 +75,25 @@ bench-checks: $(STAMP)
 # Recompile the pins after editing pyproject.toml's dependencies.
 ## Recompile requirements*.txt from pyproject.toml.
 requirements: $(BIN)/python
+	@echo "make: installing pip-tools"
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		--extra dev --extra embedded --extra openai --extra ollama \
 		--output-file requirements-dev.txt pyproject.toml
 
-## Delete the virtualenv and tool caches.
+## Delete the virtualenv and tool caches; the local data folder (.data) is kept.
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+# Stop the embedded PostgreSQL of EMBEDDED_PG_DIR (default $(DATA_DIR)/postgres) if one is
+# still running, e.g. after the app was killed.
+## Stop the embedded PostgreSQL left running for the data folder.
+stop: $(STAMP)
+	$(BIN)/insights db stop-embedded
+
+# Start over with no data: stops the embedded server, deletes $(DATA_DIR) (its database,
+# API key pepper and local admin key). The next `make run` loads the sample again.
+## Stop the embedded server and delete the local data folder.
+reset-data: stop
+	rm -rf $(DATA_DIR)

@@ -1,19 +1,16 @@
 """The Flask application factory."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, redirect, send_from_directory, url_for
 from flask_smorest import Api
 
-from api import auth, data_version, errors, openapi_examples, request_log, security_headers
-from api.config import load_config
 from api.extensions import EXTENSION_KEY
-from api.log_config import configure_logging
 from api.schemas import ErrorSchema, LocalDateTime
-from pipelines.content.pipeline import build_content_pipeline
-from repository.factory import Repositories, build_repositories
-from repository.migrations import migration_ids
+
+if TYPE_CHECKING:
+    from repository.factory import Repositories
 
 DOCS_ASSETS_URL = "/docs/assets/"
 
@@ -45,13 +42,22 @@ class InsightsApi(Api):
 
 
 def create_app(
-    config: Mapping[str, Any] | None = None, repositories: Repositories | None = None
+    config: Mapping[str, Any] | None = None, repositories: "Repositories | None" = None
 ) -> Flask:
     """Create the app.
 
     ``config`` overrides what the environment says; ``repositories`` replaces the
     PostgreSQL ones (tests and demos pass fakes).
     """
+    # Imported here: every `insights` command imports this package, and --help should
+    # not pay for pandas, LangChain and SQLAlchemy.
+    from api import auth, data_version, errors, request_log, security_headers
+    from api.config import load_config
+    from api.log_config import configure_logging
+    from pipelines.content.pipeline import build_content_pipeline
+    from repository.factory import build_repositories
+    from repository.migrations import migration_ids
+
     app = Flask(__name__)
     app.config.from_mapping(load_config())
     app.config.from_mapping(API_SETTINGS)
@@ -77,7 +83,16 @@ def create_app(
 
 
 def _register_api(app: Flask) -> None:
-    from api import content, customers, health, legacy_stats, statistics, usage
+    from api import (
+        auth,
+        content,
+        customers,
+        health,
+        legacy_stats,
+        openapi_examples,
+        statistics,
+        usage,
+    )
 
     api = InsightsApi(app)
     api.register_field(LocalDateTime, "string", None)  # no offset: not RFC 3339 date-time

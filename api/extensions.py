@@ -1,14 +1,17 @@
 """Accessors for what ``create_app`` built, so handlers never reach into app internals."""
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
 
-from pipelines.content.pipeline import ContentPipeline
-from repository.factory import Repositories
+if TYPE_CHECKING:  # importing them costs the CLI's --help a second (pandas, SQLAlchemy)
+    from pipelines.content.pipeline import ContentPipeline
+    from repository.factory import Repositories
 
 EXTENSION_KEY = "insights"
 
 
-def repositories() -> Repositories:
+def repositories() -> "Repositories":
     """Return the repositories of the current app."""
     return current_app.extensions[EXTENSION_KEY]["repositories"]
 
@@ -18,6 +21,6 @@ def known_migrations() -> list[str]:
     return current_app.extensions[EXTENSION_KEY]["migrations"]
 
 
-def content_pipeline() -> ContentPipeline:
+def content_pipeline() -> "ContentPipeline":
     """Return the pipeline that writes generated content."""
     return current_app.extensions[EXTENSION_KEY]["content"]

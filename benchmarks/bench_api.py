@@ -32,7 +32,11 @@ import psycopg
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
 from repository.api_keys import PostgresApiKeyRepository
-from repository.embedded import start_embedded_postgres
+from repository.embedded import (
+    released_at_end,
+    start_embedded_postgres,
+    stop_on_termination_signals,
+)
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
 from repository.migrations import upgrade
@@ -171,7 +175,11 @@ def main() -> None:
     parser.add_argument("--only-content", action="store_true", help="Skip the other cases.")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+    stop_on_termination_signals()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-api-") as tmp,
+        released_at_end(Path(tmp) / "pg"),
+    ):
         admin = os.environ.get("BENCH_DATABASE_URL") or start_embedded_postgres(Path(tmp) / "pg")
         server = DatabaseServer(admin)
         url = server.create(prefix="bench_api")

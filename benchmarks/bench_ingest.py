@@ -25,7 +25,11 @@ import psycopg
 from pipelines.ingestion import synthetic
 from pipelines.ingestion.cleaning import clean
 from pipelines.ingestion.sources import read_source
-from repository.embedded import start_embedded_postgres
+from repository.embedded import (
+    released_at_end,
+    start_embedded_postgres,
+    stop_on_termination_signals,
+)
 from repository.engine import build_engine, libpq_url
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
@@ -93,7 +97,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+    stop_on_termination_signals()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp,
+        released_at_end(Path(tmp) / "pg"),
+    ):
         admin = os.environ.get("BENCH_DATABASE_URL") or start_embedded_postgres(Path(tmp) / "pg")
         server = DatabaseServer(admin)
         folder = Path(tmp) / "data"

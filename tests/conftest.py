@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from repository.embedded import start_embedded_postgres
+from repository.embedded import released_at_end, start_embedded_postgres
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
 from tests.support import MIGRATIONS_DIR, CommandLine, client_with_key, make_app
@@ -16,7 +16,7 @@ from tests.support import MIGRATIONS_DIR, CommandLine, client_with_key, make_app
 def database_server() -> Iterator[DatabaseServer]:
     """The server tests create databases on: TEST_DATABASE_URL, else an embedded one."""
     admin_url = os.environ.get("TEST_DATABASE_URL")
-    with tempfile.TemporaryDirectory(prefix="insights-pg-") as data_dir:
+    with tempfile.TemporaryDirectory(prefix="insights-pg-") as data_dir, released_at_end(data_dir):
         server = DatabaseServer(admin_url or start_embedded_postgres(data_dir))
         yield server
         server.drop_all()

@@ -10,20 +10,20 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
 
-from api import create_app
 from api.commands.content import content_commands
 from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
-from api.commands.keys import ensure_local_admin_key, keys_group
-from api.extensions import known_migrations, repositories
-from api.startup import prepare_to_serve
-from repository import migrations
-from repository.engine import redacted
+from api.commands.keys import keys_group
+from api.commands.serving import check_port_free, stop_embedded_command, stop_embedded_on_exit
 from repository.errors import InsightsError
-from repository.factory import resolve_database_url
+
+# The app (and with it pandas, SQLAlchemy and the database) is built only when a command
+# needs it: `insights --help` and `--version` stay fast and start no database.
 
 
 def _load_app():
+    from api import create_app
+
     try:
         return create_app()
     except InsightsError as error:
@@ -31,7 +31,24 @@ def _load_app():
         sys.exit(USAGE_ERROR)
 
 
-@click.group(cls=FlaskGroup, create_app=_load_app, add_default_commands=False)
+class InsightsGroup(FlaskGroup):
+    """Flask's command group without its app lookups for listing and finding commands.
+
+    Flask builds the app to list commands the app itself registers; ours registers none,
+    so building it (and starting the embedded database) for --help would be wasted.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return click.Group.list_commands(self, ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return click.Group.get_command(self, ctx, cmd_name)
+
+
+@click.group(
+    cls=InsightsGroup, create_app=_load_app, add_default_commands=False, add_version_option=False
+)
+@click.version_option(package_name="customer-insights", message="%(prog)s %(version)s")
 def cli() -> None:
     """Customer Insights: clean the data, serve the API, manage the database."""
 
@@ -42,6 +59,8 @@ def db() -> None:
 
 
 def _migration_target() -> tuple[str, Any]:
+    from repository.factory import resolve_database_url
+
     config = current_app.config
     return resolve_database_url(config), config["MIGRATIONS_DIR"]
 
@@ -50,6 +69,9 @@ def _migration_target() -> tuple[str, Any]:
 @one_line_errors
 def db_upgrade() -> None:
     """Apply every pending migration."""
+    from repository import migrations
+    from repository.engine import redacted
+
     url, folder = _migration_target()
     applied = migrations.upgrade(url, folder)
     for migration_id in applied:
@@ -61,6 +83,8 @@ def db_upgrade() -> None:
 @one_line_errors
 def db_status() -> None:
     """List applied and pending migrations."""
+    from repository import migrations
+
     url, folder = _migration_target()
     states = migrations.status(url, folder)
     for state in states:
@@ -75,6 +99,8 @@ def db_status() -> None:
 @one_line_errors
 def db_downgrade(yes: bool) -> None:
     """Roll back the most recently applied migration (its rollback may drop data)."""
+    from repository import migrations
+
     url, folder = _migration_target()
     if not yes:
         if not sys.stdin.isatty():
@@ -88,6 +114,12 @@ def db_downgrade(yes: bool) -> None:
 @click.pass_context
 def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
     """Refuse to serve while migrations are pending, then run Flask's development server."""
+    from api.commands.keys import ensure_local_admin_key
+    from api.extensions import known_migrations, repositories
+    from api.startup import prepare_to_serve
+
+    check_port_free(kwargs["host"], kwargs["port"])
+    stop_embedded_on_exit()
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         try:
@@ -98,6 +130,7 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
     return ctx.invoke(run_command, **kwargs)
 
 
+db.add_command(stop_embedded_command)
 cli.add_command(checked_run_command)
 cli.add_command(shell_command)
 cli.add_command(routes_command)

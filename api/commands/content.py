@@ -7,7 +7,6 @@ import click
 from api.commands.errors import CommandError, one_line_errors
 from api.commands.usage import usage_command
 from api.extensions import content_pipeline
-from pipelines.content.replay import replay
 
 # Exit statuses of ``content replay``: like diff(1), 0 identical and 1 different; 2 is
 # every error (unknown or malformed id, nothing to replay, the model failing).
@@ -28,6 +27,8 @@ def replay_command(content_id: str) -> None:
     Prints a unified diff of the stored text against the new one. Exit status: 0 when
     identical, 1 when different, 2 on an error. Nothing is stored.
     """
+    from pipelines.content.replay import replay  # LangChain: loaded only for this command
+
     try:
         wanted = UUID(content_id)
     except ValueError:

@@ -1,48 +1,35 @@
 """Commands that move data: ingest, inspect runs and quarantine, generate data sets."""
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from api.commands.errors import CommandError, one_line_errors
+from api.commands.progress import stage_progress
 from api.extensions import repositories
-from pipelines.ingestion import STAGES, format_report, ingest
-from pipelines.ingestion.limits import Limits
-from pipelines.ingestion.sources import read_source, source_from_legacy_tables
-from repository.ingestion import AbstractIngestionRepository
+
+if TYPE_CHECKING:  # the ingestion modules load pandas: imported when a command runs
+    from pipelines.ingestion.limits import Limits
+    from repository.ingestion import AbstractIngestionRepository
 
 
-def _limits() -> Limits:
+def _limits() -> "Limits":
     """Return the source size limits the configuration sets."""
+    from pipelines.ingestion.limits import Limits
+
     config = current_app.config
     return Limits(config["INGEST_MAX_FILE_MB"], config["INGEST_MAX_CELL_CHARS"])
 
 
-def _ingestion_repository() -> AbstractIngestionRepository:
+def _ingestion_repository() -> "AbstractIngestionRepository":
     repository = repositories().ingestion
     if repository is None:
         raise CommandError("this app was built without an ingestion repository")
     return repository
-
-
-@contextmanager
-def _stage_progress() -> Iterator:
-    """Yield a stage callback that draws a progress bar on a terminal and stays quiet otherwise."""
-    if not sys.stderr.isatty():
-        yield lambda stage: None
-        return
-    stages = ("read", *STAGES)
-    with click.progressbar(
-        length=len(stages), label="ingesting", file=sys.stderr, show_eta=False,
-        item_show_func=lambda stage: stage,
-    ) as bar:  # fmt: skip
-        yield lambda stage: bar.update(1, stage)
 
 
 @click.command("ingest")
@@ -72,7 +59,11 @@ def ingest_command(
     if latest is not None:
         click.echo(f"data already loaded (run {latest.id}, {latest.source_name}); not loading")
         return
-    with _stage_progress() as on_stage:
+    from pipelines.ingestion import STAGES, format_report, ingest
+    from pipelines.ingestion.sources import read_source, source_from_legacy_tables
+    from repository.ingestion import LOAD_STEPS
+
+    with stage_progress("ingesting", ("read", *STAGES, *LOAD_STEPS)) as on_stage:
         on_stage("read")
         if from_legacy_tables:
             source = source_from_legacy_tables(repository.read_legacy_tables(), _limits())
@@ -155,10 +146,13 @@ def generate_data(
     if problem:
         raise CommandError(f"{problem}; pass --force to write there anyway")
     try:
-        dataset = synthetic.generate_dataset(
-            customers, interactions, seed, include_brief_examples=brief_examples
-        )
-        written_paths = synthetic.write_dataset(dataset, out, fmt)
+        with stage_progress("generating data", ("generate", "write")) as on_stage:
+            on_stage("generate")
+            dataset = synthetic.generate_dataset(
+                customers, interactions, seed, include_brief_examples=brief_examples
+            )
+            on_stage("write")
+            written_paths = synthetic.write_dataset(dataset, out, fmt)
     except ValueError as error:
         raise CommandError(str(error)) from None
     for written in written_paths:

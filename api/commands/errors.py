@@ -5,7 +5,6 @@ from functools import wraps
 from typing import Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from repository.errors import InsightsError
 
@@ -33,13 +32,18 @@ def one_line_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except InsightsError as error:
             raise CommandError(error.message) from None
-        except SQLAlchemyError as error:
+        except Exception as error:
+            # SQLAlchemy is imported late, so that --help does not pay for it.
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(error, SQLAlchemyError):
+                raise
             raise CommandError(_describe_database_error(error)) from None
 
     return wrapper
 
 
-def _describe_database_error(error: SQLAlchemyError) -> str:
+def _describe_database_error(error: Exception) -> str:
     """One line for a database error, pointing at the migrations when the schema lags."""
     original = getattr(error, "orig", None)
     text = str(original or error).strip()

@@ -7,7 +7,6 @@ from flask.cli import with_appcontext
 
 from api.commands.errors import CommandError, one_line_errors
 from api.extensions import content_pipeline
-from api.usage import usage_report
 from repository.generated_content import USAGE_GROUPS
 
 _COLUMNS = ("generations", "input_tokens", "output_tokens", "without_tokens", "cost", "unpriced")
@@ -36,6 +35,8 @@ def usage_command(date_from: str | None, date_to: str | None, group_by: str) -> 
         raise CommandError(f"--from ({first}) must not be after --to ({last})")
     if group_by not in USAGE_GROUPS:
         raise CommandError(f"--group-by must be one of {', '.join(USAGE_GROUPS)}, got {group_by!r}")
+    from api.usage import usage_report  # the HTTP module's imports: only when used
+
     report = usage_report(content_pipeline().generated, first, last, group_by)
     click.echo("\t".join((group_by, *_COLUMNS, "estimated")))
     rows = [(group["key"], group) for group in report["groups"]]

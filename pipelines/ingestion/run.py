@@ -64,7 +64,7 @@ def ingest(
             on_stage("check")
             checked = _check(source, cleaned)
             on_stage("load")
-            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts())
+            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts(), on_stage)
             repository.load(run_id, load, _shrink_guard(cleaned, max_shrink))
     except Exception as error:
         log.error("ingestion failed", extra={"source": run.source_name, "error": str(error)})

@@ -2,6 +2,7 @@
 
 from repository.ingestion.interface import (
     INGESTION_LOCK_KEY,
+    LOAD_STEPS,
     AbstractIngestionRepository,
     CleanFrames,
     CleanLoad,
@@ -16,6 +17,7 @@ from repository.ingestion.postgres import PostgresIngestionRepository
 
 __all__ = [
     "INGESTION_LOCK_KEY",
+    "LOAD_STEPS",
     "AbstractIngestionRepository",
     "CleanFrames",
     "CleanLoad",

@@ -68,6 +68,11 @@ class RunSummary:
     error: str | None
 
 
+# The steps of a PostgreSQL load, as CleanLoad.on_step names them; building the indexes
+# of a large new partition is the long tail of "merge".
+LOAD_STEPS = ("load: copy", "load: merge, build indexes", "load: rollups")
+
+
 @dataclass(frozen=True)
 class CleanLoad:
     """What one load writes: the clean frames, their rollups and the run's counts."""
@@ -75,6 +80,8 @@ class CleanLoad:
     data: CleanFrames
     rollups: RollupFrames
     counts: dict[str, Any]
+    # Told the name of each step of the load as it starts (progress reporting).
+    on_step: Callable[[str], None] = lambda step: None
 
 
 # Sees the row count of each clean table just before a load replaces it; raises to refuse.

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 
 from repository.ingestion import bulk_load, runs, turns, versions
 from repository.ingestion.interface import (
+    LOAD_STEPS,
     AbstractIngestionRepository,
     CleanFrames,
     CleanLoad,
@@ -59,9 +60,12 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                         if check is not None:
                             check(runs.clean_counts(connection))
                         runs.record_counts(connection, run_id, load.counts)
+                        load.on_step(LOAD_STEPS[0])
                         self._copy_staging(connection, load.data)
                         self._copy_audit(connection, run_id, load.data)
+                        load.on_step(LOAD_STEPS[1])
                         self._merge(connection, run_id)
+                        load.on_step(LOAD_STEPS[2])
                         self._replace_rollups(connection, load.rollups)
                         versions.publish(connection, version)
                         runs.finish_run(connection, run_id, "succeeded")
