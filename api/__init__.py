@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from api import auth, data_version, errors, request_log, security_headers
+from api import auth, data_version, errors, request_log, security_headers, strict_query
 from api.config import load_config
 from api.extensions import EXTENSION_KEY
 from api.log_config import configure_logging
@@ -61,6 +61,7 @@ def create_app(
     _register_api(app)
     request_log.init_app(app)
     auth.init_app(app)
+    strict_query.init_app(app)  # after auth: a caller without a key learns nothing
     data_version.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)

@@ -17,7 +17,10 @@ blp = Blueprint(
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 _UNKNOWN_CUSTOMER = "No customer row and no interaction has this id (or it is not 1 to 2147483647)."
-_BAD_ARGUMENTS = "A page outside 1 to 1,000,000, a page size outside 1 to 500, or an unknown type."
+_BAD_ARGUMENTS = (
+    "A page outside 1 to 1,000,000, a page size outside 1 to 500, an unknown type, or an "
+    "unknown query parameter."
+)
 
 
 # Ids outside 1..MAX_ID do not match these routes: a 404 like any id nobody has.
@@ -43,6 +46,7 @@ class Customers(MethodView):
 class CustomerDetail(MethodView):
     @blp.response(200, CustomerSchema)
     @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
+    @blp.alt_response(422, schema=ErrorSchema, description="An unknown query parameter.")
     def get(self, customer_id: int):
         """Return one customer."""
         return repositories().customers.get_customer(customer_id)
