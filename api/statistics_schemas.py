@@ -3,11 +3,15 @@
 from marshmallow import Schema, fields, validate
 
 from api.bounds import BoundedDate
-from repository.model import UNKNOWN
+from repository.model import SENTIMENTS, UNKNOWN
 from repository.statistics import GRANULARITIES, GROUP_DIMENSIONS
 
 # A filter value names a value of the data, so it cannot be empty.
 _VALUE = fields.String(validate=validate.Length(min=1))
+_ANY = (
+    f'any value the statistics overview shows, in any case, "{UNKNOWN}" included (matches '
+    "interactions without one)."
+)
 
 
 class FilterArgs(Schema):
@@ -15,9 +19,14 @@ class FilterArgs(Schema):
 
     date_from = BoundedDate(data_key="from", metadata={"description": "First day, inclusive."})
     date_to = BoundedDate(data_key="to", metadata={"description": "Last day, inclusive."})
-    channel = fields.List(_VALUE, metadata={"description": "Repeatable, e.g. Email."})
-    sentiment = fields.List(_VALUE, metadata={"description": "Repeatable."})
-    topic = fields.List(_VALUE, metadata={"description": "Repeatable."})
+    channel = fields.List(_VALUE, metadata={"description": f"Repeatable, e.g. Email; {_ANY}"})
+    sentiment = fields.List(
+        _VALUE, metadata={"description": f"Repeatable: {', '.join(SENTIMENTS)} or {UNKNOWN}."}
+    )
+    topic = fields.List(_VALUE, metadata={"description": f"Repeatable; {_ANY}"})
+    customer_type = fields.List(
+        _VALUE, metadata={"description": f"Repeatable, e.g. Red; {_ANY}", "example": ["Red"]}
+    )
 
 
 class ProductInteractionsArgs(FilterArgs):

@@ -2,13 +2,31 @@
 
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL
 
-# Shared filter: an empty array means "no filter on this dimension".
+# Shared filter: an empty array means "no filter on this dimension". A missing value is
+# compared as the word the results show for it, so a filter on UNKNOWN finds those rows.
 _FILTERS = """
-    AND (cardinality(CAST(:channels AS text[])) = 0 OR {t}.channel = ANY(CAST(:channels AS text[])))
+    AND (cardinality(CAST(:channels AS text[])) = 0
+         OR COALESCE({t}.channel, {unknown}) = ANY(CAST(:channels AS text[])))
     AND (cardinality(CAST(:sentiments AS text[])) = 0
-         OR {t}.sentiment = ANY(CAST(:sentiments AS text[])))
-    AND (cardinality(CAST(:topics AS text[])) = 0 OR {t}.topic = ANY(CAST(:topics AS text[])))
+         OR COALESCE({t}.sentiment, {unknown}) = ANY(CAST(:sentiments AS text[])))
+    AND (cardinality(CAST(:topics AS text[])) = 0
+         OR COALESCE({t}.topic, {unknown}) = ANY(CAST(:topics AS text[])))
+    AND (cardinality(CAST(:customer_types AS text[])) = 0
+         OR {customer_type} = ANY(CAST(:customer_types AS text[])))
 """
+
+
+def filters(alias: str, customer_type: str | None = None) -> str:
+    """Return the filter conditions on relation ``alias`` (its customer type expression)."""
+    return _FILTERS.format(
+        t=alias, unknown=UNKNOWN_SQL, customer_type=customer_type or f"{alias}.customer_type"
+    )
+
+
+# interactions has no customer type: look it up, only when a type filter asks (the OR
+# above stops before the subquery otherwise). No row, or no type, is UNKNOWN.
+_TYPE_OF_INTERACTION = f"""COALESCE((SELECT c.customer_type FROM insights.customers AS c
+    WHERE c.version = i.version AND c.customer_id = i.customer_id), {UNKNOWN_SQL})"""
 
 # :whole_from/:whole_to bound the whole months read from the rollup (NULL: unbounded);
 # :use_rollup is false when the range holds no whole month. :lo1/:hi1 and :lo2/:hi2 are
@@ -38,6 +56,8 @@ _COARSE = """
     WHERE version = {version}
       AND (CAST(:date_from AS date) IS NULL OR day >= CAST(:date_from AS date))
       AND (CAST(:date_to AS date) IS NULL OR day <= CAST(:date_to AS date))
+      AND (cardinality(CAST(:customer_types AS text[])) = 0
+           OR customer_type = ANY(CAST(:customer_types AS text[])))
     GROUP BY {groups}
     ORDER BY 1 NULLS FIRST, {order}
 """
@@ -73,8 +93,8 @@ def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coars
             period=period, columns=columns, groups=groups, order=order, version=CURRENT_VERSION_SQL
         )
     facts = _FACTS.format(
-        rollup_filters=_FILTERS.format(t="r"),
-        row_filters=_FILTERS.format(t="i"),
+        rollup_filters=filters("r"),
+        row_filters=filters("i"),
         version=CURRENT_VERSION_SQL,
     )
     return f"""
@@ -93,7 +113,7 @@ REACH = f"""
     WHERE i.version = {CURRENT_VERSION_SQL}
       AND (CAST(:lo AS timestamp) IS NULL OR i.occurred_at >= CAST(:lo AS timestamp))
       AND (CAST(:hi AS timestamp) IS NULL OR i.occurred_at < CAST(:hi AS timestamp))
-      {_FILTERS.format(t="i")}
+      {filters("i", _TYPE_OF_INTERACTION)}
 """  # nosec B608 # built from constants; values are bound
 
 
@@ -106,4 +126,7 @@ FILTER_VALUES = f"""
     UNION ALL
     SELECT 'topic', topic FROM insights.interaction_monthly_rollup
     WHERE version = {CURRENT_VERSION_SQL} AND topic IS NOT NULL GROUP BY 2
+    UNION ALL
+    SELECT 'customer_type', customer_type FROM insights.customers
+    WHERE version = {CURRENT_VERSION_SQL} AND customer_type IS NOT NULL GROUP BY 2
 """  # nosec B608 # built from constants; values are bound
