@@ -148,6 +148,33 @@ def echo_filters(filters: InteractionFilter) -> dict[str, Any]:
 def rows_as_csv(rows: list[dict[str, Any]], granularity: str | None) -> str:
     """Render the rows as CSV with a header, the period first when there is one."""
     columns = (["period"] if granularity else []) + ["product", "customer_type", "interactions"]
+    return table_as_csv(rows, columns)
+
+
+def timeseries_as_csv(report: dict[str, Any]) -> str:
+    """Render a timeseries report's rows as CSV: period, the grouped dimension, interactions."""
+    return table_as_csv(report["data"], ["period", report["filters"]["group_by"], "interactions"])
+
+
+# The overview as a table: one row per figure, named by its section of the JSON form.
+OVERVIEW_COLUMNS = ["section", "name", "value"]
+
+
+def overview_as_csv(report: dict[str, Any]) -> str:
+    """Render an overview as CSV rows of (section, name, value), in the JSON form's order."""
+    rows = [{"section": "totals", "name": k, "value": v} for k, v in report["totals"].items()]
+    for dimension in ("channel", "sentiment", "topic", "customer_type"):
+        section = f"by_{dimension}"
+        rows += [{"section": section, "name": k, "value": v} for k, v in report[section].items()]
+    rows += [
+        {"section": "span", "name": moment, "value": report[moment]}
+        for moment in ("first_interaction", "last_interaction")
+    ]
+    return table_as_csv(rows, OVERVIEW_COLUMNS)
+
+
+def table_as_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Render rows as CSV with a header, every text cell made inert for spreadsheets."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

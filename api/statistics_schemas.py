@@ -29,16 +29,25 @@ class FilterArgs(Schema):
     )
 
 
-class ProductInteractionsArgs(FilterArgs):
+class CsvArgs(Schema):
+    """The choice of representation, for endpoints that also answer in CSV."""
+
+    format = fields.String(
+        validate=validate.OneOf(["json", "csv"]),
+        metadata={"description": "csv returns the rows as CSV (as does Accept: text/csv)."},
+    )
+
+
+class OverviewArgs(FilterArgs, CsvArgs):
+    """Query parameters of /statistics/overview."""
+
+
+class ProductInteractionsArgs(FilterArgs, CsvArgs):
     """Query parameters of /statistics/product-interactions."""
 
     granularity = fields.String(
         validate=validate.OneOf(GRANULARITIES),
         metadata={"description": "Adds a period column: month, quarter or year."},
-    )
-    format = fields.String(
-        validate=validate.OneOf(["json", "csv"]),
-        metadata={"description": "csv returns the rows as CSV (as does Accept: text/csv)."},
     )
 
 
@@ -73,7 +82,7 @@ class ProductInteractionsSchema(Schema):
     )  # fmt: skip
 
 
-class TimeseriesArgs(FilterArgs):
+class TimeseriesArgs(FilterArgs, CsvArgs):
     """Query parameters of /statistics/timeseries."""
 
     granularity = fields.String(
