@@ -34,7 +34,12 @@ class Customers(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ARGUMENTS)
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, pagination_parameters, customer_type: str | None = None):
-        """List customers by id, optionally of one type."""
+        """List customers by id, optionally of one type.
+
+        Every customer: those on the customers sheet and those seen only in interactions
+        (type Unknown), so X-Pagination's total can exceed /api/v1/stats/customers (the
+        sheet's rows) and the overview's totals.customers (customers with interactions).
+        """
         customers, total = repositories().customers.list_customers(
             customer_type, pagination_parameters.page, pagination_parameters.page_size
         )

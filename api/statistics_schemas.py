@@ -100,13 +100,30 @@ class CountsField(fields.Dict):
         )
 
 
+class OverviewTotals(Schema):
+    """The overview's totals; the README's "Three customer counts" compares them."""
+
+    interactions = fields.Integer(
+        required=True,
+        metadata={"description": "Interactions that match the filters.", "example": 388},
+    )
+    customers = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Customers seen in interactions: distinct customers with at least "
+            "one interaction that matches the filters, whether or not the customers sheet "
+            "lists them. Customers of the sheet without interactions are not counted "
+            "(GET /api/v1/customers counts every customer, /api/v1/stats/customers the "
+            "sheet's rows).",
+            "example": 41,
+        },
+    )
+
+
 class OverviewSchema(Schema):
     """Totals, counts per dimension and the span of the interactions."""
 
-    totals = fields.Dict(
-        keys=fields.String(), values=fields.Integer(),
-        metadata={"example": {"interactions": 388, "customers": 36}},
-    )  # fmt: skip
+    totals = fields.Nested(OverviewTotals, required=True)
     by_channel = CountsField({"Email": 150, "Call": 120, "Bird": 20})
     by_sentiment = CountsField({"Positive": 200, "Negative": 90, UNKNOWN: 8})
     by_topic = CountsField({"Drug Efficacy": 70})
