@@ -192,7 +192,10 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             **_filter_params(filters),
         }
         with self._engine.connect() as connection:
-            return dict(connection.execute(text(statistics_sql.REACH), params).mappings().one())
+            statement = (
+                statistics_sql.REACH_BY_TYPE if filters.customer_types else statistics_sql.REACH
+            )
+            return dict(connection.execute(text(statement), params).mappings().one())
 
     @retry_if_partition_detached
     def filter_values(self) -> dict[str, set[str]]:
