@@ -51,7 +51,7 @@ def create_app(
     """
     # Imported here: every `insights` command imports this package, and --help should
     # not pay for pandas, LangChain and SQLAlchemy.
-    from api import auth, data_version, errors, request_log, security_headers
+    from api import auth, data_version, errors, request_log, security_headers, strict_query
     from api.config import load_config
     from api.log_config import configure_logging
     from pipelines.content.pipeline import build_content_pipeline
@@ -76,6 +76,7 @@ def create_app(
     _register_api(app)
     request_log.init_app(app)
     auth.init_app(app)
+    strict_query.init_app(app)  # after auth: a caller without a key learns nothing
     data_version.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)

@@ -143,6 +143,7 @@ class GeneratedContent(MethodView):
         schema=ErrorSchema,
         description="Nothing is stored under this id (or it is not a UUID).",
     )
+    @blp.alt_response(422, schema=ErrorSchema, description="An unknown query parameter.")
     def get(self, content_id: UUID):
         """Return one stored generation, as it was produced."""
         return stored_view(content_pipeline().generated.get(content_id))

@@ -17,7 +17,10 @@ blp = Blueprint(
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 _UNKNOWN_CUSTOMER = "No customer row and no interaction has this id (or it is not 1 to 2147483647)."
-_BAD_ARGUMENTS = "A page outside 1 to 1,000,000, a page size outside 1 to 500, or an unknown type."
+_BAD_ARGUMENTS = (
+    "A page outside 1 to 1,000,000, a page size outside 1 to 500, an unknown type, or an "
+    "unknown query parameter."
+)
 
 
 # Ids outside 1..MAX_ID do not match these routes: a 404 like any id nobody has.
@@ -31,7 +34,12 @@ class Customers(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description=_BAD_ARGUMENTS)
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, pagination_parameters, customer_type: str | None = None):
-        """List customers by id, optionally of one type."""
+        """List customers by id, optionally of one type.
+
+        Every customer: those on the customers sheet and those seen only in interactions
+        (type Unknown), so X-Pagination's total can exceed /api/v1/stats/customers (the
+        sheet's rows) and the overview's totals.customers (customers with interactions).
+        """
         customers, total = repositories().customers.list_customers(
             customer_type, pagination_parameters.page, pagination_parameters.page_size
         )
@@ -43,6 +51,7 @@ class Customers(MethodView):
 class CustomerDetail(MethodView):
     @blp.response(200, CustomerSchema)
     @blp.alt_response(404, schema=ErrorSchema, description=_UNKNOWN_CUSTOMER)
+    @blp.alt_response(422, schema=ErrorSchema, description="An unknown query parameter.")
     def get(self, customer_id: int):
         """Return one customer."""
         return repositories().customers.get_customer(customer_id)

@@ -15,7 +15,12 @@ blp = Blueprint(
 class RowCount(MethodView):
     @blp.response(200, RowCountSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Not one of the known tables.")
+    @blp.alt_response(422, schema=ErrorSchema, description="An unknown query parameter.")
     def get(self, table_name: str):
-        """Count the rows of customers, interactions or products."""
+        """Count the rows of customers, interactions or products.
+
+        customers counts the customers sheet's clean rows; interactions every clean
+        interaction; products the months that have a product.
+        """
         rows = repositories().statistics.count_rows(table_name)
         return {"message": "Number of Rows", "rows": rows}

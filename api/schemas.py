@@ -31,7 +31,15 @@ class RowCountSchema(Schema):
     """The legacy row-count response."""
 
     message = fields.String(required=True, metadata={"example": "Number of Rows"})
-    rows = fields.Integer(required=True, metadata={"example": 4})
+    rows = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Clean rows of the table: for customers, the customers on the "
+            "customers sheet (not those known only from interactions, which "
+            "GET /api/v1/customers also counts).",
+            "example": 4,
+        },
+    )
 
 
 class LivenessSchema(Schema):

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from api.errors import InvalidParameter
+from repository.model import SENTIMENTS, UNKNOWN
 from repository.statistics import AbstractStatisticsRepository, InteractionFilter
 
 # A text cell starting with one of these is read as a formula by spreadsheets (OWASP's
@@ -13,7 +14,15 @@ from repository.statistics import AbstractStatisticsRepository, InteractionFilte
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Query parameter -> filter dimension.
-FILTER_PARAMETERS = {"channel": "channel", "sentiment": "sentiment", "topic": "topic"}
+FILTER_PARAMETERS = {
+    "channel": "channel",
+    "sentiment": "sentiment",
+    "topic": "topic",
+    "customer_type": "customer_type",
+}
+# Dimensions whose values are fixed in code, so a 422 may list them. The others are data
+# (issue 13: a 422 does not enumerate stored values); their message points to the overview.
+FIXED_VALUES = {"sentiment": (*SENTIMENTS, UNKNOWN)}
 
 
 def build_filter(
@@ -28,22 +37,47 @@ def build_filter(
     errors: dict[str, list[str]] = {}
     if date_from and date_to and date_from > date_to:
         errors["from"] = [f"must not be after 'to' ({date_to.isoformat()})"]
-    # Looking up the known values costs a query: only pay for it when a filter is given.
-    asked = any(args.get(parameter) for parameter in FILTER_PARAMETERS)
-    known = repository.filter_values() if asked else {d: set() for d in FILTER_PARAMETERS.values()}
+    known = _known_values(repository, args)
     chosen: dict[str, tuple[str, ...]] = {}
     for parameter, dimension in FILTER_PARAMETERS.items():
         canonical = {value.lower(): value for value in known[dimension]}
         values = args.get(parameter) or []
         unknown = [v for v in values if v.lower() not in canonical]
         if unknown:
-            errors[parameter] = [f"unknown value(s) {', '.join(map(repr, unknown))}"]
+            errors[parameter] = [_unknown_values_problem(parameter, unknown)]
         chosen[parameter] = tuple(canonical[v.lower()] for v in values if v.lower() in canonical)
     if errors:
         raise InvalidParameter({"query": errors})
     return InteractionFilter(
-        date_from, date_to, chosen["channel"], chosen["sentiment"], chosen["topic"]
+        date_from,
+        date_to,
+        chosen["channel"],
+        chosen["sentiment"],
+        chosen["topic"],
+        chosen["customer_type"],
     )
+
+
+def _known_values(
+    repository: AbstractStatisticsRepository, args: dict[str, Any]
+) -> dict[str, set[str]]:
+    """Return the values each filter accepts: UNKNOWN always, as every breakdown shows it."""
+    # Looking up the data's values costs a query: only pay for it when one is needed.
+    asked = any(args.get(p) for p in FILTER_PARAMETERS if FILTER_PARAMETERS[p] not in FIXED_VALUES)
+    stored = repository.filter_values() if asked else {}
+    return {
+        dimension: set(FIXED_VALUES.get(dimension, stored.get(dimension, set()))) | {UNKNOWN}
+        for dimension in FILTER_PARAMETERS.values()
+    }
+
+
+def _unknown_values_problem(parameter: str, unknown: list[str]) -> str:
+    """Say which values are unknown, and where the valid ones can be read."""
+    problem = f"unknown value(s) {', '.join(map(repr, unknown))}"
+    dimension = FILTER_PARAMETERS[parameter]
+    if dimension in FIXED_VALUES:
+        return f"{problem}; expected one of: {', '.join(FIXED_VALUES[dimension])}"
+    return f"{problem}; the statistics overview (by_{dimension}) lists the values the data has"
 
 
 def product_interactions_report(
@@ -107,12 +141,40 @@ def echo_filters(filters: InteractionFilter) -> dict[str, Any]:
         "channel": list(filters.channels),
         "sentiment": list(filters.sentiments),
         "topic": list(filters.topics),
+        "customer_type": list(filters.customer_types),
     }
 
 
 def rows_as_csv(rows: list[dict[str, Any]], granularity: str | None) -> str:
     """Render the rows as CSV with a header, the period first when there is one."""
     columns = (["period"] if granularity else []) + ["product", "customer_type", "interactions"]
+    return table_as_csv(rows, columns)
+
+
+def timeseries_as_csv(report: dict[str, Any]) -> str:
+    """Render a timeseries report's rows as CSV: period, the grouped dimension, interactions."""
+    return table_as_csv(report["data"], ["period", report["filters"]["group_by"], "interactions"])
+
+
+# The overview as a table: one row per figure, named by its section of the JSON form.
+OVERVIEW_COLUMNS = ["section", "name", "value"]
+
+
+def overview_as_csv(report: dict[str, Any]) -> str:
+    """Render an overview as CSV rows of (section, name, value), in the JSON form's order."""
+    rows = [{"section": "totals", "name": k, "value": v} for k, v in report["totals"].items()]
+    for dimension in ("channel", "sentiment", "topic", "customer_type"):
+        section = f"by_{dimension}"
+        rows += [{"section": section, "name": k, "value": v} for k, v in report[section].items()]
+    rows += [
+        {"section": "span", "name": moment, "value": report[moment]}
+        for moment in ("first_interaction", "last_interaction")
+    ]
+    return table_as_csv(rows, OVERVIEW_COLUMNS)
+
+
+def table_as_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Render rows as CSV with a header, every text cell made inert for spreadsheets."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

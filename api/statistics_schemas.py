@@ -3,11 +3,15 @@
 from marshmallow import Schema, fields, validate
 
 from api.bounds import BoundedDate
-from repository.model import UNKNOWN
+from repository.model import SENTIMENTS, UNKNOWN
 from repository.statistics import GRANULARITIES, GROUP_DIMENSIONS
 
 # A filter value names a value of the data, so it cannot be empty.
 _VALUE = fields.String(validate=validate.Length(min=1))
+_ANY = (
+    f'any value the statistics overview shows, in any case, "{UNKNOWN}" included (matches '
+    "interactions without one)."
+)
 
 
 class FilterArgs(Schema):
@@ -15,21 +19,35 @@ class FilterArgs(Schema):
 
     date_from = BoundedDate(data_key="from", metadata={"description": "First day, inclusive."})
     date_to = BoundedDate(data_key="to", metadata={"description": "Last day, inclusive."})
-    channel = fields.List(_VALUE, metadata={"description": "Repeatable, e.g. Email."})
-    sentiment = fields.List(_VALUE, metadata={"description": "Repeatable."})
-    topic = fields.List(_VALUE, metadata={"description": "Repeatable."})
+    channel = fields.List(_VALUE, metadata={"description": f"Repeatable, e.g. Email; {_ANY}"})
+    sentiment = fields.List(
+        _VALUE, metadata={"description": f"Repeatable: {', '.join(SENTIMENTS)} or {UNKNOWN}."}
+    )
+    topic = fields.List(_VALUE, metadata={"description": f"Repeatable; {_ANY}"})
+    customer_type = fields.List(
+        _VALUE, metadata={"description": f"Repeatable, e.g. Red; {_ANY}", "example": ["Red"]}
+    )
 
 
-class ProductInteractionsArgs(FilterArgs):
+class CsvArgs(Schema):
+    """The choice of representation, for endpoints that also answer in CSV."""
+
+    format = fields.String(
+        validate=validate.OneOf(["json", "csv"]),
+        metadata={"description": "csv returns the rows as CSV (as does Accept: text/csv)."},
+    )
+
+
+class OverviewArgs(FilterArgs, CsvArgs):
+    """Query parameters of /statistics/overview."""
+
+
+class ProductInteractionsArgs(FilterArgs, CsvArgs):
     """Query parameters of /statistics/product-interactions."""
 
     granularity = fields.String(
         validate=validate.OneOf(GRANULARITIES),
         metadata={"description": "Adds a period column: month, quarter or year."},
-    )
-    format = fields.String(
-        validate=validate.OneOf(["json", "csv"]),
-        metadata={"description": "csv returns the rows as CSV (as does Accept: text/csv)."},
     )
 
 
@@ -64,7 +82,7 @@ class ProductInteractionsSchema(Schema):
     )  # fmt: skip
 
 
-class TimeseriesArgs(FilterArgs):
+class TimeseriesArgs(FilterArgs, CsvArgs):
     """Query parameters of /statistics/timeseries."""
 
     granularity = fields.String(
@@ -82,13 +100,30 @@ class CountsField(fields.Dict):
         )
 
 
+class OverviewTotals(Schema):
+    """The overview's totals; the README's "Three customer counts" compares them."""
+
+    interactions = fields.Integer(
+        required=True,
+        metadata={"description": "Interactions that match the filters.", "example": 388},
+    )
+    customers = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Customers seen in interactions: distinct customers with at least "
+            "one interaction that matches the filters, whether or not the customers sheet "
+            "lists them. Customers of the sheet without interactions are not counted "
+            "(GET /api/v1/customers counts every customer, /api/v1/stats/customers the "
+            "sheet's rows).",
+            "example": 41,
+        },
+    )
+
+
 class OverviewSchema(Schema):
     """Totals, counts per dimension and the span of the interactions."""
 
-    totals = fields.Dict(
-        keys=fields.String(), values=fields.Integer(),
-        metadata={"example": {"interactions": 388, "customers": 36}},
-    )  # fmt: skip
+    totals = fields.Nested(OverviewTotals, required=True)
     by_channel = CountsField({"Email": 150, "Call": 120, "Bird": 20})
     by_sentiment = CountsField({"Positive": 200, "Negative": 90, UNKNOWN: 8})
     by_topic = CountsField({"Drug Efficacy": 70})

@@ -9,6 +9,10 @@ from datetime import datetime
 UNKNOWN = "Unknown"
 UNKNOWN_SQL = f"'{UNKNOWN}'"
 
+# The sentiments cleaning keeps (any other text becomes a missing sentiment): a fixed
+# vocabulary, unlike channels, topics and customer types, which come from the data.
+SENTIMENTS = ("Positive", "Neutral", "Negative")
+
 # The data version readers are served (migration 0008): every read of a versioned table
 # filters on it in the same statement, so it sees one complete load. As a scalar subquery
 # it is evaluated once, and partitions of other versions are pruned at execution.

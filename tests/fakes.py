@@ -343,8 +343,11 @@ class InMemoryStatisticsRepository(AbstractStatisticsRepository):
         return [fact for fact in self.facts if _matches(fact, filters)]
 
     def filter_values(self) -> dict[str, set[str]]:
+        # Like PostgreSQL's: the facts' customer types, less UNKNOWN (no sheet here).
         return {
-            dimension: {v for f in self.facts if (v := getattr(f, dimension)) is not None}
+            dimension: {
+                v for f in self.facts if (v := getattr(f, dimension)) not in (None, UNKNOWN)
+            }
             for dimension in FILTER_DIMENSIONS
         }
 
@@ -354,9 +357,10 @@ def _matches(fact: InteractionFact, filters: InteractionFilter) -> bool:
     return (
         (filters.date_from is None or day >= filters.date_from)
         and (filters.date_to is None or day <= filters.date_to)
-        and (not filters.channels or fact.channel in filters.channels)
-        and (not filters.sentiments or fact.sentiment in filters.sentiments)
-        and (not filters.topics or fact.topic in filters.topics)
+        and (not filters.channels or (fact.channel or UNKNOWN) in filters.channels)
+        and (not filters.sentiments or (fact.sentiment or UNKNOWN) in filters.sentiments)
+        and (not filters.topics or (fact.topic or UNKNOWN) in filters.topics)
+        and (not filters.customer_types or fact.customer_type in filters.customer_types)
     )
 
 

@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
-SENTIMENTS = ("Positive", "Neutral", "Negative")
+from repository.model import SENTIMENTS  # one vocabulary: cleaning and the API
+
 CHANNEL_SYNONYMS = {
     "email": "Email",
     "e-mail": "Email",

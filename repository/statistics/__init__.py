@@ -13,19 +13,23 @@ from repository.model import CURRENT_VERSION_SQL
 from repository.statistics import sql as statistics_sql
 
 GRANULARITIES = ("month", "quarter", "year")
-FILTER_DIMENSIONS = ("channel", "sentiment", "topic")
+FILTER_DIMENSIONS = ("channel", "sentiment", "topic", "customer_type")
 GROUP_DIMENSIONS = ("product", "customer_type", "channel", "topic", "sentiment")
 
 
 @dataclass(frozen=True)
 class InteractionFilter:
-    """Which interactions a statistic counts; empty tuples mean "any"."""
+    """Which interactions a statistic counts; empty tuples mean "any".
+
+    UNKNOWN in a tuple matches the interactions shown as UNKNOWN in the results (no value).
+    """
 
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     channels: tuple[str, ...] = ()
     sentiments: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    customer_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,11 @@ class AbstractStatisticsRepository(ABC):
 
     @abstractmethod
     def filter_values(self) -> dict[str, set[str]]:
-        """Return the values present for each of ``FILTER_DIMENSIONS``."""
+        """Return the values present for each of ``FILTER_DIMENSIONS`` (UNKNOWN aside).
+
+        Channels, topics and sentiments are those of the interactions; customer types
+        those of the customers sheet, as the customer list accepts.
+        """
 
 
 class PostgresStatisticsRepository(AbstractStatisticsRepository):
@@ -154,10 +162,15 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
     ) -> list[dict[str, Any]]:
         coarse = (
             not (filters.channels or filters.sentiments or filters.topics)
+            # The daily rollup holds product and customer type: a type filter stays coarse.
             and set(group_by) <= statistics_sql.COARSE_DIMENSIONS
         )
         query = text(statistics_sql.interaction_counts(group_by, granularity, coarse))
-        params: dict[str, Any] = {"date_from": filters.date_from, "date_to": filters.date_to}
+        params: dict[str, Any] = {
+            "date_from": filters.date_from,
+            "date_to": filters.date_to,
+            "customer_types": list(filters.customer_types),
+        }
         if not coarse:
             split = split_range(filters.date_from, filters.date_to)
             (lo1, hi1), (lo2, hi2) = (list(split.partial) + [(None, None)] * 2)[:2]
@@ -179,7 +192,10 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             **_filter_params(filters),
         }
         with self._engine.connect() as connection:
-            return dict(connection.execute(text(statistics_sql.REACH), params).mappings().one())
+            statement = (
+                statistics_sql.REACH_BY_TYPE if filters.customer_types else statistics_sql.REACH
+            )
+            return dict(connection.execute(text(statement), params).mappings().one())
 
     @retry_if_partition_detached
     def filter_values(self) -> dict[str, set[str]]:
@@ -195,4 +211,5 @@ def _filter_params(filters: InteractionFilter) -> dict[str, list[str]]:
         "channels": list(filters.channels),
         "sentiments": list(filters.sentiments),
         "topics": list(filters.topics),
+        "customer_types": list(filters.customer_types),
     }

@@ -2,13 +2,31 @@
 
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN_SQL
 
-# Shared filter: an empty array means "no filter on this dimension".
+# Shared filter: an empty array means "no filter on this dimension". A missing value is
+# compared as the word the results show for it, so a filter on UNKNOWN finds those rows.
 _FILTERS = """
-    AND (cardinality(CAST(:channels AS text[])) = 0 OR {t}.channel = ANY(CAST(:channels AS text[])))
+    AND (cardinality(CAST(:channels AS text[])) = 0
+         OR COALESCE({t}.channel, {unknown}) = ANY(CAST(:channels AS text[])))
     AND (cardinality(CAST(:sentiments AS text[])) = 0
-         OR {t}.sentiment = ANY(CAST(:sentiments AS text[])))
-    AND (cardinality(CAST(:topics AS text[])) = 0 OR {t}.topic = ANY(CAST(:topics AS text[])))
+         OR COALESCE({t}.sentiment, {unknown}) = ANY(CAST(:sentiments AS text[])))
+    AND (cardinality(CAST(:topics AS text[])) = 0
+         OR COALESCE({t}.topic, {unknown}) = ANY(CAST(:topics AS text[])))
+    AND (cardinality(CAST(:customer_types AS text[])) = 0
+         OR {customer_type} = ANY(CAST(:customer_types AS text[])))
 """
+
+
+def filters(alias: str, customer_type: str | None = None) -> str:
+    """Return the filter conditions on relation ``alias`` (its customer type expression)."""
+    return _FILTERS.format(
+        t=alias, unknown=UNKNOWN_SQL, customer_type=customer_type or f"{alias}.customer_type"
+    )
+
+
+# interactions has no customer type: REACH_BY_TYPE joins the customers for it, only when
+# a type filter asks (on 200k interactions, 2 cores, the overview took 0.6 s with a lookup
+# per row, 0.25 s with the join). No row, or no type, is UNKNOWN.
+_TYPE_OF_INTERACTION = f"COALESCE(c.customer_type, {UNKNOWN_SQL})"
 
 # :whole_from/:whole_to bound the whole months read from the rollup (NULL: unbounded);
 # :use_rollup is false when the range holds no whole month. :lo1/:hi1 and :lo2/:hi2 are
@@ -38,6 +56,8 @@ _COARSE = """
     WHERE version = {version}
       AND (CAST(:date_from AS date) IS NULL OR day >= CAST(:date_from AS date))
       AND (CAST(:date_to AS date) IS NULL OR day <= CAST(:date_to AS date))
+      AND (cardinality(CAST(:customer_types AS text[])) = 0
+           OR customer_type = ANY(CAST(:customer_types AS text[])))
     GROUP BY {groups}
     ORDER BY 1 NULLS FIRST, {order}
 """
@@ -73,8 +93,8 @@ def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coars
             period=period, columns=columns, groups=groups, order=order, version=CURRENT_VERSION_SQL
         )
     facts = _FACTS.format(
-        rollup_filters=_FILTERS.format(t="r"),
-        row_filters=_FILTERS.format(t="i"),
+        rollup_filters=filters("r"),
+        row_filters=filters("i"),
         version=CURRENT_VERSION_SQL,
     )
     return f"""
@@ -86,15 +106,23 @@ def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coars
 
 
 # Distinct customers and first/last moments need the rows themselves.
-REACH = f"""
+_REACH = """
     SELECT count(DISTINCT i.customer_id) AS customers, min(i.occurred_at) AS first_interaction,
            max(i.occurred_at) AS last_interaction
-    FROM insights.interactions AS i
-    WHERE i.version = {CURRENT_VERSION_SQL}
+    FROM insights.interactions AS i {join}
+    WHERE i.version = {version}
       AND (CAST(:lo AS timestamp) IS NULL OR i.occurred_at >= CAST(:lo AS timestamp))
       AND (CAST(:hi AS timestamp) IS NULL OR i.occurred_at < CAST(:hi AS timestamp))
-      {_FILTERS.format(t="i")}
-"""  # nosec B608 # built from constants; values are bound
+      {filters}
+"""
+# Without a type filter the type condition is never reached (an empty array stops the OR).
+REACH = _REACH.format(join="", version=CURRENT_VERSION_SQL, filters=filters("i", "NULL"))
+REACH_BY_TYPE = _REACH.format(
+    join="LEFT JOIN insights.customers AS c ON c.version = i.version "
+    "AND c.customer_id = i.customer_id",
+    version=CURRENT_VERSION_SQL,
+    filters=filters("i", _TYPE_OF_INTERACTION),
+)
 
 
 FILTER_VALUES = f"""
@@ -106,4 +134,7 @@ FILTER_VALUES = f"""
     UNION ALL
     SELECT 'topic', topic FROM insights.interaction_monthly_rollup
     WHERE version = {CURRENT_VERSION_SQL} AND topic IS NOT NULL GROUP BY 2
+    UNION ALL
+    SELECT 'customer_type', customer_type FROM insights.customers
+    WHERE version = {CURRENT_VERSION_SQL} AND customer_type IS NOT NULL GROUP BY 2
 """  # nosec B608 # built from constants; values are bound
