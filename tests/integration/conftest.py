@@ -1,8 +1,11 @@
-"""Fixtures of the integration tier that talk to fake model providers."""
+"""Fixtures of the integration tier: fake model providers, and generated-content stores."""
 
 import pytest
 
+from repository.engine import build_engine
+from repository.generated_content_postgres import PostgresGeneratedContentRepository
 from tests.fake_llm_server import running_fake_llm_server
+from tests.fakes import InMemoryGeneratedContentRepository
 from tests.support import client_with_key, ingest_bundled_sample, make_app
 
 
@@ -28,3 +31,14 @@ def llm_client(database_url):
     yield client
     for app in apps:
         app.extensions["insights"]["repositories"].close()
+
+
+@pytest.fixture(params=["memory", "postgres"])
+def generations(request):
+    """The generated-content repository twice: in memory, and on a fresh PostgreSQL database."""
+    if request.param == "memory":
+        yield InMemoryGeneratedContentRepository()
+        return
+    engine = build_engine(request.getfixturevalue("database_url"))
+    yield PostgresGeneratedContentRepository(engine)
+    engine.dispose()

@@ -5,14 +5,11 @@ from datetime import UTC, timedelta
 
 import pytest
 
-from repository.engine import build_engine
 from repository.errors import InvalidInput
 from repository.generated_content import (
     ContentFilter,
     NewContent,
 )
-from repository.generated_content_postgres import PostgresGeneratedContentRepository
-from tests.fakes import InMemoryGeneratedContentRepository
 
 EMAIL = NewContent(
     customer_id=7,
@@ -30,16 +27,6 @@ EMAIL = NewContent(
     policy_version="policy/v1",
     messages=[{"role": "system", "content": "Rules"}, {"role": "user", "content": "Data"}],
 )
-
-
-@pytest.fixture(params=["memory", "postgres"])
-def generations(request):
-    if request.param == "memory":
-        yield InMemoryGeneratedContentRepository()
-        return
-    engine = build_engine(request.getfixturevalue("database_url"))
-    yield PostgresGeneratedContentRepository(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -6,14 +6,11 @@ from uuid import uuid4
 
 import pytest
 
-from repository.engine import build_engine
 from repository.errors import InvalidInput, NotFound
 from repository.generated_content import (
     NewContent,
     UsageRow,
 )
-from repository.generated_content_postgres import PostgresGeneratedContentRepository
-from tests.fakes import InMemoryGeneratedContentRepository
 
 EMAIL = NewContent(
     customer_id=7,
@@ -41,16 +38,6 @@ SUMMARY = NewContent(
     attempts=0,
     facts={"total_interactions": 0, "key_topics": [], "last_interaction": None},
 )
-
-
-@pytest.fixture(params=["memory", "postgres"])
-def generations(request):
-    if request.param == "memory":
-        yield InMemoryGeneratedContentRepository()
-        return
-    engine = build_engine(request.getfixturevalue("database_url"))
-    yield PostgresGeneratedContentRepository(engine)
-    engine.dispose()
 
 
 @pytest.mark.parametrize("content", [EMAIL, SUMMARY], ids=["email", "summary"])
