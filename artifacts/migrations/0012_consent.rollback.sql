@@ -1,0 +1,2 @@
+DROP TABLE insights.opt_outs;
+DROP TABLE insights.consent_events;
