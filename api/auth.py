@@ -29,6 +29,9 @@ SCOPE_OF_BLUEPRINT = {
     "legacy_stats": "stats:read",
     "content": "content:write",
     "usage": "content:write",  # totals over the stored generations
+    # Outreach and personal data (opt-outs, email addresses): never stats:read.
+    "consent": "campaigns:manage",
+    "contacts": "campaigns:manage",
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

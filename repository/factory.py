@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from repository.api_keys import AbstractApiKeyRepository, PostgresApiKeyRepository
+from repository.consent import AbstractConsentRepository, PostgresConsentRepository
+from repository.contacts import AbstractContactRepository, PostgresContactRepository
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
 )
@@ -41,6 +43,8 @@ class Repositories:
     ingestion: AbstractIngestionRepository | None
     engine: Engine | None
     api_keys: AbstractApiKeyRepository
+    consent: AbstractConsentRepository
+    contacts: AbstractContactRepository
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -85,4 +89,6 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
         api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
+        consent=PostgresConsentRepository(engine),
+        contacts=PostgresContactRepository(engine),
     )

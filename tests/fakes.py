@@ -17,6 +17,14 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from repository.api_keys import AbstractApiKeyRepository, ApiKey, StoredKey
+from repository.consent import (
+    OPT_OUT,
+    AbstractConsentRepository,
+    ConsentChange,
+    ConsentEvent,
+    ConsentState,
+)
+from repository.contacts import AbstractContactRepository, Contact, ContactCounts
 from repository.customer_history import (
     KEY_TOPIC_COUNT,
     AbstractCustomerHistoryRepository,
@@ -432,7 +440,67 @@ def fake_repositories(applied_migrations: Iterable[str] = ()) -> Repositories:
         ingestion=None,
         engine=None,
         api_keys=InMemoryApiKeyRepository(),
+        consent=InMemoryConsentRepository(),
+        contacts=InMemoryContactRepository(),
     )
+
+
+class InMemoryConsentRepository(AbstractConsentRepository):
+    """Consent history and current opt-outs in Python containers."""
+
+    def __init__(self) -> None:
+        self.events: list[ConsentEvent] = []
+        self.opt_outs: dict[int, ConsentState] = {}
+
+    def state(self, customer_id: int) -> ConsentState:
+        return self.opt_outs.get(customer_id, ConsentState(customer_id, opted_out=False))
+
+    def history(self, customer_id: int) -> list[ConsentEvent]:
+        return [event for event in reversed(self.events) if event.customer_id == customer_id]
+
+    def _apply(self, changes) -> list[bool]:
+        events, opt_outs = list(self.events), dict(self.opt_outs)  # all or nothing
+        now = datetime.now(UTC)
+        changed = [_apply_consent(change, events, opt_outs, now) for change in changes]
+        self.events, self.opt_outs = events, opt_outs
+        return changed
+
+
+def _apply_consent(
+    change: ConsentChange, events: list, opt_outs: dict[int, ConsentState], now: datetime
+) -> bool:
+    cid = change.customer_id
+    if (change.action == OPT_OUT) == (cid in opt_outs):
+        return False
+    if change.action == OPT_OUT:
+        opt_outs[cid] = ConsentState(cid, True, change.reason, change.source, now)
+    else:
+        del opt_outs[cid]
+    events.append(ConsentEvent(cid, change.action, change.reason, change.source, change.actor, now))
+    return True
+
+
+class InMemoryContactRepository(AbstractContactRepository):
+    """Contact addresses in a dict by customer id."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, Contact] = {}
+
+    def _upsert(self, contacts) -> ContactCounts:
+        added = updated = 0
+        for contact in contacts:
+            old = self.rows.get(contact.customer_id)
+            if old is not None and (old.email, old.display_name) == (
+                contact.email,
+                contact.display_name,
+            ):
+                continue
+            added, updated = (added + 1, updated) if old is None else (added, updated + 1)
+            self.rows[contact.customer_id] = replace(contact, updated_at=datetime.now(UTC))
+        return ContactCounts(added, updated, len(contacts) - added - updated)
+
+    def _find(self, customer_ids: list[int]) -> list[Contact]:
+        return [self.rows[cid] for cid in sorted(customer_ids) if cid in self.rows]
 
 
 class ScriptedChatModel(BaseChatModel):

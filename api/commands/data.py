@@ -153,6 +153,12 @@ def generate_data(
             )
             on_stage("write")
             written_paths = synthetic.write_dataset(dataset, out, fmt)
+            contacts = synthetic.contact_sheet(
+                synthetic.sheet_customer_ids(dataset["customers"]), seed
+            )
+            written_paths.append(
+                synthetic.write_contacts(contacts, synthetic.contacts_path(out, fmt))
+            )
     except ValueError as error:
         raise CommandError(str(error)) from None
     for written in written_paths:

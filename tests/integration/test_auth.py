@@ -32,8 +32,16 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/summarized_interactions/": "content:write",
     "/api/v1/generated-content": "content:write",  # the listing, one item, usage
 }
+# Consent and contacts sit under /api/v1/customers but manage outreach and personal data:
+# decided by exact URL (PATH_VALUES' customer 1), as the customers prefix also matches.
+EXACT_SCOPE_BY_URL_OUTREACH = {
+    "/api/v1/customers/1/opt-out": "campaigns:manage",
+    "/api/v1/customers/1/consent": "campaigns:manage",
+    "/api/v1/customers/1/contact": "campaigns:manage",
+}
 # URLs decided as a whole, not by prefix ("/" is the start of every URL).
 EXACT_SCOPE_BY_URL = {"/": PUBLIC}  # redirects to /docs
+EXACT_SCOPE_BY_URL |= EXACT_SCOPE_BY_URL_OUTREACH
 
 
 def expected_scope(url: str) -> str | None:

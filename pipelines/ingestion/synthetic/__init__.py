@@ -3,6 +3,12 @@
 import numpy as np
 import pandas as pd
 
+from pipelines.ingestion.synthetic.contacts import (
+    contact_sheet,
+    contacts_path,
+    sheet_customer_ids,
+    write_contacts,
+)
 from pipelines.ingestion.synthetic.sheets import customer_sheet, interaction_sheet, product_sheet
 from pipelines.ingestion.synthetic.vocabulary import (
     BRIEF_EXAMPLES,
@@ -19,7 +25,11 @@ __all__ = [
     "SHEET_NAMES",
     "XLSX_MAX_ROWS",
     "clobber_problem",
+    "contact_sheet",
+    "contacts_path",
     "generate_dataset",
+    "sheet_customer_ids",
+    "write_contacts",
     "write_dataset",
 ]
 

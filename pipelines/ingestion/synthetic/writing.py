@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from pipelines.ingestion.synthetic.contacts import contacts_path
 from pipelines.ingestion.synthetic.vocabulary import (
     CSV_NAMES,
     SHEET_NAMES,
@@ -57,6 +58,7 @@ def clobber_problem(out: Path, fmt: str) -> str | None:
     """
     out = Path(out)
     targets = [out / name for name in CSV_NAMES.values()] if fmt == "csv" else [out]
+    targets.append(contacts_path(out, fmt))  # generate-data writes contacts too
     existing = [str(path) for path in targets if path.exists()]
     if existing:
         return f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}"

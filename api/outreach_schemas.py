@@ -1,0 +1,100 @@
+"""Marshmallow schemas of the consent and contact endpoints."""
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from pipelines.outreach.contacts import MAX_EMAIL_CHARS, normalised_email
+from pipelines.outreach.fields import MAX_DISPLAY_NAME_CHARS, MAX_REASON_CHARS, SOURCE_PATTERN
+from repository.errors import InvalidInput
+
+
+def _valid_email(value: str) -> None:
+    try:
+        normalised_email(value)
+    except InvalidInput as error:
+        raise ValidationError(error.message) from None
+
+
+_NO_CONTROL = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not hold control characters")
+
+
+class OptOutSchema(Schema):
+    """What a client says when opting a customer out."""
+
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=MAX_REASON_CHARS), _NO_CONTROL],
+        metadata={"example": "asked by phone not to be emailed"},
+    )
+    source = fields.String(
+        load_default="api",
+        validate=validate.Regexp(
+            SOURCE_PATTERN, error="must be 1 to 32 lower-case letters, digits, '_' or '-'"
+        ),
+        metadata={"description": 'Where the request came from; default "api".', "example": "call"},
+    )
+
+
+class ConsentStateSchema(Schema):
+    """A customer's current consent."""
+
+    customer_id = fields.Integer(attribute="state.customer_id", required=True)
+    opted_out = fields.Boolean(attribute="state.opted_out", required=True)
+    reason = fields.String(attribute="state.reason", allow_none=True)
+    source = fields.String(attribute="state.source", allow_none=True)
+    opted_out_at = fields.DateTime(attribute="state.opted_out_at", allow_none=True)
+
+
+class ConsentOutcomeSchema(ConsentStateSchema):
+    """The state after a change."""
+
+    changed = fields.Boolean(
+        required=True,
+        metadata={"description": "False when the customer was already in this state."},
+    )
+
+
+class ConsentEventSchema(Schema):
+    """One recorded change."""
+
+    action = fields.String(required=True, metadata={"example": "opt_out"})
+    reason = fields.String(allow_none=True)
+    source = fields.String(required=True, metadata={"example": "api"})
+    actor = fields.String(allow_none=True, metadata={"description": "API key or user name."})
+    recorded_at = fields.DateTime(required=True)
+
+
+class ConsentRecordSchema(ConsentStateSchema):
+    """The current state and every change, newest first."""
+
+    history = fields.List(fields.Nested(ConsentEventSchema), required=True)
+
+
+class ContactInputSchema(Schema):
+    """A customer's address as a client sets it."""
+
+    email = fields.String(
+        required=True,
+        validate=[validate.Length(max=MAX_EMAIL_CHARS), _valid_email],
+        metadata={"example": "jedi@example.com"},
+    )
+    display_name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=MAX_DISPLAY_NAME_CHARS), _NO_CONTROL],
+        metadata={"example": "Jedi"},
+    )
+
+
+class CustomerContactSchema(Schema):
+    """A customer's stored address, or none."""
+
+    customer_id = fields.Integer(required=True)
+    status = fields.String(
+        required=True,
+        metadata={"description": '"ok", or "no_address" when none is stored.'},
+    )
+    email = fields.String(attribute="contact.email", allow_none=True)
+    display_name = fields.String(attribute="contact.display_name", allow_none=True)
+    source = fields.String(attribute="contact.source", allow_none=True)
+    updated_at = fields.DateTime(attribute="contact.updated_at", allow_none=True)
