@@ -94,7 +94,23 @@ class CustomerContactSchema(Schema):
         required=True,
         metadata={"description": '"ok", or "no_address" when none is stored.'},
     )
-    email = fields.String(attribute="contact.email", allow_none=True)
-    display_name = fields.String(attribute="contact.display_name", allow_none=True)
-    source = fields.String(attribute="contact.source", allow_none=True)
-    updated_at = fields.DateTime(attribute="contact.updated_at", allow_none=True)
+    email = fields.Method("_email", allow_none=True, metadata={"type": "string"})
+    display_name = fields.Method("_display_name", allow_none=True, metadata={"type": "string"})
+    source = fields.Method("_source", allow_none=True, metadata={"type": "string"})
+    updated_at = fields.Method(
+        "_updated_at", allow_none=True, metadata={"type": "string", "format": "date-time"}
+    )
+
+    # Null, not absent, when there is no address: a client reads one shape either way.
+    def _email(self, found) -> str | None:
+        return found.contact.email if found.contact else None
+
+    def _display_name(self, found) -> str | None:
+        return found.contact.display_name if found.contact else None
+
+    def _source(self, found) -> str | None:
+        return found.contact.source if found.contact else None
+
+    def _updated_at(self, found) -> str | None:
+        updated = found.contact.updated_at if found.contact else None
+        return updated.isoformat() if updated else None
