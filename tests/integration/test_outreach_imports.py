@@ -18,7 +18,8 @@ def _write(path: Path, text: str) -> Path:
 def _events(database_url: str) -> list[tuple]:
     return query(
         database_url,
-        "SELECT customer_id, action, reason, source, actor FROM insights.consent_events ORDER BY id",
+        "SELECT customer_id, action, reason, source, actor FROM insights.consent_events "
+        "ORDER BY id",
     )
 
 
