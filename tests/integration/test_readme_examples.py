@@ -27,6 +27,13 @@ def request_of(line: str) -> tuple[str, bool]:
     return urls[0], '"$KEY"' in line
 
 
+def method_and_body(line: str) -> tuple[str, str | None]:
+    """Return the HTTP method (``-X``, else GET) and the ``-d`` body of one curl line."""
+    words = shlex.split(line.split("#", 1)[0])
+    flags = dict(zip(words, [*words[1:], None], strict=True))
+    return flags.get("-X") or "GET", flags.get("-d")
+
+
 @pytest.fixture
 def sample_client(app, database_url):
     ingest_bundled_sample(database_url)
@@ -51,7 +58,10 @@ def test_every_line_answers_without_an_error(app, sample_client):
         if "CONTENT_ID" in url:
             assert content_id, "a generation must come before the line that reads one back"
             url = url.replace("CONTENT_ID", content_id)
-        response = (sample_client if keyed else anonymous).get(url)
+        method, body = method_and_body(line)
+        response = (sample_client if keyed else anonymous).open(
+            url, method=method, data=body, content_type="application/json" if body else None
+        )
         assert response.status_code < 400, (line, response.status_code, response.data[:300])
         body = response.get_json(silent=True)
         if isinstance(body, dict) and "generated_content" in body:
