@@ -8,8 +8,12 @@ from api.customers import CUSTOMER_ID
 from api.extensions import repositories
 from api.outreach_schemas import ConsentOutcomeSchema, ConsentRecordSchema, OptOutSchema
 from api.schemas import ErrorSchema
-from pipelines.outreach.consent import change_customer_consent, customer_consent
-from repository.consent import OPT_IN, OPT_OUT, ConsentChange
+from pipelines.outreach.consent import (
+    change_customer_consent,
+    consent_change_of,
+    customer_consent,
+)
+from repository.consent import OPT_IN, OPT_OUT
 
 blp = Blueprint(
     "consent",
@@ -26,9 +30,9 @@ def _actor() -> str | None:
     return key.name if key else None
 
 
-def _change(customer_id: int, action, reason: str | None, source: str):
+def _change(customer_id: int, action: str, reason: str | None, source: str):
     repos = repositories()
-    change = ConsentChange(customer_id, action, reason, source, _actor())
+    change = consent_change_of(customer_id, action, reason, source, _actor())
     return change_customer_consent(repos.customers, repos.consent, change)
 
 

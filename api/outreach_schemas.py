@@ -1,20 +1,36 @@
 """Marshmallow schemas of the consent and contact endpoints."""
 
-from marshmallow import Schema, ValidationError, fields, validate
+from collections.abc import Callable
 
-from pipelines.outreach.contacts import MAX_EMAIL_CHARS, normalised_email
-from pipelines.outreach.fields import MAX_DISPLAY_NAME_CHARS, MAX_REASON_CHARS, SOURCE_PATTERN
+from marshmallow import Schema, ValidationError, fields
+
+from pipelines.outreach.contacts import normalised_email
+from pipelines.outreach.fields import (
+    MAX_DISPLAY_NAME_CHARS,
+    MAX_REASON_CHARS,
+    checked_source,
+    optional_text,
+)
 from repository.errors import InvalidInput
 
 
-def _valid_email(value: str) -> None:
-    try:
-        normalised_email(value)
-    except InvalidInput as error:
-        raise ValidationError(error.message) from None
+def _checked_by(check: Callable[[str], object]) -> Callable[[str], None]:
+    """Return a marshmallow validator applying the domain's own check of a field."""
+
+    def validator(value: str) -> None:
+        try:
+            check(value)
+        except InvalidInput as error:
+            raise ValidationError(error.message) from None
+
+    return validator
 
 
-_NO_CONTROL = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not hold control characters")
+# The same checks as the import commands', so that both refuse exactly the same values.
+_valid_email = _checked_by(normalised_email)
+_valid_source = _checked_by(checked_source)
+_valid_reason = _checked_by(lambda text: optional_text(text, "reason", MAX_REASON_CHARS))
+_valid_name = _checked_by(lambda text: optional_text(text, "display_name", MAX_DISPLAY_NAME_CHARS))
 
 
 class OptOutSchema(Schema):
@@ -23,14 +39,12 @@ class OptOutSchema(Schema):
     reason = fields.String(
         load_default=None,
         allow_none=True,
-        validate=[validate.Length(max=MAX_REASON_CHARS), _NO_CONTROL],
+        validate=_valid_reason,
         metadata={"example": "asked by phone not to be emailed"},
     )
     source = fields.String(
         load_default="api",
-        validate=validate.Regexp(
-            SOURCE_PATTERN, error="must be 1 to 32 lower-case letters, digits, '_' or '-'"
-        ),
+        validate=_valid_source,
         metadata={"description": 'Where the request came from; default "api".', "example": "call"},
     )
 
@@ -75,13 +89,13 @@ class ContactInputSchema(Schema):
 
     email = fields.String(
         required=True,
-        validate=[validate.Length(max=MAX_EMAIL_CHARS), _valid_email],
+        validate=_valid_email,
         metadata={"example": "jedi@example.com"},
     )
     display_name = fields.String(
         load_default=None,
         allow_none=True,
-        validate=[validate.Length(max=MAX_DISPLAY_NAME_CHARS), _NO_CONTROL],
+        validate=_valid_name,
         metadata={"example": "Jedi"},
     )
 

@@ -152,3 +152,14 @@ class TestRefusals:
         reader = client_with_key(app, create_api_key(app, "analyst", "stats:read"))
         assert_error_shape(reader.post(f"/api/v1/customers/{CUSTOMER}/opt-out", json={}), 403)
         assert_error_shape(reader.get(f"/api/v1/customers/{CUSTOMER}/consent"), 403)
+
+
+class TestTrimming:
+    def test_a_source_and_reason_with_surrounding_blanks_are_stored_trimmed(
+        self, manager, database_url
+    ):
+        response = manager.post(
+            f"/api/v1/customers/{CUSTOMER}/opt-out", json={"source": "call\n", "reason": " why "}
+        )
+        assert response.status_code == 200
+        assert _consent_rows(database_url, CUSTOMER)[1] == [("why", "call")]
