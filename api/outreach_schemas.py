@@ -2,9 +2,9 @@
 
 from collections.abc import Callable
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
-from pipelines.outreach.contacts import normalised_email
+from pipelines.outreach.contacts import MAX_EMAIL_CHARS, normalised_email
 from pipelines.outreach.fields import (
     MAX_DISPLAY_NAME_CHARS,
     MAX_REASON_CHARS,
@@ -39,13 +39,17 @@ class OptOutSchema(Schema):
     reason = fields.String(
         load_default=None,
         allow_none=True,
-        validate=_valid_reason,
+        validate=[validate.Length(max=MAX_REASON_CHARS), _valid_reason],
         metadata={"example": "asked by phone not to be emailed"},
     )
     source = fields.String(
         load_default="api",
         validate=_valid_source,
-        metadata={"description": 'Where the request came from; default "api".', "example": "call"},
+        metadata={
+            "description": "Where the request came from: 1 to 32 lower-case letters, digits, "
+            '"_" or "-", starting with a letter; default "api".',
+            "example": "call",
+        },
     )
 
 
@@ -89,13 +93,13 @@ class ContactInputSchema(Schema):
 
     email = fields.String(
         required=True,
-        validate=_valid_email,
+        validate=[validate.Length(max=MAX_EMAIL_CHARS), _valid_email],
         metadata={"example": "jedi@example.com"},
     )
     display_name = fields.String(
         load_default=None,
         allow_none=True,
-        validate=_valid_name,
+        validate=[validate.Length(max=MAX_DISPLAY_NAME_CHARS), _valid_name],
         metadata={"example": "Jedi"},
     )
 
