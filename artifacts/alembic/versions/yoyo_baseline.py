@@ -29,12 +29,22 @@ LAST_YOYO_MIGRATION: str | None = None
 
 def _history() -> list[str]:
     ids = migration_ids(YOYO_DIR)
+    python_steps = sorted(p.name for p in YOYO_DIR.glob("*.py"))
+    if python_steps:  # only SQL files can be replayed here
+        raise RuntimeError(f"yoyo Python migrations need porting by hand: {python_steps}")
     if LAST_YOYO_MIGRATION is not None:
         ids = ids[: ids.index(LAST_YOYO_MIGRATION) + 1]
     return ids
 
 
 def _run_file(path: Path) -> None:
+    if "-- transactional: false" in path.read_text():
+        # yoyo runs such a file outside a transaction (CREATE INDEX CONCURRENTLY, say);
+        # here it would fail half-way, so say which file needs an autocommit block.
+        raise RuntimeError(
+            f"{path.name} is not transactional: give it op.get_context()"
+            ".autocommit_block() in this revision before replaying it"
+        )
     # The driver's own execute: one call runs a file of many statements, DO blocks and
     # all, in this revision's transaction, with no parameter parsing of '%' or ':'.
     op.get_bind().connection.driver_connection.execute(path.read_text())
