@@ -155,3 +155,22 @@ class TestTheSeenVersionHeader:
         response = client.get("/api/v1/customers/1", headers={"X-Min-Data-Version": "2147483647"})
         assert response.status_code == 200
         assert int(response.headers["X-Data-Version"]) == version_of(database_url)
+
+
+class TestReadiness:
+    def test_it_reports_the_replica(self, primary_and_replica):
+        response = primary_and_replica[2].test_client().get("/health/ready")
+        assert response.status_code == 200
+        assert response.get_json()["checks"]["replica"] == "ok"
+
+    def test_an_unreachable_replica_makes_the_service_not_ready(self, database_url):
+        missing = make_url(database_url).set(database="no_such_replica_database")
+        app = make_app(database_url, READ_DATABASE_URL=missing.render_as_string(False))
+        try:
+            response = app.test_client().get("/health/ready")
+        finally:
+            app.extensions["insights"]["repositories"].close()
+        assert response.status_code == 503
+        assert response.get_json()["checks"] == {
+            "database": "ok", "migrations": "ok", "replica": "unreachable"
+        }  # fmt: skip
