@@ -77,12 +77,13 @@ def api_key_pepper(config: Mapping[str, Any]) -> bytes:
 
 
 def read_side(engine: Engine) -> dict[str, Any]:
-    """Build the read-only repositories on ``engine``: the one place that picks what a
-    replica serves.
+    """Build the read-only repositories on ``engine``: all that a replica may serve.
 
-    A repository belongs here only if it never writes and its readers accept data as
-    recent as the served data version (api/data_version.py guards that per client).
-    Writes, loads, jobs, API keys and the generated-content audit stay on the primary.
+    This is the one place that picks them; a new read-only repository (semantic query,
+    research) joins here. One belongs here only if it never writes and its readers accept
+    data as recent as the served data version (api/data_version.py guards that per
+    client). Writes, loads, jobs, API keys and the generated-content audit stay on the
+    primary.
     """
     return {
         "statistics": PostgresStatisticsRepository(engine),
