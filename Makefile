@@ -11,6 +11,7 @@ PORT ?= 5000
 DATA_DIR ?= .data
 
 .PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks stop reset-data
+.PHONY: migrations-check
 .DEFAULT_GOAL := help
 
 ## List the targets with what each does (the default).
@@ -97,3 +98,7 @@ stop: $(STAMP)
 ## Stop the embedded server and delete the local data folder.
 reset-data: stop
 	rm -rf $(DATA_DIR)
+
+## Check the Alembic proposal: head builds the yoyo schema; the example and stamping work.
+migrations-check: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:randomly tests/integration/test_alembic_baseline.py

@@ -70,7 +70,10 @@ def create_app(
         "repositories": repositories,
         "migrations": migration_ids(app.config["MIGRATIONS_DIR"]),
         "content": build_content_pipeline(
-            app.config, repositories.customer_history, repositories.generated_content
+            # On the primary: a generation's audit row must match the data it was grounded on.
+            app.config,
+            repositories.on_primary().customer_history,
+            repositories.generated_content,
         ),
     }
     _register_api(app)

@@ -87,6 +87,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Unset means: start the embedded PostgreSQL in EMBEDDED_PG_DIR.
         "DATABASE_URL": env.get("DATABASE_URL") or None,
         "EMBEDDED_PG_DIR": env.get("EMBEDDED_PG_DIR") or ".data/postgres",
+        # Optional: a replica the read-only repositories use (docs/scale-out.md).
+        "READ_DATABASE_URL": env.get("READ_DATABASE_URL") or None,
         **_database_settings(env),
         # How long an ingestion waits for another one to finish before giving up.
         "INGEST_LOCK_TIMEOUT_S": _positive_int(env, "INGEST_LOCK_TIMEOUT_S", 600),

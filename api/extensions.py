@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, g
 
 if TYPE_CHECKING:  # importing them costs the CLI's --help a second (pandas, SQLAlchemy)
     from pipelines.content.pipeline import ContentPipeline
@@ -12,8 +12,10 @@ EXTENSION_KEY = "insights"
 
 
 def repositories() -> "Repositories":
-    """Return the repositories of the current app."""
-    return current_app.extensions[EXTENSION_KEY]["repositories"]
+    """Return the repositories of the current app (of this request, if it set its own)."""
+    # A request whose client has seen a newer data version than the replica serves sets
+    # the primary's (api/data_version.py).
+    return g.get("repositories") or current_app.extensions[EXTENSION_KEY]["repositories"]
 
 
 def known_migrations() -> list[str]:

@@ -4,6 +4,7 @@ import logging
 
 from repository.errors import Unavailable
 from repository.factory import Repositories
+from repository.health import AbstractHealthRepository
 from repository.migrations import pending_ids
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,20 @@ def readiness_checks(repositories: Repositories, known_migrations: list[str]) ->
         log.warning("readiness: database unreachable: %s", error)
         return {"database": "unreachable", "migrations": "unknown"}
     pending = pending_ids(known_migrations, applied)
-    return {"database": "ok", "migrations": _describe_pending(pending)}
+    checks = {"database": "ok", "migrations": _describe_pending(pending)}
+    if repositories.read_health is not None and repositories.primary is not None:
+        checks["replica"] = _replica_verdict(repositories.read_health)
+    return checks
+
+
+def _replica_verdict(replica: AbstractHealthRepository) -> str:
+    """Say whether the read replica (READ_DATABASE_URL) answers: every read goes there."""
+    try:
+        replica.ping()
+    except Exception as error:  # as for the primary: "not ready", never a 500
+        log.warning("readiness: read replica unreachable: %s", error)
+        return "unreachable"
+    return "ok"
 
 
 def require_current_schema(repositories: Repositories, known_migrations: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Turn configuration into concrete repositories: the one composition root for data access."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +45,26 @@ class Repositories:
     api_keys: AbstractApiKeyRepository
     consent: AbstractConsentRepository
     contacts: AbstractContactRepository
+    # Set only with READ_DATABASE_URL: the replica's engine and data-version probe, and
+    # these same repositories with their read side on the primary, for a request whose
+    # client has seen a newer data version than the replica has replayed.
+    read_engine: Engine | None = None
+    read_health: AbstractHealthRepository | None = None
+    primary: "Repositories | None" = None
+
+    def served_version(self) -> int | None:
+        """Return the data version the read side serves: the replica's, if there is one."""
+        return (self.read_health or self.health).data_version()
+
+    def on_primary(self) -> "Repositories":
+        """Return these repositories with every read on the primary."""
+        return self.primary or self
 
     def close(self) -> None:
         """Release pooled connections."""
-        if self.engine is not None:
-            self.engine.dispose()
+        for engine in (self.engine, self.read_engine):
+            if engine is not None:
+                engine.dispose()
 
 
 def resolve_database_url(config: Mapping[str, Any]) -> str:
@@ -65,10 +80,46 @@ def api_key_pepper(config: Mapping[str, Any]) -> bytes:
     return pepper.encode()
 
 
+def read_side(engine: Engine) -> dict[str, Any]:
+    """Build the read-only repositories on ``engine``: all that a replica may serve.
+
+    This is the one place that picks them; a new read-only repository (semantic query,
+    research) joins here. One belongs here only if it never writes and its readers accept
+    data as recent as the served data version (api/data_version.py guards that per
+    client). Writes, loads, jobs, API keys and the generated-content audit stay on the
+    primary.
+    """
+    return {
+        "statistics": PostgresStatisticsRepository(engine),
+        "customers": PostgresCustomerRepository(engine),
+        "customer_history": PostgresCustomerHistoryRepository(engine),
+        "read_health": PostgresHealthRepository(engine),
+    }
+
+
 def build_repositories(config: Mapping[str, Any]) -> Repositories:
-    """Build the PostgreSQL repositories for the database ``config`` names."""
-    engine = build_engine(
-        resolve_database_url(config),
+    """Build the PostgreSQL repositories for the database(s) ``config`` names."""
+    engine = _engine(config, resolve_database_url(config))
+    repositories = Repositories(
+        **read_side(engine),
+        health=PostgresHealthRepository(engine),
+        generated_content=PostgresGeneratedContentRepository(engine),
+        ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
+        engine=engine,
+        api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
+        consent=PostgresConsentRepository(engine),
+        contacts=PostgresContactRepository(engine),
+    )
+    if not config.get("READ_DATABASE_URL"):
+        return repositories
+    read_engine = _engine(config, config["READ_DATABASE_URL"])
+    return replace(repositories, **read_side(read_engine), read_engine=read_engine,
+                   primary=repositories)  # fmt: skip
+
+
+def _engine(config: Mapping[str, Any], url: str) -> Engine:
+    return build_engine(
+        url,
         pool_size=config["DB_POOL_SIZE"],
         pool_timeout_s=config["DB_POOL_TIMEOUT_S"],
         statement_timeout_ms=config["DB_STATEMENT_TIMEOUT_MS"],
@@ -79,16 +130,4 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         keepalives_count=config["DB_KEEPALIVES_COUNT"],
         tcp_user_timeout_ms=config["DB_TCP_USER_TIMEOUT_MS"],
         stall_timeout_s=config["DB_STALL_TIMEOUT_S"],
-    )
-    return Repositories(
-        statistics=PostgresStatisticsRepository(engine),
-        health=PostgresHealthRepository(engine),
-        customers=PostgresCustomerRepository(engine),
-        customer_history=PostgresCustomerHistoryRepository(engine),
-        generated_content=PostgresGeneratedContentRepository(engine),
-        ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
-        engine=engine,
-        api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
-        consent=PostgresConsentRepository(engine),
-        contacts=PostgresContactRepository(engine),
     )
