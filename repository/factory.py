@@ -22,6 +22,7 @@ from repository.generated_content_postgres import PostgresGeneratedContentReposi
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
 from repository.local_secrets import read_or_create_secret
+from repository.operations import AbstractOperationsRepository, PostgresOperationsRepository
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
 
 
@@ -41,6 +42,8 @@ class Repositories:
     ingestion: AbstractIngestionRepository | None
     engine: Engine | None
     api_keys: AbstractApiKeyRepository
+    # What /metrics reads at scrape time; None for an app on injected fakes.
+    operations: AbstractOperationsRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -85,4 +88,5 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
         api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
+        operations=PostgresOperationsRepository(engine),
     )
