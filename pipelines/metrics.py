@@ -47,6 +47,11 @@ CHECK_FAILURES = Counter(
     "Problems the output checks found in generated texts, by kind.",
     ["kind"],
 )
+GENERATIONS = Counter(
+    "insights_generations",
+    "Texts stored, by content type, model calls it took (2: regenerated) and review status.",
+    ["content_type", "attempts", "review"],
+)
 INGESTION_RUNS = Counter(
     "insights_ingestion_runs",
     "Ingestion runs by outcome: succeeded, unchanged (same source again) or failed.",

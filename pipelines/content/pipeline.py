@@ -25,7 +25,7 @@ from pipelines.content.providers import ChatProvider, build_chat_provider
 from pipelines.content.replay import message_records
 from pipelines.content.retrieval import CustomerInteractionRetriever
 from pipelines.content.usage import NO_CALL, Price, Usage, cost, total, usage_of
-from pipelines.metrics import count_check_failures, record_model_call
+from pipelines.metrics import GENERATIONS, count_check_failures, record_model_call
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
     CustomerProfile,
@@ -183,6 +183,8 @@ class ContentPipeline:
         review = self.policy.review(written.restricted, flagged)
         stored = self.generated.add(self._record(draft, written, latency_ms, usage, review))
         event = "content_blocked" if review.status == BLOCKED else "content_generated"
+        kind = draft.expected.content_type
+        GENERATIONS.labels(kind, str(written.attempts), review.status).inc()
         self._log(event, draft, attempts=written.attempts, model_latency_ms=latency_ms,
                   sources=len(draft.sources), review=review.status,
                   input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)  # fmt: skip

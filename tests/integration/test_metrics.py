@@ -150,9 +150,10 @@ class TestGeneration:
         assert response.status_code == 200
         after = Scrape(client)
         version = response.get_json()["prompt_version"]
-        attempts, sent, received = query(
+        attempts, sent, received, review = query(
             database_url,
-            "SELECT attempts, input_tokens, output_tokens FROM insights.generated_content",
+            "SELECT attempts, input_tokens, output_tokens, review_status "
+            "FROM insights.generated_content",
         )[0]
         labels = {"provider": "mock", "prompt_version": version}
         assert (
@@ -163,6 +164,8 @@ class TestGeneration:
         assert delta(before, after, tokens, provider="mock", direction="input") == sent
         assert delta(before, after, tokens, provider="mock", direction="output") == received
         assert delta(before, after, "insights_model_cost_total", provider="mock") == 0
+        stored = {"content_type": "email", "attempts": str(attempts), "review": review}
+        assert delta(before, after, "insights_generations_total", **stored) == 1
 
     def test_check_failures_are_counted_by_kind_and_failed_calls_by_outcome(
         self, llm_client, fake_llm
