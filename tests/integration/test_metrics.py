@@ -5,6 +5,8 @@ after what it does and checks the difference against what the database recorded.
 """
 
 import logging
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -203,3 +205,31 @@ class TestScrapeTimeCollectors:
         monkeypatch.setattr(metrics_collectors, "_COLLECTORS", dict(metrics_collectors._COLLECTORS))
         metrics_collectors.register(campaigns)
         assert Scrape(client).value("insights_example_queue_depth") == 7
+
+
+class TestMonitoringFilesMatchTheService:
+    """The alerts and the dashboard use only families /metrics serves (no typo goes quiet)."""
+
+    ROOT = Path(__file__).resolve().parents[2]
+    SUFFIXES = ("_total", "_bucket", "_count", "_sum", "_created")
+
+    def used(self, path: Path) -> set[str]:
+        names = set(re.findall(r"\binsights_[a-z_]+", path.read_text()))
+        return {self.family(name) for name in names}
+
+    def family(self, name: str) -> str:
+        for suffix in self.SUFFIXES:
+            if name.endswith(suffix):
+                return name.removesuffix(suffix)
+        return name
+
+    def test_every_family_the_alerts_and_dashboard_use_is_served(self, client, database_url):
+        ingest_bundled_sample(database_url)
+        text = client.get("/metrics").get_data(as_text=True)
+        served = {family.name for family in text_string_to_metric_families(text)}
+        alerts = self.ROOT / "deploy" / "prometheus" / "alerts.yml"
+        dashboard = self.ROOT / "deploy" / "grafana" / "dashboards" / "customer-insights.json"
+        for path in (alerts, dashboard):
+            used = self.used(path)
+            assert used, path
+            assert used <= served, (path.name, sorted(used - served))
