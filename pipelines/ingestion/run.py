@@ -55,6 +55,7 @@ def ingest(
     """
     started, clock = datetime.now(UTC), perf_counter()
     steps = step_log(on_stage)  # logs and times each step (pipelines/ingestion/steps.py)
+    steps.end()  # the source is read; waiting for the ingestion lock is no step's time
     unchanged = _unchanged_report(source, repository, force)
     if unchanged:
         steps.finish("unchanged")

@@ -29,7 +29,7 @@ class StepLog:
         self.run_id: int | None = None
 
     def __call__(self, step: str) -> None:
-        self._end()
+        self.end()
         self._step, self._started = step, perf_counter()
         self._forward(step)
 
@@ -68,14 +68,15 @@ class StepLog:
         A run that never got an id (unchanged, or refused before it started) logs its
         held lines without one rather than not at all.
         """
-        self._end()
+        self.end()
         INGESTION_RUNS.labels(status).inc()
         self._line("ingestion finished", event="ingestion_finished", status=status)
         held, self._held = self._held, []
         for message, fields in held:
             self._emit(message, fields)
 
-    def _end(self) -> None:
+    def end(self) -> None:
+        """End the running step, if any, without starting another (waiting is no step)."""
         if self._step is None:
             return
         seconds = perf_counter() - self._started
