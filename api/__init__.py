@@ -78,12 +78,21 @@ def create_app(
     }
     _register_api(app)
     request_log.init_app(app)
+    _init_operations(app, repositories)
     auth.init_app(app)
     strict_query.init_app(app)  # after auth: a caller without a key learns nothing
     data_version.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     return app
+
+
+def _init_operations(app: Flask, repositories: "Repositories") -> None:
+    """Serve /metrics and, only when OTEL_EXPORTER_OTLP_ENDPOINT is set, trace (issue 18)."""
+    from api import metrics, tracing
+
+    metrics.init_app(app, repositories.engine)  # before auth: refused requests count too
+    tracing.init_app(app, repositories.engine)
 
 
 def _register_api(app: Flask) -> None:

@@ -38,6 +38,9 @@ SCOPE_OF_ENDPOINT = {
     "docs_assets": PUBLIC,  # Swagger UI's scripts and styles
     "root_redirect": PUBLIC,  # "/" only redirects to /docs
     "static": PUBLIC,  # Flask's own static route (the package ships no files there)
+    # Prometheus text (api/metrics.py): routes, models, volumes and costs are not for every
+    # key holder; the scraper gets an admin key of its own (docs/operations.md).
+    "metrics": "admin",
 }
 REALM = 'Bearer realm="customer-insights"'
 _MISSING = "Send an API key in the X-API-Key header or as Authorization: Bearer <key>."

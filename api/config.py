@@ -104,6 +104,21 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", LOG_FORMATS, "auto"),
         **_llm_settings(env, artifacts),
         **_access_settings(env),
+        **_operations_settings(env),
+    }
+
+
+def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Metrics and tracing; docs/operations.md says how each is used."""
+    return {
+        # Set (by api/gunicorn_conf.py, or by hand) when several processes serve: metrics
+        # are kept in files there and /metrics adds them up. prometheus-client reads the
+        # same variable itself when it is imported.
+        "PROMETHEUS_MULTIPROC_DIR": (env.get("PROMETHEUS_MULTIPROC_DIR") or "").strip() or None,
+        # Unset: no tracing, and no OpenTelemetry module is even imported.
+        "OTEL_EXPORTER_OTLP_ENDPOINT": (env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip()
+        or None,
+        "OTEL_SERVICE_NAME": (env.get("OTEL_SERVICE_NAME") or "").strip() or "customer-insights",
     }
 
 

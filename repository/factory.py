@@ -24,6 +24,7 @@ from repository.generated_content_postgres import PostgresGeneratedContentReposi
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
 from repository.local_secrets import read_or_create_secret
+from repository.operations import AbstractOperationsRepository, PostgresOperationsRepository
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
 
 
@@ -59,6 +60,9 @@ class Repositories:
     def on_primary(self) -> "Repositories":
         """Return these repositories with every read on the primary."""
         return self.primary or self
+
+    # What /metrics reads at scrape time; None for an app on injected fakes.
+    operations: AbstractOperationsRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -109,6 +113,7 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
         consent=PostgresConsentRepository(engine),
         contacts=PostgresContactRepository(engine),
+        operations=PostgresOperationsRepository(engine),
     )
     if not config.get("READ_DATABASE_URL"):
         return repositories

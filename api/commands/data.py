@@ -61,9 +61,11 @@ def ingest_command(
         return
     from pipelines.ingestion import STAGES, format_report, ingest
     from pipelines.ingestion.sources import read_source, source_from_legacy_tables
+    from pipelines.ingestion.steps import StepLog
     from repository.ingestion import LOAD_STEPS
 
-    with stage_progress("ingesting", ("read", *STAGES, *LOAD_STEPS)) as on_stage:
+    with stage_progress("ingesting", ("read", *STAGES, *LOAD_STEPS)) as progress:
+        on_stage = StepLog(progress)  # times "read" too, and logs every step
         on_stage("read")
         if from_legacy_tables:
             source = source_from_legacy_tables(repository.read_legacy_tables(), _limits())

@@ -25,6 +25,7 @@ from pipelines.content.providers import ChatProvider, build_chat_provider
 from pipelines.content.replay import message_records
 from pipelines.content.retrieval import CustomerInteractionRetriever
 from pipelines.content.usage import NO_CALL, Price, Usage, cost, total, usage_of
+from pipelines.metrics import GENERATIONS, count_check_failures, record_model_call
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
     CustomerProfile,
@@ -182,6 +183,8 @@ class ContentPipeline:
         review = self.policy.review(written.restricted, flagged)
         stored = self.generated.add(self._record(draft, written, latency_ms, usage, review))
         event = "content_blocked" if review.status == BLOCKED else "content_generated"
+        kind = draft.expected.content_type
+        GENERATIONS.labels(kind, str(written.attempts), review.status).inc()
         self._log(event, draft, attempts=written.attempts, model_latency_ms=latency_ms,
                   sources=len(draft.sources), review=review.status,
                   input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)  # fmt: skip
@@ -220,7 +223,7 @@ class ContentPipeline:
         """Ask for the draft's text, checked, regenerated once if needed (write_checked)."""
         return write_checked(
             draft,
-            lambda messages: self._ask(messages, calls),
+            lambda messages: self._ask(messages, calls, draft.prompt.version),
             self.policy,
             self.history.vocabulary(),
             lambda event, **fields: self._log(event, draft, **fields),
@@ -230,10 +233,14 @@ class ContentPipeline:
         default = CustomerInteractionRetriever.model_fields["candidate_limit"].default
         return int(self.retrieval.get("candidate_limit", default))
 
-    def _ask(self, messages: list[BaseMessage], calls: list[Usage]) -> str:
-        """Ask the model and note the call's tokens in ``calls``."""
-        answer = self.provider.ask(messages)
-        calls.append(usage_of(messages, answer, estimate=self.provider.mock))
+    def _ask(self, messages: list[BaseMessage], calls: list[Usage], prompt_version: str) -> str:
+        """Ask the model, note the call's tokens in ``calls`` and count it in the metrics."""
+        provider = self.provider
+        with record_model_call(provider.name, provider.model_name, prompt_version) as call:
+            answer = self.provider.ask(messages)
+            usage = usage_of(messages, answer, estimate=self.provider.mock)
+            call.used(usage.input_tokens, usage.output_tokens, self._cost(usage))
+        calls.append(usage)
         return answer.text.strip()
 
     def _cost(self, usage: Usage) -> float | None:
@@ -244,6 +251,7 @@ class ContentPipeline:
 
     def _log(self, event: str, draft: Draft, **fields: Any) -> None:
         expected = draft.expected
+        count_check_failures(fields.get("problems", ()))
         log.log(
             logging.INFO if event == "content_generated" else logging.WARNING,
             "%s: %s for customer %s",

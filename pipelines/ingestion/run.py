@@ -14,6 +14,7 @@ from pipelines.ingestion.report import IngestionReport, SheetCounts, count_sheet
 from pipelines.ingestion.rollups import Rollups, interaction_rollups
 from pipelines.ingestion.shrink import GUARDED_TABLES, check_shrink
 from pipelines.ingestion.sources import Source
+from pipelines.ingestion.steps import step_log
 from repository.ingestion import AbstractIngestionRepository, CleanLoad, LoadCheck, NewRun
 
 # The package's name, as before the split: log lines and their configuration name it.
@@ -53,22 +54,29 @@ def ingest(
     re-raised; the clean tables are left exactly as they were.
     """
     started, clock = datetime.now(UTC), perf_counter()
+    steps = step_log(on_stage)  # logs and times each step (pipelines/ingestion/steps.py)
+    steps.end()  # the source is read; waiting for the ingestion lock is no step's time
     unchanged = _unchanged_report(source, repository, force)
     if unchanged:
+        steps.finish("unchanged")
         return unchanged
     run = NewRun(source.name, source.kind, source.checksum, started)
     try:
         with repository.begin_run(run) as run_id:
-            on_stage("clean")
+            steps.bind(run_id)
+            steps("clean")
             cleaned = clean(source.sheets, source.max_cell_chars)
-            on_stage("check")
+            steps("check")
             checked = _check(source, cleaned)
-            on_stage("load")
-            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts(), on_stage)
+            steps.counts(checked.counts, checked.repaired_cells)
+            steps("load")
+            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts(), steps)
             repository.load(run_id, load, _shrink_guard(cleaned, max_shrink))
     except Exception as error:
+        steps.finish("failed")
         log.error("ingestion failed", extra={"source": run.source_name, "error": str(error)})
         raise
+    steps.finish("succeeded")
     report = IngestionReport(
         "succeeded", source.name, source.kind, source.checksum, run_id,
         checked.counts, checked.repaired_cells, round(perf_counter() - clock, 3),

@@ -31,6 +31,7 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/generate-content/": "content:write",
     "/api/v1/summarized_interactions/": "content:write",
     "/api/v1/generated-content": "content:write",  # the listing, one item, usage
+    "/metrics": "admin",  # issue 18: Prometheus text, for the scraper's own admin key
 }
 # Consent and contacts sit under /api/v1/customers but manage outreach and personal data:
 # decided by exact URL (PATH_VALUES' customer 1), as the customers prefix also matches.
