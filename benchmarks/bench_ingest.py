@@ -46,8 +46,10 @@ def child(checkout: Path, *args: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(  # nosec B603 # our own interpreter and script, no shell
         [sys.executable, str(CHILD), *args],
-        capture_output=True, text=True, check=True, cwd=checkout, env=env,
+        capture_output=True, text=True, check=False, cwd=checkout, env=env,
     )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"bench-ingest: {args[0]} on {checkout} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
