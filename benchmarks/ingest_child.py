@@ -27,7 +27,8 @@ def ingest(url: str, path: str) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     source = read_source(Path(path))
     read_s = time.perf_counter() - start
-    engine = build_engine(url, statement_timeout_ms=3_600_000)
+    # A generous stall timeout: on a loaded shared machine a probe may wait over a second.
+    engine = build_engine(url, stall_timeout_s=60.0, statement_timeout_ms=3_600_000)
     report = ingest(source, PostgresIngestionRepository(engine))
     seconds, cpu_s = time.perf_counter() - start, time.process_time() - cpu
     engine.dispose()
