@@ -58,10 +58,13 @@ security: $(STAMP)
 	$(BIN)/bandit -c pyproject.toml -r api repository pipelines benchmarks --severity-level medium -q
 	$(BIN)/python .ci/audit_dependencies.py
 
-# 1,000,000 interactions for 100,000 customers: end to end vs plain COPY vs to_sql.
+# 1,000,000 interactions for 100,000 customers, as CSV and as .xlsx: end to end vs plain
+# COPY, calamine's bare read and to_sql; BENCH_INGEST_ARGS="--baseline-ref main" adds the
+# code of that commit in the same run.
+BENCH_INGEST_ARGS ?=
 ## Benchmark: ingest 1,000,000 interactions.
 bench-ingest: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_ingest
+	$(BIN)/python -m benchmarks.bench_ingest $(BENCH_INGEST_ARGS)
 
 # 1,000,000 interactions under gunicorn: endpoint latencies vs a pandas-per-request baseline.
 ## Benchmark: endpoint latencies under gunicorn.

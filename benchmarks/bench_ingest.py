@@ -1,10 +1,12 @@
-"""Benchmark ingestion end to end against a plain COPY (ceiling) and DataFrame.to_sql (floor).
+"""Benchmark ingestion of CSV and .xlsx end to end against a plain COPY and calamine's bare read.
 
     python -m benchmarks.bench_ingest [--customers 100000] [--interactions 1000000]
+        [--baseline-ref main] [--data-dir DIR]
 
-Uses BENCH_DATABASE_URL (a role that may create databases) or an embedded server.
-Each contender loads into its own fresh, migrated database. The end-to-end run happens
-in a child process so its peak memory is measured on its own.
+Uses BENCH_DATABASE_URL (a role that may create databases) or an embedded server. Each
+contender loads into its own fresh, migrated database, in a child process whose peak memory
+is measured on its own. The same generated rows are written once as a CSV folder and once as
+a workbook; ``--baseline-ref`` also runs the code of that git commit on both, in the same run.
 """
 
 import argparse
@@ -12,7 +14,6 @@ import io
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,33 +35,46 @@ from repository.engine import build_engine, libpq_url
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
 
-MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
+ROOT = Path(__file__).resolve().parents[1]
+MIGRATIONS = ROOT / "artifacts" / "migrations"
+CHILD = Path(__file__).resolve().parent / "ingest_child.py"
 CLEAN_COLUMNS = ["occurred_at", "customer_id", "channel", "topic", "sentiment", "source_row"]
 
 
-def end_to_end(url: str, folder: Path) -> dict:
-    """Run `ingest` in a child process; return its timing and peak memory."""
-    code = (
-        "import json, sys, time\n"
-        "from pipelines.ingestion import ingest\n"
-        "from pipelines.ingestion.sources import read_source\n"
-        "from repository.engine import build_engine\n"
-        "from repository.ingestion import PostgresIngestionRepository\n"
-        "start = time.perf_counter()\n"
-        "source = read_source(__import__('pathlib').Path(sys.argv[2]))\n"
-        "engine = build_engine(sys.argv[1], statement_timeout_ms=3_600_000)\n"
-        "report = ingest(source, PostgresIngestionRepository(engine))\n"
-        "seconds = time.perf_counter() - start\n"
-        "print(json.dumps({'seconds': seconds, 'sheets': report.to_dict()['sheets']}))\n"
-    )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(
-        [sys.executable, "-c", code, url, str(folder)], capture_output=True, text=True, check=True
-    )
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["peak_rss_mib"] = round(max(peak_kib, before) / 1024, 1)
-    return result
+def child(checkout: Path, *args: str) -> dict:
+    """Run a contender of ingest_child.py on the code of ``checkout``; return its figures."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(  # nosec B603 # our own interpreter and script, no shell
+        [sys.executable, str(CHILD), *args],
+        capture_output=True, text=True, check=False, cwd=checkout, env=env,
+    )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"bench-ingest: {args[0]} on {checkout} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def export_ref(ref: str, into: Path) -> Path:
+    """Write the files of git commit ``ref`` into ``into`` (nothing of this checkout changes)."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(  # nosec B603 B607 # git with fixed arguments, no shell
+        ["git", "-C", str(ROOT), "archive", "--format=tar", ref],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)  # nosec
+    return into
+
+
+def dataset_files(args: argparse.Namespace, scratch: Path) -> tuple[Path, Path, float]:
+    """Generate (or reuse from --data-dir) the CSV folder and the workbook of the same rows."""
+    base = Path(args.data_dir) if args.data_dir else scratch
+    folder = base / f"data-{args.customers}-{args.interactions}-{args.seed}"
+    csv_folder, workbook = folder / "csv", folder / "export.xlsx"
+    started = time.perf_counter()
+    if not (csv_folder.exists() and workbook.exists()):
+        dataset = synthetic.generate_dataset(args.customers, args.interactions, args.seed)
+        synthetic.write_dataset(dataset, csv_folder, "csv")
+        synthetic.write_dataset(dataset, workbook, "xlsx")
+    return csv_folder, workbook, time.perf_counter() - started
 
 
 def plain_copy(url: str, clean_csv: bytes) -> float:
@@ -89,12 +103,55 @@ def naive_to_sql(url: str, frame: pd.DataFrame) -> float:
     return elapsed
 
 
+def ceilings(server: DatabaseServer, folder: Path, floor_rows: int) -> dict:
+    """Time the plain COPY and to_sql of the clean interactions, each into a fresh database."""
+    interactions = clean(read_source(folder).sheets).interactions[CLEAN_COLUMNS]
+    buffer = io.StringIO()
+    interactions.to_csv(buffer, header=False, index=False)
+    copy_s = plain_copy(fresh_database(server), buffer.getvalue().encode())
+    result = {"clean_rows": len(interactions), "plain_copy_s": copy_s}
+    if floor_rows:
+        floor = interactions.iloc[:floor_rows]
+        result["to_sql"] = {
+            "rows": len(floor),
+            "seconds": naive_to_sql(fresh_database(server), floor),
+        }
+    return result
+
+
+def fresh_database(server: DatabaseServer) -> str:
+    """Create and migrate a database for one contender."""
+    url = server.create(prefix="bench")
+    upgrade(url, MIGRATIONS)
+    return url
+
+
+def summary(runs: dict, ceiling: dict, calamine: dict) -> dict:
+    """Give each end-to-end run its figures and its ratio to its format's ceiling."""
+    clean_rows, copy_s = ceiling["clean_rows"], ceiling["plain_copy_s"]
+    out = {}
+    for name, run in runs.items():
+        source_rows = sum(sheet["source_rows"] for sheet in run["sheets"].values())
+        keys = ("seconds", "read_s", "report_s", "cpu_s", "peak_rss_mib")
+        figures = {k: round(run[k], 2) for k in keys}
+        figures["source_rows_per_s"] = round(source_rows / run["seconds"])
+        if name.startswith("csv"):  # per row, as the COPY loads only the clean rows
+            figures["vs_plain_copy"] = round(run["seconds"] / copy_s * clean_rows / source_rows, 2)
+        else:
+            figures["vs_calamine_read"] = round(run["seconds"] / calamine["seconds"], 2)
+            figures["cpu_vs_calamine_read"] = round(run["cpu_s"] / calamine["cpu_s"], 2)
+        out[name] = figures
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
-    parser.add_argument("--floor-rows", type=int, default=200_000, help="rows for to_sql")
+    parser.add_argument("--floor-rows", type=int, default=200_000, help="rows for to_sql (0: skip)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline-ref", help="also time this git commit's code (e.g. main)")
+    parser.add_argument("--data-dir", help="keep the generated files here and reuse them")
     args = parser.parse_args()
 
     stop_on_termination_signals()
@@ -104,49 +161,34 @@ def main() -> None:
     ):
         admin = os.environ.get("BENCH_DATABASE_URL") or start_embedded_postgres(Path(tmp) / "pg")
         server = DatabaseServer(admin)
-        folder = Path(tmp) / "data"
-        started = time.perf_counter()
-        dataset = synthetic.generate_dataset(args.customers, args.interactions, args.seed)
-        synthetic.write_dataset(dataset, folder, "csv")
-        generated_s = time.perf_counter() - started
-
-        databases = [server.create(prefix="bench") for _ in range(3)]
-        for url in databases:
-            upgrade(url, MIGRATIONS)
+        csv_folder, workbook, generated_s = dataset_files(args, Path(tmp))
+        checkouts = {"": ROOT}
+        if args.baseline_ref:
+            checkouts[" (baseline)"] = export_ref(args.baseline_ref, Path(tmp) / "baseline")
         try:
-            e2e = end_to_end(databases[0], folder)
-            interactions = clean(read_source(folder).sheets).interactions[CLEAN_COLUMNS]
-            buffer = io.StringIO()
-            interactions.to_csv(buffer, header=False, index=False)
-            copy_s = plain_copy(databases[1], buffer.getvalue().encode())
-            floor_frame = interactions.iloc[: args.floor_rows]
-            floor_s = naive_to_sql(databases[2], floor_frame)
+            calamine_run = child(ROOT, "calamine", str(workbook))
+            runs = {}
+            # Old and new code one after the other per format: load from others drifts slowly.
+            for name, path in (("csv", csv_folder), ("xlsx", workbook)):
+                for suffix, checkout in checkouts.items():
+                    url = fresh_database(server)
+                    runs[name + suffix] = child(checkout, "ingest", url, str(path))
+            ceiling = ceilings(server, csv_folder, args.floor_rows)
         finally:
             server.drop_all()
-
-    source_rows = sum(sheet["source_rows"] for sheet in e2e["sheets"].values())
-    clean_rows = len(interactions)
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "data": f"{args.customers} customers, {args.interactions} interactions (seed {args.seed})",
+        "baseline_ref": args.baseline_ref,
         "generate_s": round(generated_s, 2),
-        "end_to_end": {
-            "seconds": round(e2e["seconds"], 2),
-            "source_rows_per_s": round(source_rows / e2e["seconds"]),
-            "peak_rss_mib": e2e["peak_rss_mib"],
-        },
-        "plain_copy_ceiling": {
-            "seconds": round(copy_s, 2),
-            "rows_per_s": round(clean_rows / copy_s),
-        },
-        "to_sql_floor": {
-            "rows": len(floor_frame),
-            "seconds": round(floor_s, 2),
-            "rows_per_s": round(len(floor_frame) / floor_s),
-        },
+        "plain_copy_s": round(ceiling["plain_copy_s"], 2),
+        "calamine_read": {k: round(v, 2) for k, v in calamine_run.items() if k != "rows"},
+        "end_to_end": summary(runs, ceiling, calamine_run),
     }
-    report["end_to_end_vs_copy"] = round(e2e["seconds"] / copy_s * clean_rows / source_rows, 2)
+    if "to_sql" in ceiling:
+        floor = ceiling["to_sql"]
+        report["to_sql_floor"] = {"rows": floor["rows"], "seconds": round(floor["seconds"], 2)}
     print(json.dumps(report, indent=2))
 
 

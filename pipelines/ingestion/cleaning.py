@@ -36,7 +36,7 @@ from pipelines.ingestion.rules import (
     clean_sentiment,
     clean_text,
     clean_title,
-    parse_customer_id,
+    parse_customer_ids,
     parse_month,
     repair_rule,
 )
@@ -145,7 +145,12 @@ def _start(raw: pd.DataFrame) -> pd.DataFrame:
     originals = rows.drop(columns="source_row").add_prefix(ORIGINAL)
     return originals.assign(
         source_row=rows["source_row"].astype("int64"),
-        reason=pd.Series(None, index=rows.index, dtype=object),
+        # Categorical: the reason is tested and set once per rule on every row, and on a
+        # million rows isna() and mask() over codes take a hundredth of their object time.
+        reason=pd.Series(
+            pd.Categorical.from_codes(np.full(len(rows), -1), categories=QUARANTINE_REASONS),
+            index=rows.index,
+        ),
     )
 
 
@@ -174,7 +179,7 @@ def _screened(frame: pd.DataFrame, source: str, max_chars: int) -> tuple[Distinc
 def _with_customer_id(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse customer ids (0 stands for invalid) and reject rows without a valid one."""
     ids, too_long = _screened(frame, "customer_id", max_chars)
-    checked = frame.assign(customer_id=ids.apply(parse_customer_id, np.int64))
+    checked = frame.assign(customer_id=ids.spread(parse_customer_ids(ids.cells, ids.is_text), 0))
     checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["customer_id"] == 0, "invalid_customer_id")
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from repository.model import SENTIMENTS  # one vocabulary: cleaning and the API
@@ -26,6 +28,7 @@ MAX_CUSTOMER_ID = 2_147_483_647  # PostgreSQL INTEGER
 
 # ASCII digits only: int() would also read other scripts' digits, and "never guess".
 _ID_TEXT = re.compile(r"([0-9]+)(?:\.0+)?")
+_PLAIN_ID = re.compile(r"[1-9][0-9]{0,8}")
 _MONTH_FIRST = re.compile(r"([0-9]{1,2})-([0-9]{4})")
 _YEAR_FIRST = re.compile(r"([0-9]{4})-([0-9]{2})")
 # Characters that take no room on screen: soft hyphen, zero-width space, non-joiner and joiner,
@@ -132,6 +135,23 @@ def parse_customer_id(value: object) -> int:
         # Length first: int() of thousands of digits is slow and may raise.
         number = int(digits) if 0 < len(digits) <= 10 else 0
     return number if 0 < number <= MAX_CUSTOMER_ID else 0
+
+
+def parse_customer_ids(
+    cells: npt.NDArray[Any], is_text: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    """Apply ``parse_customer_id`` to distinct cells; plain digit texts skip its Python call."""
+    ids = np.zeros(len(cells), dtype=np.int64)
+    texts = np.flatnonzero(is_text)
+    # Nine digits or fewer, no leading zero: the rule would return int(text) unchanged.
+    plain = np.fromiter(
+        (match is not None for match in map(_PLAIN_ID.fullmatch, cells[texts])),
+        dtype=bool, count=len(texts),
+    )  # fmt: skip
+    ids[texts[plain]] = cells[texts[plain]].astype(np.int64)
+    rest = np.setdiff1d(np.arange(len(cells)), texts[plain], assume_unique=True)
+    ids[rest] = np.fromiter(map(parse_customer_id, cells[rest]), dtype=np.int64, count=len(rest))
+    return ids
 
 
 def parse_month(value: object) -> dt.datetime | None:

@@ -13,8 +13,9 @@ import itertools
 import re
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from time import perf_counter
 from typing import BinaryIO, TypeVar
 
 import pandas as pd
@@ -30,6 +31,7 @@ from pipelines.ingestion.files import (
 )
 from pipelines.ingestion.limits import DEFAULT_LIMITS, Limits
 from pipelines.ingestion.rules import cell_text
+from pipelines.ingestion.workbook import data_frame, sheet_columns, top_rows
 from repository.errors import InvalidInput
 
 T = TypeVar("T")
@@ -85,6 +87,8 @@ class Source:
     checksum: str
     sheets: dict[str, pd.DataFrame]
     max_cell_chars: int = Limits.max_cell_chars
+    # Time spent reading, so the run's reported time covers the whole run.
+    read_seconds: float = 0.0
 
 
 def normalise_name(name: object) -> str:
@@ -100,9 +104,12 @@ def read_source(path: Path, limits: Limits = DEFAULT_LIMITS) -> Source:
         InvalidInput: missing path, not a regular file or folder, over a size limit, unreadable
             file or sheet, missing sheet or column, empty sheet.
     """
+    started = perf_counter()
     if stat.S_ISDIR(path_status(path).st_mode):
-        return read_csv_folder(path, limits)
-    return read_workbook(path, limits)
+        source = read_csv_folder(path, limits)
+    else:
+        source = read_workbook(path, limits)
+    return replace(source, read_seconds=perf_counter() - started)
 
 
 def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Source:
@@ -138,16 +145,14 @@ def _workbook_sheet(
         )
     where = f"{printable(path)}: sheet {actual!r}"
     try:
-        # header=None keeps every row from A1, so row numbers are the spreadsheet's own;
-        # keep_default_na=False: a cell reading "N/A" is data to judge, as in CSV files.
-        grid = pd.read_excel(
-            workbook, sheet_name=actual, header=None, dtype=object, keep_default_na=False
-        )
+        # Every row from A1, so row numbers are the spreadsheet's own; "N/A" stays text.
+        columns = sheet_columns(workbook.book, actual)
     except Exception as error:  # calamine raises its own types for broken sheet XML
         raise InvalidInput(f"{where} cannot be read ({first_line(error)})") from None
-    top = grid.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object).tolist()
+    top = top_rows(columns, HEADER_SEARCH_ROWS)
     header = _header_index(sheet, top)
-    frame = grid.iloc[header + 1 :].set_axis(top[header] if top else [], axis=1)
+    frame = data_frame(columns, header + 1, top[header] if top else [])
+    del columns  # the frame holds the cells now: the sheet is not kept twice
     return canonical_sheet(sheet, frame, where, above=top[:header])
 
 
