@@ -76,6 +76,8 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         tcp_user_timeout_ms=config["DB_TCP_USER_TIMEOUT_MS"],
         stall_timeout_s=config["DB_STALL_TIMEOUT_S"],
     )
+    api_keys = PostgresApiKeyRepository(engine, lambda: api_key_pepper(config))
+    api_keys.trust_verified_for(config.get("API_KEY_CACHE_S", 0))
     return Repositories(
         statistics=PostgresStatisticsRepository(engine),
         health=PostgresHealthRepository(engine),
@@ -84,5 +86,5 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         generated_content=PostgresGeneratedContentRepository(engine),
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
-        api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
+        api_keys=api_keys,
     )
