@@ -204,7 +204,8 @@ def _cache_settings(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         # Unset: a bounded cache in each process; e.g. redis://127.0.0.1:6379/1 to share one.
         "CACHE_URL": (env.get("CACHE_URL") or "").strip() or None,
-        "CACHE_MAX_MB": _positive_int(env, "CACHE_MAX_MB", 64),
+        # Per process, when CACHE_URL is unset; 0 turns the cache off (ETags stay).
+        "CACHE_MAX_MB": _count(env, "CACHE_MAX_MB", 64),
         # Entries name their data version, so expiry only reclaims old versions' space.
         "CACHE_TTL_S": _positive_int(env, "CACHE_TTL_S", 86_400),
         "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX") or "insights:responses:",
