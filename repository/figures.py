@@ -37,3 +37,9 @@ CUSTOMER_TOTAL = text(
     "ELSE COALESCE((customers_by_type ->> CAST(:customer_type AS text))::bigint, 0) END "
     f"FROM insights.load_figures WHERE version = {CURRENT_VERSION_SQL}"  # nosec B608 # built from constants; values are bound
 )
+
+# Interactions per value of one dimension over the whole version: {"Email": n, ...}.
+INTERACTIONS_BY = text(
+    "SELECT interactions_by -> CAST(:dimension AS text) FROM insights.load_figures "
+    f"WHERE version = {CURRENT_VERSION_SQL}"  # nosec B608 # built from constants; values are bound
+)

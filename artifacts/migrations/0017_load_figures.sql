@@ -13,6 +13,9 @@ CREATE TABLE insights.load_figures (
     last_interaction TIMESTAMP,
     every_customer BIGINT NOT NULL,   -- sheet rows plus interaction-only customers
     customers_by_type JSONB NOT NULL, -- every customer per type, Unknown included
+    -- Interactions per value of each dimension, as the unfiltered overview shows them:
+    -- {"channel": {"Email": 380000, "Unknown": 120, ...}, "sentiment": {...}, ...}.
+    interactions_by JSONB NOT NULL,
     version INTEGER NOT NULL DEFAULT insights.current_data_version()
 ) PARTITION BY LIST (version);
 
@@ -34,19 +37,41 @@ LANGUAGE sql AS $$
     ), by_type AS (
         SELECT COALESCE(jsonb_object_agg(customer_type, n), '{}') AS counts, sum(n) AS total
         FROM (SELECT customer_type, sum(n) AS n FROM types GROUP BY 1 HAVING sum(n) > 0) AS t
+    ), counted AS (
+        SELECT 'channel' AS dimension, COALESCE(channel, 'Unknown') AS value, interactions AS n
+        FROM insights.interaction_monthly_rollup WHERE version = v
+        UNION ALL
+        SELECT 'sentiment', COALESCE(sentiment, 'Unknown'), interactions
+        FROM insights.interaction_monthly_rollup WHERE version = v
+        UNION ALL
+        SELECT 'topic', COALESCE(topic, 'Unknown'), interactions
+        FROM insights.interaction_monthly_rollup WHERE version = v
+        UNION ALL
+        SELECT 'customer_type', customer_type, interactions
+        FROM insights.interaction_daily_product_type WHERE version = v
+        UNION ALL
+        SELECT 'product', product, interactions
+        FROM insights.interaction_daily_product_type WHERE version = v
+    ), by_dimension AS (
+        SELECT jsonb_object_agg(dimension, counts) AS counts FROM (
+            SELECT dimension, jsonb_object_agg(value, n) AS counts
+            FROM (SELECT dimension, value, sum(n) AS n FROM counted GROUP BY 1, 2) AS t
+            GROUP BY 1
+        ) AS d
     ), reach AS (
         SELECT count(*) AS interactions, count(DISTINCT customer_id) AS reach,
                min(occurred_at) AS first_interaction, max(occurred_at) AS last_interaction
         FROM insights.interactions WHERE version = v
     )
     INSERT INTO insights.load_figures (customers, interactions, product_months, reach,
-        first_interaction, last_interaction, every_customer, customers_by_type, version)
+        first_interaction, last_interaction, every_customer, customers_by_type, interactions_by,
+        version)
     SELECT (SELECT count(*) FROM insights.customers WHERE version = v),
            reach.interactions,
            (SELECT count(*) FROM insights.product_months WHERE version = v),
            reach.reach, reach.first_interaction, reach.last_interaction,
-           COALESCE(by_type.total, 0), by_type.counts, v
-    FROM reach, by_type;
+           COALESCE(by_type.total, 0), by_type.counts, COALESCE(by_dimension.counts, '{}'), v
+    FROM reach, by_type, by_dimension;
 $$;
 
 -- The served version's partition, named as loads name theirs, and its figures.

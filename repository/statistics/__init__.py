@@ -150,6 +150,10 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
     def _interaction_counts(
         self, filters: InteractionFilter, group_by: tuple[str, ...], granularity: str | None
     ) -> list[dict[str, Any]]:
+        if filters == InteractionFilter() and granularity is None and len(group_by) == 1:
+            recorded = self._recorded_counts(group_by[0])
+            if recorded is not None:
+                return recorded
         coarse = (
             not (filters.channels or filters.sentiments or filters.topics)
             # The daily rollup holds product and customer type: a type filter stays coarse.
@@ -173,6 +177,19 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             }  # fmt: skip
         with self._engine.connect() as connection:
             return [dict(row) for row in connection.execute(query, params).mappings()]
+
+    def _recorded_counts(self, dimension: str) -> list[dict[str, Any]] | None:
+        """Return the load's counts per value of ``dimension``, sorted as SQL sorts them."""
+        with single_statements(self._engine) as connection:
+            params = {"dimension": dimension}
+            counts = connection.execute(figures.INTERACTIONS_BY, params).scalar_one_or_none()
+        if counts is None:
+            return None
+        # Python orders strings by code point, as COLLATE "C" orders UTF-8 bytes.
+        return [
+            {"period": None, dimension: value, "interactions": n}
+            for value, n in sorted(counts.items())
+        ]
 
     @retry_if_partition_detached
     def reach(self, filters: InteractionFilter) -> dict[str, Any]:

@@ -24,6 +24,15 @@ def independent_figures(url: str) -> dict:
         ["customer_id", "occurred_at"],
     )  # fmt: skip
     months = query(url, f"SELECT count(*) FROM insights.product_months WHERE {SERVED}")[0][0]
+    dimensions = ["channel", "sentiment", "topic", "customer_type", "product"]
+    facts = frame(
+        url, f"SELECT {', '.join(dimensions)} FROM insights.interaction_facts", dimensions
+    )
+    interactions_by = {
+        name: facts[name].fillna("Unknown").value_counts().to_dict()
+        for name in dimensions
+        if len(facts)
+    }
     only = set(interactions["customer_id"]) - set(customers["customer_id"])
     types = customers["customer_type"].fillna("Unknown").value_counts().to_dict()
     if only:
@@ -37,6 +46,7 @@ def independent_figures(url: str) -> dict:
         "last": interactions["occurred_at"].max() if len(interactions) else None,
         "every_customer": len(customers) + len(only),
         "by_type": types,
+        "interactions_by": interactions_by,
     }
 
 
@@ -44,11 +54,13 @@ def recorded_figures(url: str) -> dict:
     (row,) = query(
         url,
         "SELECT customers, interactions, product_months, reach, first_interaction, "
-        f"last_interaction, every_customer, customers_by_type FROM insights.load_figures "
+        f"last_interaction, every_customer, customers_by_type, interactions_by "
+        f"FROM insights.load_figures "
         f"WHERE {SERVED}",
     )
     keys = ("customers", "interactions", "product_months", "reach", "first", "last")
-    return {**dict(zip(keys, row[:6], strict=True)), "every_customer": row[6], "by_type": row[7]}
+    named = dict(zip(keys, row[:6], strict=True))
+    return {**named, "every_customer": row[6], "by_type": row[7], "interactions_by": row[8]}
 
 
 def answers(client) -> dict:
@@ -72,6 +84,9 @@ def assert_served_as_counted(client, url: str) -> None:
         "products": expected["product_months"],
     }
     assert got["overview"]["totals"]["customers"] == expected["reach"]
+    for dimension in ("channel", "sentiment", "topic", "customer_type"):
+        shown = got["overview"][f"by_{dimension}"]
+        assert shown == expected["interactions_by"].get(dimension, {}), dimension
     assert got["customers"] == expected["every_customer"]
     for customer_type, n in expected["by_type"].items():
         page = client.get(f"/api/v1/customers?type={customer_type}&page_size=1")
