@@ -62,10 +62,10 @@ security: $(STAMP)
 bench-ingest: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_ingest
 
-# 1,000,000 interactions under gunicorn: endpoint latencies vs a pandas-per-request baseline.
+# 1,000,000 interactions under gunicorn: issue 17's table beside hello-world; BENCH_API_ARGS="--baseline-tree DIR" adds an earlier tree.
 ## Benchmark: endpoint latencies under gunicorn.
 bench-api: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_api
+	$(BIN)/python -m benchmarks.bench_api $(BENCH_API_ARGS)
 
 # The output checks alone, per text, on texts the mock wrote (no database).
 ## Benchmark: the output checks alone.
