@@ -66,10 +66,10 @@ BENCH_INGEST_ARGS ?=
 bench-ingest: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_ingest $(BENCH_INGEST_ARGS)
 
-# 1,000,000 interactions under gunicorn: endpoint latencies vs a pandas-per-request baseline.
+# 1,000,000 interactions under gunicorn: issue 17's table beside hello-world; BENCH_API_ARGS="--baseline-tree DIR" adds an earlier tree.
 ## Benchmark: endpoint latencies under gunicorn.
 bench-api: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_api
+	$(BIN)/python -m benchmarks.bench_api $(BENCH_API_ARGS)
 
 # The output checks alone, per text, on texts the mock wrote (no database).
 ## Benchmark: the output checks alone.

@@ -84,6 +84,9 @@ def create_app(
     data_version.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
+    from api import response_cache
+
+    response_cache.init_app(app)
     return app
 
 

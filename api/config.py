@@ -105,6 +105,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         **_llm_settings(env, artifacts),
         **_access_settings(env),
         **_operations_settings(env),
+        **_cache_settings(env),
     }
 
 
@@ -212,4 +213,22 @@ def _access_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "RATE_LIMIT_CONTENT": _rate_limit(env, "RATE_LIMIT_CONTENT", "60/minute"),
         # Unset: counters in each process's memory; e.g. redis://127.0.0.1:6379/0 to share.
         "RATE_LIMIT_STORAGE_URL": (env.get("RATE_LIMIT_STORAGE_URL") or "").strip() or None,
+    }
+
+
+def _cache_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The response cache (api/response_cache.py) and the verified-key cache; README.md."""
+    return {
+        # Unset: a bounded cache in each process; e.g. redis://127.0.0.1:6379/1 to share one.
+        "CACHE_URL": (env.get("CACHE_URL") or "").strip() or None,
+        # Per process, when CACHE_URL is unset; 0 turns the cache off (ETags stay).
+        "CACHE_MAX_MB": _count(env, "CACHE_MAX_MB", 64),
+        # Entries name their data version, so expiry only reclaims old versions' space.
+        "CACHE_TTL_S": _positive_int(env, "CACHE_TTL_S", 86_400),
+        "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX") or "insights:responses:",
+        # A slow Redis must not make a cached read slower than an uncached one.
+        "CACHE_TIMEOUT_S": _number(env, "CACHE_TIMEOUT_S", 0.25, 10, zero_ok=False),
+        # How long a process trusts a key it verified; a revocation made elsewhere takes
+        # effect within this bound (docs/security.md). 0 checks the database every request.
+        "API_KEY_CACHE_S": _number(env, "API_KEY_CACHE_S", 5.0, 300, zero_ok=True),
     }

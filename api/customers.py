@@ -5,6 +5,7 @@ from flask.views import MethodView
 from api.bounds import MAX_ID, Blueprint
 from api.customer_schemas import CustomerQuerySchema, CustomerSchema, InteractionSchema
 from api.extensions import repositories
+from api.response_cache import cache_responses
 from api.schemas import ErrorSchema
 
 blp = Blueprint(
@@ -13,6 +14,7 @@ blp = Blueprint(
     url_prefix="/api/v1/customers",
     description="Customers and their interactions.",
 )
+cache_responses(blp)
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

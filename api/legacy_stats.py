@@ -4,11 +4,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.extensions import repositories
+from api.response_cache import cache_responses
 from api.schemas import ErrorSchema, RowCountSchema
 
 blp = Blueprint(
     "legacy_stats", __name__, url_prefix="/api/v1/stats", description="Legacy row counts."
 )
+cache_responses(blp)
 
 
 @blp.route("/<string:table_name>")

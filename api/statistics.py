@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.extensions import repositories
+from api.response_cache import cache_responses
 from api.schemas import ErrorSchema
 from api.statistics_reports import (
     build_filter,
@@ -39,6 +40,7 @@ CSV_CONTENT = {
 blp = Blueprint(
     "statistics", __name__, url_prefix="/api/v1/statistics", description="Statistics for analysts."
 )
+cache_responses(blp)
 
 
 def _wants_csv(args: dict) -> bool:

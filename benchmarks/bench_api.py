@@ -1,34 +1,31 @@
-"""Benchmark the API under gunicorn with 1,000,000 interactions loaded, against a naive baseline.
+"""Benchmark the API under gunicorn with 1,000,000 interactions loaded, against hello-world.
 
-    python -m benchmarks.bench_api [--interactions 1000000] [--customers 100000]
+    python -m benchmarks.bench_api [--interactions 1000000] [--baseline-tree DIR]
 
 Loads a generated data set into a fresh database (BENCH_DATABASE_URL or an embedded
-server), starts the real app and the pandas baseline (benchmarks/naive_app.py) under
-gunicorn on 127.0.0.1, and sends each endpoint a fixed number of requests at a fixed
-concurrency from a thread pool. Reports p50 and p99 latency per endpoint. The content
-endpoints (issue 5) run at concurrency 8 with the mock model; the rest at 4.
-
-Issue 12 adds the content endpoints at concurrency 1: generate-content, a cached summary
-(every customer's summary written once beforehand) and an uncached one (?refresh=true).
-With ``--baseline-tree DIR`` (a checkout of an earlier commit, e.g. ``git archive
-33c7b10``), that tree's app is served from the same database and measured alike.
+server) and serves, each under gunicorn with 2 workers x 2 threads on 127.0.0.1: a
+hello-world Flask app (the ceiling), the app with its response cache, the app with the
+cache off (CACHE_MAX_MB=0: every answer computed, the cold figures), and with
+``--baseline-tree DIR`` (a checkout of an earlier commit, e.g. ``git archive main``)
+that tree's app over its own copy of the rows (the before figures). Each case of issue
+17's table is measured at concurrency 1 (p50, p99) and 32 (requests/s, failures, as wrk
+would; benchmarks/load_driver.py), the server drained before each.
 """
 
 import argparse
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
 
+from benchmarks.load_driver import drained, p50, throughput
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
 from repository.api_keys import PostgresApiKeyRepository
@@ -43,8 +40,6 @@ from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "artifacts" / "migrations"
-CONCURRENCY = 4
-CONTENT_CONCURRENCY = 8
 # The served app checks keys and limits like any deployment; the limits are set above what
 # the benchmark sends, so it measures the endpoints, not the limiter's refusals.
 SERVER_ENV = {
@@ -73,12 +68,19 @@ def free_port() -> int:
 
 
 def serve(
-    app: str, url: str, workers: int, key: str, tree: Path | None = None
+    app: str,
+    url: str,
+    workers: int,
+    key: str,
+    tree: Path | None = None,
+    probe: str = "/api/v1/statistics/product-interactions",
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """Start gunicorn for ``app`` (imported from ``tree`` if given) and wait until it answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"}
     env.update(SERVER_ENV)
+    env.update(extra_env or {})
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
         env["ARTIFACTS_DIR"] = str(tree / "artifacts")
@@ -91,7 +93,7 @@ def serve(
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
-            timed_get(base + "/api/v1/statistics/product-interactions", key)
+            timed_get(base + probe, key)
             return server, base
         except OSError:
             time.sleep(0.2)
@@ -108,35 +110,11 @@ def timed_get(url: str, key: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def measure(urls: list[str], key: str, concurrency: int = CONCURRENCY) -> dict:
-    """Send every URL once, ``concurrency`` at a time; return latency percentiles in ms."""
-    with ThreadPoolExecutor(concurrency) as pool:
-        latencies = sorted(pool.map(timed_get, urls, [key] * len(urls)))
-    return {
-        "requests": len(latencies),
-        "concurrency": concurrency,
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
-    }
-
-
 def load(url: str, folder: Path) -> None:
     """Ingest the CSV export in ``folder`` into the database at ``url``."""
     engine = build_engine(url, statement_timeout_ms=3_600_000)
     ingest(read_source(folder), PostgresIngestionRepository(engine))
     engine.dispose()
-
-
-def baseline_database(server: DatabaseServer, tree: Path, folder: Path) -> str:
-    """A database with ``tree``'s own migrations and the same rows, for ``tree``'s app.
-
-    An earlier tree cannot share the current database: it would write generated content
-    without the columns later migrations made mandatory.
-    """
-    url = server.create(prefix="bench_api_baseline")
-    upgrade(url, tree / "artifacts" / "migrations")
-    load(url, folder)
-    return url
 
 
 def sample_customer_ids(url: str, n: int) -> list[int]:
@@ -148,31 +126,84 @@ def sample_customer_ids(url: str, n: int) -> list[int]:
         return [row[0] for row in rows]
 
 
-def solo_content_cases(base: str, ids: list[int], n: int, key: str, label: str = "") -> dict:
-    """The content endpoints at concurrency 1 (issue 12), summaries written once first."""
-    for customer_id in ids:  # the cached case then reads stored summaries only
-        timed_get(f"{base}/api/v1/summarized_interactions/{customer_id}", key)
-    summary = [f"{base}/api/v1/summarized_interactions/{ids[i % len(ids)]}" for i in range(n)]
-    cases = {
-        "generate-content/<id> (mock, c=1)": [
-            f"{base}/api/v1/generate-content/{ids[i % len(ids)]}" for i in range(n)
-        ],
-        "summarized_interactions/<id> cached (c=1)": summary,
-        "summarized_interactions/<id>?refresh=true (mock, c=1)": [
-            url + "?refresh=true" for url in summary
-        ],
+STATISTICS = "/api/v1/statistics"
+
+
+def read_cases(ids: list[int], n: int) -> dict[str, tuple[list[str], list[str]]]:
+    """Issue 17's table: name -> (paths sent at c=1, paths cycled at c=32).
+
+    Every path of a list is the same request, or (``cold``) each a different filter
+    combination, so that a cache cannot answer it.
+    """
+    pi, overview = f"{STATISTICS}/product-interactions", f"{STATISTICS}/overview"
+    channels = ("Email", "Call", "Chatbot", "Post", "Bird", "Boat")
+    cold_overview = [
+        f"{overview}?from=20{20 + i % 4}-{1 + i % 12:02d}-{1 + i % 27:02d}"
+        f"&to=2024-{1 + i % 12:02d}-{2 + i % 26:02d}&channel={channels[i % 6]}"
+        + ("&customer_type=Red" if i % 2 else "")
+        for i in range(n)
+    ]
+    cold_range = [
+        f"{pi}?from=2022-{1 + i % 9:02d}-{1 + i % 27:02d}&to=2022-{4 + i % 9:02d}-{1 + i % 27:02d}"
+        for i in range(n)
+    ]
+    customer = [f"/api/v1/customers/{ids[i % len(ids)]}" for i in range(n)]
+    return {
+        "statistics/overview": ([overview] * n, [overview]),
+        "statistics/overview, cold, filters vary": (cold_overview, cold_overview),
+        "stats/interactions (legacy)": (["/api/v1/stats/interactions"] * n,) * 2,
+        "statistics/product-interactions": ([pi] * n, [pi]),
+        "same, 3-month range": ([cold_range[0]] * n, [cold_range[0]]),
+        "same, 3-month range, cold, dates vary": (cold_range, cold_range),
+        "customers/<id>": (customer, customer),
+        "customers/<id>/interactions": ([p + "/interactions" for p in customer],) * 2,
+        "customers?type=Red&page=3": (["/api/v1/customers?type=Red&page=3"] * n,) * 2,
+        "generate-content/<id> (mock)": ([f"/api/v1/generate-content/{i}" for i in ids[:n]],) * 2,
     }
-    return {label + name: measure(urls, key, 1) for name, urls in cases.items()}
+
+
+def run_cases(
+    base: str, key: str, cases: dict[str, tuple[list[str], list[str]]], seconds: float
+) -> dict[str, dict]:
+    """Warm each case, then measure c=1 and c=32, letting the server drain before each."""
+    headers = {"X-API-Key": key}
+    results = {}
+    for name, (solo, crowd) in cases.items():
+        cold = "cold" in name
+        if not cold:  # the cached figures: every distinct request answered once already
+            for path in dict.fromkeys(solo + crowd):
+                timed_get(base + path, key)
+        drained(base)
+        results[name] = p50(base, solo, headers)
+        drained(base)
+        results[name] |= throughput(base, crowd, headers, seconds)
+        print(f"  {name}: {results[name]}", file=sys.stderr)  # noqa: T201 # progress of a long run
+    return results
+
+
+def prepared_database(server: DatabaseServer, data: Path, tree: Path | None = None) -> str:
+    """A migrated database (``tree``'s migrations if given) holding the generated rows."""
+    url = server.create(prefix="bench_api")
+    upgrade(url, (tree / "artifacts" / "migrations") if tree else MIGRATIONS)
+    started = time.perf_counter()
+    if tree is None:
+        load(url, data)
+    else:  # with that tree's own loader, which matches its migrations
+        code = "import sys; from pathlib import Path; from benchmarks.bench_api import load; "
+        code += "load(sys.argv[1], Path(sys.argv[2]))"
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        subprocess.run([sys.executable, "-c", code, url, str(data)], check=True, cwd=tree, env=env)
+    print(f"loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # noqa: T201
+    return url
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--baseline-requests", type=int, default=8)
-    parser.add_argument("--baseline-tree", type=Path, help="Also serve this tree's app.")
-    parser.add_argument("--only-content", action="store_true", help="Skip the other cases.")
+    parser.add_argument("--requests", type=int, default=200, help="c=1 requests per case")
+    parser.add_argument("--seconds", type=float, default=5.0, help="c=32 duration per case")
+    parser.add_argument("--baseline-tree", type=Path, help="Also serve this tree's app (before).")
     args = parser.parse_args()
 
     stop_on_termination_signals()
@@ -182,64 +213,34 @@ def main() -> None:
     ):
         admin = os.environ.get("BENCH_DATABASE_URL") or start_embedded_postgres(Path(tmp) / "pg")
         server = DatabaseServer(admin)
-        url = server.create(prefix="bench_api")
-        processes = []
+        processes: list[subprocess.Popen] = []
+        results: dict[str, dict] = {}
         try:
-            upgrade(url, MIGRATIONS)
             data = Path(tmp) / "data"
             dataset = synthetic.generate_dataset(args.customers, args.interactions, 7)
             synthetic.write_dataset(dataset, data, "csv")
-            load(url, data)
-            ids = sample_customer_ids(url, 200)
-            key = create_key(url)
-            app, base = serve("api.wsgi:app", url, workers=2, key=key)
-            processes = [app]
+            url = prepared_database(server, data)
+            ids, key = sample_customer_ids(url, 200), create_key(url)
+            cases = read_cases(ids, args.requests)
+            hello, hello_base = serve("benchmarks.hello_app:app", url, 2, key, probe="/hello")
+            processes.append(hello)
+            results["hello-world (ceiling)"] = run_cases(
+                hello_base, key, {"": (["/hello"] * args.requests, ["/hello"])}, args.seconds
+            )[""]
+            contenders = {"after, cached": {}, "after, cache off": {"CACHE_MAX_MB": "0"}}
+            for label, env in contenders.items():
+                app, base = serve("api.wsgi:app", url, 2, key, extra_env=env)
+                processes.append(app)
+                results.update(_labelled(label, run_cases(base, key, cases, args.seconds)))
             if args.baseline_tree is not None:
-                earlier_url = baseline_database(server, args.baseline_tree, data)
+                earlier_url = prepared_database(server, data, args.baseline_tree)
+                earlier_key = create_key(earlier_url)
                 earlier, earlier_base = serve(
-                    "api.wsgi:app", earlier_url, 2, "", args.baseline_tree
+                    "api.wsgi:app", earlier_url, 2, earlier_key, args.baseline_tree
                 )
                 processes.append(earlier)
-            naive, naive_base = serve("benchmarks.naive_app:app", url, workers=2, key=key)
-            processes.append(naive)
-            pi = "/api/v1/statistics/product-interactions"
-            n = args.requests
-            cases = {
-                "product-interactions (no filter)": [base + pi] * n,
-                "product-interactions (date range)": [
-                    f"{base}{pi}?from=2020-{1 + i % 12:02d}-{1 + i % 27:02d}"
-                    f"&to=2023-{1 + i % 12:02d}-15"
-                    for i in range(n)
-                ],
-                "customers/<id>": [
-                    f"{base}/api/v1/customers/{ids[i % len(ids)]}" for i in range(n)
-                ],
-                "customers/<id>/interactions": [
-                    f"{base}/api/v1/customers/{ids[i % len(ids)]}/interactions" for i in range(n)
-                ],
-                "customers?type=Red (page 3)": [f"{base}/api/v1/customers?type=Red&page=3"] * n,
-                "naive pandas baseline (no filter)": [naive_base + pi] * args.baseline_requests,
-            }
-            content_cases = {
-                "generate-content/<id> (mock)": [
-                    f"{base}/api/v1/generate-content/{ids[i % len(ids)]}" for i in range(n)
-                ],
-                "summarized_interactions/<id> (mock)": [
-                    f"{base}/api/v1/summarized_interactions/{ids[i % len(ids)]}" for i in range(n)
-                ],
-            }
-            if args.only_content:
-                cases = {}
-            for urls in [*cases.values(), *content_cases.values()]:  # warm caches and pools
-                timed_get(urls[0], key)
-            results = {name: measure(urls, key) for name, urls in cases.items()}
-            for name, urls in content_cases.items():
-                results[name] = measure(urls, key, CONTENT_CONCURRENCY)
-            # Interleaved, so that the machine's other load falls on both trees alike.
-            results.update(solo_content_cases(base, ids, n, key))
-            if args.baseline_tree is not None:
-                results.update(solo_content_cases(earlier_base, ids, n, key, "baseline tree: "))
-                results.update(solo_content_cases(base, ids, n, key, "again: "))
+                measured = run_cases(earlier_base, earlier_key, cases, args.seconds)
+                results.update(_labelled("before", measured))
         finally:
             for process in processes:
                 process.terminate()
@@ -248,14 +249,15 @@ def main() -> None:
 
     report = {
         "data": f"{args.customers} customers, {args.interactions} interactions",
-        "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1",
+        "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1; c=32 from 4 processes x 8 threads",
+        "load_average_at_end": os.getloadavg(),
         "results": results,
     }
-    if not args.only_content:
-        fast = results["product-interactions (no filter)"]["p50_ms"]
-        slow = results["naive pandas baseline (no filter)"]["p50_ms"]
-        report["baseline_p50_over_rollup_p50"] = round(slow / fast, 1)
-    print(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))  # noqa: T201 # the benchmark's report
+
+
+def _labelled(label: str, results: dict[str, dict]) -> dict[str, dict]:
+    return {f"{label}: {name}": figures for name, figures in results.items()}
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import sha256
+from time import monotonic
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,8 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _MAX_KEY_LENGTH = 128
 # Record a key's use at most this often: a read must not write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Verified keys one process remembers at most (trust_verified_for).
+_MAX_TRUSTED = 10_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,18 @@ class AbstractApiKeyRepository(ABC):
         # loads) then never create a local pepper file.
         self._pepper_source = pepper
         self._pepper_value: bytes | None = None
+        # Keys verified lately, by their peppered hash: (key, until when, monotonic).
+        self._trust_s = 0.0
+        self._verified: dict[str, tuple[ApiKey, float]] = {}
+
+    def trust_verified_for(self, seconds: float) -> None:
+        """Answer ``verify`` from memory for ``seconds`` after a key was last looked up.
+
+        A revocation through this repository takes effect at once; one made by another
+        process within ``seconds`` (docs/security.md). 0 looks every key up every time.
+        """
+        self._trust_s = seconds
+        self._verified = {}
 
     @property
     def _pepper(self) -> bytes:
@@ -147,12 +162,27 @@ class AbstractApiKeyRepository(ABC):
             NotFound: no key has this name.
         """
         revoked = self._revoke(name, actor)
+        self._verified = {}  # revoked in this process: not even one more request
         if revoked is None:
             raise NotFound(f"no API key is named {name!r}")
         return revoked
 
     def verify(self, presented: str, now: datetime) -> ApiKey | None:
         """Return the usable key ``presented`` is, or None (unknown, wrong, revoked, expired)."""
+        if not self._trust_s:
+            return self._verify(presented, now)
+        digest = hash_secret(presented, self._pepper)
+        trusted = self._verified.get(digest)
+        if trusted is not None and monotonic() < trusted[1] and trusted[0].usable_at(now):
+            return trusted[0]
+        key = self._verify(presented, now)
+        if key is not None:
+            if len(self._verified) >= _MAX_TRUSTED:  # bound the memory a flood of keys takes
+                self._verified = {}
+            self._verified[digest] = (key, monotonic() + self._trust_s)
+        return key
+
+    def _verify(self, presented: str, now: datetime) -> ApiKey | None:
         prefix = prefix_of(presented)
         stored = self._find(prefix) if prefix else None
         # Hash even for an unknown prefix so both answers take the same time.

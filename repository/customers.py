@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, text
 
+from repository import figures
 from repository.engine import page_and_total, retry_if_partition_detached, single_statements
 from repository.errors import InvalidInput, NotFound
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN, UNKNOWN_SQL, Customer
@@ -111,16 +112,30 @@ def existing(found: _Found | None, customer_id: int) -> _Found:
 
 
 _MATCHES_TYPE = "WHERE CAST(:customer_type AS text) IS NULL OR customer_type = :customer_type"
+# The load's recorded total (migration 0017); counting every_customer read every
+# interaction to find the interaction-only customers on each call.
 _COUNT_CUSTOMERS = text(
-    f"WITH {EVERY_CUSTOMER} SELECT count(*) FROM every_customer {_MATCHES_TYPE}"  # nosec B608 # built from constants; values are bound
+    f"SELECT COALESCE(({figures.CUSTOMER_TOTAL.text}), "
+    f"(WITH {EVERY_CUSTOMER} SELECT count(*) FROM every_customer {_MATCHES_TYPE}))"  # nosec B608 # built from constants; values are bound
 )
 _PAGE_OF_CUSTOMERS = text(
     f"WITH {EVERY_CUSTOMER} SELECT customer_id, occupation, customer_type FROM every_customer "
     f"{_MATCHES_TYPE} ORDER BY customer_id LIMIT :limit OFFSET :offset"  # nosec B608 # built from constants; values are bound
 )
+# A stored type other than Unknown: only sheet rows can have it, so the interaction-only
+# customers (all Unknown) need not be looked for at all.
+_PAGE_OF_TYPED_CUSTOMERS = text(
+    "SELECT customer_id, occupation, customer_type FROM insights.customers "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_type = :customer_type "
+    "ORDER BY customer_id LIMIT :limit OFFSET :offset"  # nosec B608 # built from constants; values are bound
+)
+# The recorded types when the load left figures, else the rows' (a scan of the index).
 _CUSTOMER_TYPES = text(
-    "SELECT DISTINCT customer_type FROM insights.customers "
-    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_type IS NOT NULL"  # nosec B608 # built from constants; values are bound
+    "SELECT jsonb_object_keys(customers_by_type) FROM insights.load_figures "
+    f"WHERE version = {CURRENT_VERSION_SQL} "
+    "UNION SELECT DISTINCT customer_type FROM insights.customers "
+    f"WHERE version = {CURRENT_VERSION_SQL} AND customer_type IS NOT NULL AND NOT EXISTS "
+    f"(SELECT 1 FROM insights.load_figures WHERE version = {CURRENT_VERSION_SQL})"  # nosec B608 # built from constants; values are bound
 )
 ONE_CUSTOMER = text(
     f"WITH {EVERY_CUSTOMER} SELECT customer_id, occupation, customer_type "
@@ -144,7 +159,9 @@ class PostgresCustomerRepository(AbstractCustomerRepository):
         self, customer_type: str | None, limit: int, offset: int
     ) -> tuple[list[Customer], int]:
         params = {"customer_type": customer_type, "limit": limit, "offset": offset}
-        rows, total = page_and_total(self._engine, _COUNT_CUSTOMERS, _PAGE_OF_CUSTOMERS, params)
+        typed = customer_type is not None and customer_type != UNKNOWN
+        page = _PAGE_OF_TYPED_CUSTOMERS if typed else _PAGE_OF_CUSTOMERS
+        rows, total = page_and_total(self._engine, _COUNT_CUSTOMERS, page, params)
         return [Customer(*row) for row in rows], total
 
     @retry_if_partition_detached

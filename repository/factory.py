@@ -104,13 +104,15 @@ def read_side(engine: Engine) -> dict[str, Any]:
 def build_repositories(config: Mapping[str, Any]) -> Repositories:
     """Build the PostgreSQL repositories for the database(s) ``config`` names."""
     engine = _engine(config, resolve_database_url(config))
+    api_keys = PostgresApiKeyRepository(engine, lambda: api_key_pepper(config))
+    api_keys.trust_verified_for(config.get("API_KEY_CACHE_S", 0))
     repositories = Repositories(
         **read_side(engine),
         health=PostgresHealthRepository(engine),
         generated_content=PostgresGeneratedContentRepository(engine),
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
-        api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
+        api_keys=api_keys,
         consent=PostgresConsentRepository(engine),
         contacts=PostgresContactRepository(engine),
         operations=PostgresOperationsRepository(engine),

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from repository.ingestion import bulk_load, runs, turns, versions
+from repository.ingestion import bulk_load, figures, runs, turns, versions
 from repository.ingestion.interface import (
     LOAD_STEPS,
     AbstractIngestionRepository,
@@ -67,6 +67,7 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                         self._merge(connection, run_id)
                         load.on_step(LOAD_STEPS[2])
                         self._replace_rollups(connection, load.rollups)
+                        figures.record(connection)
                         versions.publish(connection, version)
                         runs.finish_run(connection, run_id, "succeeded")
             finally:

@@ -21,6 +21,8 @@ TABLES = (
     "interactions",
     "interaction_monthly_rollup",
     "interaction_daily_product_type",
+    # Per-load figures (migration 0017): one row, written by the load before it publishes.
+    "load_figures",
 )
 
 # Indexes built on a new partition while it is empty: these tables are small, and today's

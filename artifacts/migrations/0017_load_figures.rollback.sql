@@ -1,0 +1,2 @@
+DROP FUNCTION insights.record_load_figures(INTEGER);
+DROP TABLE insights.load_figures;
