@@ -55,6 +55,7 @@ def create_app(
     from api.config import load_config
     from api.log_config import configure_logging
     from pipelines.content.pipeline import build_content_pipeline
+    from pipelines.research.assistant import build_research_assistant
     from repository.factory import build_repositories
     from repository.migrations import migration_ids
 
@@ -72,6 +73,7 @@ def create_app(
         "content": build_content_pipeline(
             app.config, repositories.customer_history, repositories.generated_content
         ),
+        "research": build_research_assistant(app.config, repositories),  # issue 16
     }
     _register_api(app)
     request_log.init_app(app)
@@ -91,6 +93,8 @@ def _register_api(app: Flask) -> None:
         health,
         legacy_stats,
         openapi_examples,
+        query,
+        research,
         statistics,
         usage,
     )
@@ -99,6 +103,7 @@ def _register_api(app: Flask) -> None:
     api.register_field(LocalDateTime, "string", None)  # no offset: not RFC 3339 date-time
     blueprints = (health.blp, legacy_stats.blp, statistics.blp, customers.blp, content.blp)
     blueprints += (usage.blp,)
+    blueprints += (query.blp, research.blp)  # issue 16
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)

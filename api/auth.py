@@ -29,6 +29,9 @@ SCOPE_OF_BLUEPRINT = {
     "legacy_stats": "stats:read",
     "content": "content:write",
     "usage": "content:write",  # totals over the stored generations
+    # Issue 16: reads of the data, like the statistics (research also stores its audit entry).
+    "query": "stats:read",
+    "research": "stats:read",
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

@@ -22,6 +22,9 @@ from repository.generated_content_postgres import PostgresGeneratedContentReposi
 from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
 from repository.local_secrets import read_or_create_secret
+from repository.research_log import AbstractResearchLogRepository, PostgresResearchLogRepository
+from repository.semantic import AbstractSemanticRepository
+from repository.semantic_postgres import PostgresSemanticRepository
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
 
 
@@ -41,6 +44,10 @@ class Repositories:
     ingestion: AbstractIngestionRepository | None
     engine: Engine | None
     api_keys: AbstractApiKeyRepository
+    # Issue 16: the semantic query layer and the research assistant's audit log (None only
+    # for apps built on fakes that do not serve research).
+    semantic: AbstractSemanticRepository | None = None
+    research_log: AbstractResearchLogRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -85,4 +92,6 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
         api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
+        semantic=PostgresSemanticRepository(engine),
+        research_log=PostgresResearchLogRepository(engine),
     )

@@ -1,5 +1,6 @@
 """The README's curl line for every endpoint works against the bundled sample as written."""
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -17,6 +18,12 @@ def readme_curl_lines() -> list[str]:
     text = README.read_text(encoding="utf-8")
     block = text.split(SECTION, 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     return [line for line in block.splitlines() if line.startswith("curl ")]
+
+
+def payload_of(line: str) -> dict | None:
+    """Return the JSON body a curl line posts with -d, if any (issue 16's POST endpoints)."""
+    words = shlex.split(line.split(" #", 1)[0])
+    return json.loads(words[words.index("-d") + 1]) if "-d" in words else None
 
 
 def request_of(line: str) -> tuple[str, bool]:
@@ -51,7 +58,8 @@ def test_every_line_answers_without_an_error(app, sample_client):
         if "CONTENT_ID" in url:
             assert content_id, "a generation must come before the line that reads one back"
             url = url.replace("CONTENT_ID", content_id)
-        response = (sample_client if keyed else anonymous).get(url)
+        caller, payload = (sample_client if keyed else anonymous), payload_of(line)
+        response = caller.post(url, json=payload) if payload else caller.get(url)
         assert response.status_code < 400, (line, response.status_code, response.data[:300])
         body = response.get_json(silent=True)
         if isinstance(body, dict) and "generated_content" in body:
