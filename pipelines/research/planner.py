@@ -147,13 +147,13 @@ def _target(parsed: _Parsed) -> str | None:
     for dimension, names in w.TARGETS:
         for position, word in enumerate(words):
             if word in names and word in free and position not in typed:
-                if dimension == "customer" and _counts_customers(parsed, position):
+                if dimension == "customer" and _counts_customers(parsed, position, ranks=False):
                     continue
                 return dimension
     return "topic" if free & w.DISCUSS else None
 
 
-def _counts_customers(parsed: _Parsed, position: int) -> bool:
+def _counts_customers(parsed: _Parsed, position: int, ranks: bool = True) -> bool:
     """Tell whether "customer" at ``position`` is what is counted ("how many Red customers")."""
     named = {i for m in parsed.mentions for i in range(m.start, m.end)}
     if parsed.words[position + 1 : position + 2] == ["interaction"]:  # "customers' interactions"
@@ -164,7 +164,7 @@ def _counts_customers(parsed: _Parsed, position: int) -> bool:
             return True
         if i in named or word in ("of", "the"):
             continue
-        return word in w.COUNT | w.RANK_DOWN | w.RANK_UP | w.SHARE
+        return word in w.COUNT | w.SHARE | ((w.RANK_DOWN | w.RANK_UP) if ranks else set())
     return False
 
 
@@ -238,7 +238,9 @@ def plan_question(
         return NotAnswerable(f"The data holds no customer {missing[0]}. {CAPABILITIES}")
     if len(parsed.periods) > 2:
         return NotAnswerable(f"The question names more than two periods. {CAPABILITIES}")
-    free, measure, target = parsed.free, _measure(parsed), _target(parsed)
+    free, target = parsed.free, _target(parsed)
+    # Customers ranked are ranked by their interactions: each counts as one customer.
+    measure = "interactions" if target == "customer" else _measure(parsed)
     filters = _filters(parsed.mentions, parsed.customers)
     period = parsed.periods[0] if len(parsed.periods) == 1 else None
     scope = scope_text(filters, period)

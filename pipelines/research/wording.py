@@ -64,5 +64,10 @@ FILLER = _stems(
     "largest smallest fewest rarest rarely best worst main leading busiest quietest "
     "greatest distinct unique different individual among amongst segment colour color "
     "subject theme issue medium mood tone feeling did do many were only just also "
-    "customerref periodref"
+    "more fewer less up break give show customerref periodref"
+)
+# Every word that signals a kind of question is an ordinary question word as well.
+FILLER = FILLER.union(
+    SHARE, TREND, PER, COMPARE, RANK_DOWN, RANK_UP, COUNT, HISTORY, CUSTOMERS_MEASURE, DISCUSS,
+    BASE_SPLIT, PREDICATE, *TREND_UNITS.values(), *(names for _, names in TARGETS),
 )
