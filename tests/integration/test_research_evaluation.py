@@ -136,7 +136,8 @@ def cases(facts: pd.DataFrame) -> list[Case]:
     n, s = size, subset
     return [
         # counts
-        Case("How many negative email interactions did Red customers have about drug efficacy in 2020?",
+        Case("How many negative email interactions did Red customers have about drug efficacy "
+             "in 2020?",
              [("interactions", n(s(f, year(2020), sentiment="Negative", channel="Email",
                                   customer_type="Red", topic="Drug Efficacy")))]),
         Case("How many interactions were there in 2022?", [("interactions", n(s(f, year(2022))))]),
@@ -271,9 +272,7 @@ def test_the_question_set_is_answered_with_full_accuracy(research, generated_fac
     assert len(questions) >= 40
     wrong = {case.question: problem for case in questions if (problem := outcome(research, case))}
     right = len(questions) - len(wrong)
-    print(
-        f"research assistant accuracy: {right}/{len(questions)} ({100 * right / len(questions):.1f}%)"
-    )
+    print(f"research assistant accuracy: {right}/{len(questions)} ({right / len(questions):.1%})")
     assert not wrong, f"accuracy {right}/{len(questions)}; wrong: {wrong}"
 
 
