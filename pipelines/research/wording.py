@@ -68,6 +68,18 @@ FILLER = _stems(
 )
 # Every word that signals a kind of question is an ordinary question word as well.
 FILLER = FILLER.union(
-    SHARE, TREND, PER, COMPARE, RANK_DOWN, RANK_UP, COUNT, HISTORY, CUSTOMERS_MEASURE, DISCUSS,
-    BASE_SPLIT, PREDICATE, *TREND_UNITS.values(), *(names for _, names in TARGETS),
+    SHARE,
+    TREND,
+    PER,
+    COMPARE,
+    RANK_DOWN,
+    RANK_UP,
+    COUNT,
+    HISTORY,
+    CUSTOMERS_MEASURE,
+    DISCUSS,
+    BASE_SPLIT,
+    PREDICATE,
+    *TREND_UNITS.values(),
+    *(names for _, names in TARGETS),
 )
