@@ -76,7 +76,8 @@ def _ranking(plan: Plan, results: list[QueryResult]) -> Composed:
             f"The {len(pairs)} {by} values with the {word} {m} for {plan.scope}: {_listed(pairs)}."
         )
     if len(rows) > top and rows[top][m] == shown[-1][m]:
-        text += f" {_label(rows[top], _dim(plan))} has {rows[top][m]} as well: the place is shared."
+        tied = _label(rows[top], _dim(plan))
+        text += f" The place is shared: {tied} has {rows[top][m]} as well."
     figures = [{"label": label, "value": value} for label, value in pairs]
     query = _narrowed(plan.steps[0].query, _dim(plan), shown[0][_dim(plan)])
     return Composed(text, figures, [(query, CITATIONS)])

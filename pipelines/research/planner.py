@@ -16,6 +16,7 @@ from pipelines.research.terms import (
     build_index,
     correct_spelling,
     find_mentions,
+    plain_words,
     tokens,
 )
 from pipelines.research.time_phrases import Period, find_periods
@@ -74,6 +75,7 @@ class NotAnswerable:
 @dataclass
 class _Parsed:
     words: list[str]
+    plural: set[int]  # positions of words written in the plural ("topics")
     mentions: list[Mention]
     periods: list[Period]
     customers: list[int]
@@ -111,7 +113,8 @@ def _parse(question: str, vocabulary: SemanticVocabulary) -> _Parsed | NotAnswer
             f"I could not match {', '.join(repr(u) for u in dict.fromkeys(unknown))} to the "
             f"data's vocabulary or to a question I can answer. {CAPABILITIES}"
         )
-    return _Parsed(words, mentions, periods, customers, top, set(free))
+    plural = {i for i, word in enumerate(plain_words(text)) if word != words[i]}
+    return _Parsed(words, plural, mentions, periods, customers, top, set(free))
 
 
 def _filters(mentions: list[Mention], customers: list[int]) -> tuple[QueryFilter, ...]:
@@ -150,7 +153,15 @@ def _target(parsed: _Parsed) -> str | None:
                 if dimension == "customer" and _counts_customers(parsed, position, ranks=False):
                     continue
                 return dimension
-    return "topic" if free & w.DISCUSS else None
+    if free & w.DISCUSS:
+        return "topic"
+    return "customer" if "who" in free else None
+
+
+def _plural(parsed: _Parsed, target: str) -> bool:
+    """Tell whether the question names its target in the plural ("which topics")."""
+    names = dict(w.TARGETS).get(target, frozenset())
+    return any(word in names and i in parsed.plural for i, word in enumerate(parsed.words))
 
 
 def _counts_customers(parsed: _Parsed, position: int, ranks: bool = True) -> bool:
@@ -259,9 +270,9 @@ def plan_question(
         return Plan("comparison", (Step("comparison", query),), measure, scope, compared)
     ranked = free & (w.RANK_DOWN | w.RANK_UP)
     asks_which = free & {"which", "what"} and not free & w.COUNT
-    if target and (ranked or asks_which):
+    if target and (ranked or asks_which) and (ranked or not _plural(parsed, target)):
         return _ranking_plan(parsed, measure, target, filters, period, scope)
-    if target and free & (w.PER | {"breakdown", "split"}):
+    if target and (free & (w.PER | {"breakdown", "split"}) or asks_which):
         order = (OrderBy(measure, "desc"),)
         query = _query(measure, filters, period, dimensions=(target,), order=order)
         return Plan("breakdown", (Step("breakdown", query),), measure, scope, target)
@@ -277,7 +288,8 @@ def _ranking_plan(parsed, measure, target, filters, period, scope) -> Plan:
     if target != "customer" and not any(f.dimension == target for f in filters):
         # "Which channel ..." asks among the named channels: a missing one is no answer.
         filters = (*filters, QueryFilter(target, "not_equals", (UNKNOWN,)))
-    top = parsed.top or (3 if parsed.free & {"top", "bottom"} else 1)
+    listed = parsed.free & {"top", "bottom"} or _plural(parsed, target)
+    top = parsed.top or (3 if listed else 1)
     order = (OrderBy(measure, direction),)
     # One row more than asked: it tells whether the last place is shared.
     query = _query(measure, filters, period, dimensions=(target,), order=order, limit=top + 1)

@@ -75,10 +75,14 @@ def stem(word: str) -> str:
     return word
 
 
+def plain_words(text: str) -> list[str]:
+    """Return the question's words, casefolded, possessives dropped."""
+    return _WORD.findall(re.sub(r"['’]s\b", "", text.casefold()))
+
+
 def tokens(text: str) -> list[str]:
     """Return the question's words, casefolded and stemmed, possessives dropped."""
-    text = re.sub(r"['’]s\b", "", text.casefold())
-    return [stem(word) for word in _WORD.findall(text)]
+    return [stem(word) for word in plain_words(text)]
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ _ATOMS = re.compile(
     |(?P<q2>\b(?P<qyb>\d{{4}})\s*[-/ ]?\s*q(?P<qb>[1-4])\b)
     |(?P<q3>\b(?:the\s+)?(?P<qc>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+
         (?:of\s+|in\s+)?(?P<qyc>\d{{4}})\b)
+    |(?P<half>\b(?:h(?P<ha>[12])\s*(?P<hya>\d{{4}})|(?:the\s+)?(?P<hb>first|second|1st|2nd)
+        \s+half\s+(?:of\s+|in\s+)?(?P<hyb>\d{{4}}))\b)
     |(?P<my>\b(?P<mm>{_MONTH})\.?,?\s+(?:of\s+)?(?P<myy>\d{{4}})\b)
     |(?P<ym>\b(?P<ymy>\d{{4}})-(?P<ymm>\d{{2}})\b)
     |(?P<year>\b(?P<y>(?:19|20)\d{{2}})\b)
@@ -96,6 +98,12 @@ def _atom(match: re.Match[str], latest: date) -> Period:
         quarter = int(g["qa"] or g["qb"] or _ORDINALS[g["qc"].lower()])
         first = date(year, quarter * 3 - 2, 1)
         return Period(first, _month_end(year, quarter * 3), f"Q{quarter} {year}")
+    if g["half"]:
+        year, half = int(g["ha"] and g["hya"] or g["hyb"]), 1
+        if g["ha"] == "2" or (g["hb"] or "").lower() in ("second", "2nd"):
+            half = 2
+        first = date(year, half * 6 - 5, 1)
+        return Period(first, _month_end(year, half * 6), f"H{half} {year}")
     if g["my"] or g["ym"]:
         year = int(g["myy"] or g["ymy"])
         month = MONTHS[g["mm"].lower()] if g["my"] else int(g["ymm"])

@@ -25,9 +25,9 @@ PER = _stems("per by each every across")
 COMPARE = _stems("vs versus compare compared comparison comparing against difference differ")
 RANK_DOWN = _stems(
     "most top highest biggest largest greatest common popular frequent frequently often "
-    "best leading main busiest"
+    "leading main busiest"
 )
-RANK_UP = _stems("least fewest lowest smallest rarest rarely bottom worst quietest")
+RANK_UP = _stems("least fewest lowest smallest rarest rarely bottom quietest")
 COUNT = _stems("how many number count total much amount")
 HISTORY = _stems("history summary summarise summarize overview profile record about")
 CUSTOMERS_MEASURE = _stems("distinct unique different individual")
@@ -61,10 +61,12 @@ FILLER = _stems(
     "fraction ratio trend over evolution month monthly quarter quarterly year yearly annual "
     "week weekly day daily broken down breakdown split history summary summarise summarize "
     "overview profile common popular frequent frequently often highest lowest biggest "
-    "largest smallest fewest rarest rarely best worst main leading busiest quietest "
+    "largest smallest fewest rarest rarely main leading busiest quietest "
     "greatest distinct unique different individual among amongst segment colour color "
     "subject theme issue medium mood tone feeling did do many were only just also "
-    "more fewer less up break give show customerref periodref"
+    "more fewer less up break give show conversation exchange message touchpoint "
+    "engagement communication send sent contact way who ask asked asking write wrote "
+    "customerref periodref"
 )
 # Every word that signals a kind of question is an ordinary question word as well.
 FILLER = FILLER.union(
