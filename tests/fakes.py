@@ -561,3 +561,28 @@ class InMemoryResearchLogRepository(AbstractResearchLogRepository):
 
     def recent(self, limit: int) -> list[StoredResearch]:
         return self.entries[::-1][:limit]
+
+
+class ToolScriptedChatModel(BaseChatModel):
+    """Answers with scripted messages in turn (tool calls included); implements bind_tools.
+
+    langchain-core's own fake chat models cannot bind tools, so the tool-calling path is
+    tested with this one. Each request and the tools it was bound with are recorded.
+    """
+
+    replies: list[AIMessage]
+    requests: list[list[BaseMessage]] = []
+    tools: list[Any] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "tool-scripted"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> "ToolScriptedChatModel":
+        self.tools.extend(tools)
+        return self
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        self.requests.append(list(messages))
+        reply = self.replies[min(len(self.requests), len(self.replies)) - 1]
+        return ChatResult(generations=[ChatGeneration(message=reply)])
