@@ -165,6 +165,69 @@ def solo_content_cases(base: str, ids: list[int], n: int, key: str, label: str =
     return {label + name: measure(urls, key, 1) for name, urls in cases.items()}
 
 
+# --- issue 16: the research assistant and the semantic query layer, concurrency 1 -------
+RESEARCH_QUESTIONS = (
+    "How many negative email interactions did Red customers have about drug efficacy in 2020?",
+    "Which product was discussed most with Blue customers in Q1 2021?",
+    "What are the top 3 topics in 2022?",
+    "Compare email vs call interactions in 2021",
+    "Monthly interactions in 2020",
+    "What share of Red customers' interactions were negative in 2023?",
+    "Which channel did Orange customers use least between 2020-01-01 and 2020-06-30?",
+    "How many phone calls in the last 6 months?",
+)
+# Served from the rollups: the daily product x type one, and the monthly one (whole months).
+ROLLUP_QUERIES = (
+    {"dimensions": ["product"], "time": {"from": "2020-01-01", "to": "2020-12-31"},
+     "filters": [{"dimension": "customer_type", "op": "equals", "values": ["Red"]}]},
+    {"dimensions": ["channel"], "time": {"granularity": "quarter", "from": "2021-01-01",
+     "to": "2021-12-31"}, "filters": [{"dimension": "sentiment", "values": ["Negative"]}]},
+)  # fmt: skip
+
+
+def timed_post(url_and_body: tuple[str, dict], key: str) -> float:
+    """POST a JSON body; return the latency in ms."""
+    url, body = url_and_body
+    start = time.perf_counter()
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    with urllib.request.urlopen(request, timeout=120) as response:  # nosec B310 # http://127.0.0.1, a port this benchmark chose
+        response.read()
+        assert response.status == 200, url
+    return (time.perf_counter() - start) * 1000
+
+
+def research_cases(base: str, key: str, n: int) -> dict:
+    """POST /research (mock) and rollup-served POST /query, c=1, after one warm-up each."""
+    cases = {
+        "research (mock, c=1)": [
+            (
+                f"{base}/api/v1/research",
+                {"question": RESEARCH_QUESTIONS[i % len(RESEARCH_QUESTIONS)]},
+            )
+            for i in range(n)
+        ],
+        "query, rollup-served (c=1)": [
+            (f"{base}/api/v1/query", ROLLUP_QUERIES[i % len(ROLLUP_QUERIES)]) for i in range(n)
+        ],
+    }
+    results = {}
+    for name, requests in cases.items():
+        for request in requests[: len(RESEARCH_QUESTIONS)]:  # warm pools and caches
+            timed_post(request, key)
+        latencies = sorted(timed_post(request, key) for request in requests)
+        results[name] = {
+            "requests": len(latencies),
+            "concurrency": 1,
+            "p50_ms": round(statistics.median(latencies), 1),
+            "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
+        }
+    return results
+
+
+# --- end of issue 16's block ----------------------------------------------------------------
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
@@ -173,6 +236,7 @@ def main() -> None:
     parser.add_argument("--baseline-requests", type=int, default=8)
     parser.add_argument("--baseline-tree", type=Path, help="Also serve this tree's app.")
     parser.add_argument("--only-content", action="store_true", help="Skip the other cases.")
+    parser.add_argument("--only-research", action="store_true", help="Issue 16's cases only.")
     args = parser.parse_args()
 
     stop_on_termination_signals()
@@ -230,6 +294,8 @@ def main() -> None:
             }
             if args.only_content:
                 cases = {}
+            if args.only_research:  # issue 16
+                cases, content_cases = {}, {}
             for urls in [*cases.values(), *content_cases.values()]:  # warm caches and pools
                 timed_get(urls[0], key)
             results = {name: measure(urls, key) for name, urls in cases.items()}
@@ -237,6 +303,7 @@ def main() -> None:
                 results[name] = measure(urls, key, CONTENT_CONCURRENCY)
             # Interleaved, so that the machine's other load falls on both trees alike.
             results.update(solo_content_cases(base, ids, n, key))
+            results.update(research_cases(base, key, n))  # issue 16
             if args.baseline_tree is not None:
                 results.update(solo_content_cases(earlier_base, ids, n, key, "baseline tree: "))
                 results.update(solo_content_cases(base, ids, n, key, "again: "))
@@ -251,7 +318,7 @@ def main() -> None:
         "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1",
         "results": results,
     }
-    if not args.only_content:
+    if not args.only_content and not args.only_research:
         fast = results["product-interactions (no filter)"]["p50_ms"]
         slow = results["naive pandas baseline (no filter)"]["p50_ms"]
         report["baseline_p50_over_rollup_p50"] = round(slow / fast, 1)

@@ -1,7 +1,7 @@
 """Semantic queries computed by PostgreSQL, from the rollups where they answer, else the rows."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -178,6 +178,14 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
 
     @retry_if_partition_detached
     def examples(self, query: SemanticQuery, limit: int) -> list[Citation]:
+        if not any(item.dimension == "customer" for item in query.filters):
+            # Without a customer (whose own index is quick) the rows are scanned newest first
+            # until enough match: the rollup names the months that hold them, so a rare
+            # combination does not make the scan run through years of other interactions.
+            narrowed = self._newest_months(query, limit)
+            if narrowed is None:
+                return []
+            query = narrowed
         conditions, params = _where(query, _FACTS)
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         statement = f"""
@@ -187,3 +195,31 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
         with self._engine.connect() as connection:
             rows = connection.execute(text(statement), {**params, "limit": limit})
             return [Citation(*row) for row in rows]
+
+    def _newest_months(self, query: SemanticQuery, limit: int) -> SemanticQuery | None:
+        """Return ``query`` bounded to the newest months holding ``limit`` matches (None: none)."""
+        undated = replace(query, date_from=None, date_to=None)
+        conditions, params = _where(undated, _MONTHLY)
+        if query.date_from is not None:
+            conditions.append("month >= date_trunc('month', CAST(:date_from AS date))")
+            params["date_from"] = query.date_from
+        if query.date_to is not None:
+            conditions.append("month <= CAST(:date_to AS date)")
+            params["date_to"] = query.date_to
+        statement = f"""
+            SELECT month, sum(interactions) FROM {_MONTHLY.name} WHERE {" AND ".join(conditions)}
+            GROUP BY month ORDER BY month DESC
+        """  # nosec B608 # built from constants; values are bound
+        with self._engine.connect() as connection:
+            months = connection.execute(text(statement), params).all()
+        if not months:
+            return None
+        found, oldest = 0, months[0][0]
+        for oldest, count in months:
+            found += count
+            if found >= limit:
+                break
+        newest_end = (months[0][0].replace(day=28) + timedelta(days=4)).replace(day=1)
+        start = max(query.date_from or oldest, oldest)
+        end = min(query.date_to or newest_end, newest_end - timedelta(days=1))
+        return replace(query, date_from=start, date_to=end)
