@@ -214,11 +214,11 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
             months = connection.execute(text(statement), params).all()
         if not months:
             return None
-        found, oldest = 0, months[0][0]
-        for oldest, count in months:
-            found += count
-            if found >= limit:
-                break
+        found, needed = 0, 0
+        while needed < len(months) - 1 and found + months[needed][1] < limit:
+            found += months[needed][1]
+            needed += 1
+        oldest = months[needed][0]
         newest_end = (months[0][0].replace(day=28) + timedelta(days=4)).replace(day=1)
         start = max(query.date_from or oldest, oldest)
         end = min(query.date_to or newest_end, newest_end - timedelta(days=1))
