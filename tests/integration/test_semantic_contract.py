@@ -211,6 +211,27 @@ class TestVocabularyAndExamples:
         assert [c.id for c in found] == newest["id"].tolist()
         assert all(c.channel == "Email" and c.date.year == 2020 for c in found)
 
+    @pytest.mark.parametrize(
+        "where",
+        [
+            {"customer_type": "Red", "sentiment": "Negative", "channel": "Email",
+             "topic": "Drug Efficacy"},
+            {"product": "Sand", "sentiment": "Neutral"},
+            {"customer_type": "Blue", "channel": "Boat"},
+        ],
+    )  # fmt: skip
+    def test_examples_of_rare_combinations_are_still_the_newest(
+        self, semantic, generated_facts, where
+    ):
+        filters = tuple(QueryFilter(d, "equals", (v,)) for d, v in where.items())
+        found = semantic.examples(SemanticQuery(filters=filters), 10)
+        frame = generated_facts
+        for dimension, value in where.items():
+            frame = frame[frame[dimension] == value]
+        newest = frame.sort_values(["occurred_at", "id"], ascending=False).head(10)
+        assert [c.id for c in found] == newest["id"].tolist()
+        assert len(found) == min(10, len(frame)) > 0
+
     def test_a_customer_exists_when_on_the_sheet_or_in_the_interactions(
         self, semantic, generated_url, generated_facts
     ):
