@@ -8,7 +8,15 @@ MAX_QUESTION = 500
 class ResearchQuestionSchema(Schema):
     question = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=MAX_QUESTION),
+        validate=[
+            validate.Length(min=1, max=MAX_QUESTION),
+            # Stored for audit: PostgreSQL text holds no NUL, and no other control character
+            # belongs in a question.
+            validate.Regexp(
+                r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+                error="must hold words and no control characters",
+            ),
+        ],
         metadata={"example": "Which product was discussed most with Blue customers in Q1 2021?"},
     )
 

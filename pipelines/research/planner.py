@@ -8,6 +8,7 @@ answers.py.
 
 from dataclasses import dataclass, field
 
+from pipelines.ingestion.rules import MAX_CUSTOMER_ID
 from pipelines.research import wording as w
 from pipelines.research.reading import (
     CAPABILITIES,
@@ -88,7 +89,7 @@ def plan_question(
     parsed = parse(question, vocabulary)
     if isinstance(parsed, NotAnswerable):
         return parsed
-    missing = [c for c in parsed.customers if not customer_exists(c)]
+    missing = [c for c in parsed.customers if c > MAX_CUSTOMER_ID or not customer_exists(c)]
     if missing:
         return NotAnswerable(f"The data holds no customer {missing[0]}. {CAPABILITIES}")
     if len(parsed.periods) > 2:

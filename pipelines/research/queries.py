@@ -8,6 +8,7 @@ spelling. Every problem is collected, so one answer names them all.
 from datetime import date
 from typing import Any
 
+from pipelines.ingestion.rules import MAX_CUSTOMER_ID
 from repository.errors import InvalidInput
 from repository.semantic import (
     DIMENSIONS,
@@ -49,12 +50,17 @@ def _names(raw: list[str], allowed: tuple[str, ...], kind: str, field: str, prob
     return tuple(dict.fromkeys(name for name in raw if name in allowed))
 
 
+def _customer_id(text: str) -> bool:
+    """Tell whether ``text`` can be a customer id (ASCII digits within PostgreSQL INTEGER)."""
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_CUSTOMER_ID
+
+
 def canonical_values(
     dimension: str, values: list[str], vocabulary: SemanticVocabulary, customer_exists
 ) -> tuple[tuple[str, ...], list[str]]:
     """Return the values in the data's spelling, and those the data does not hold."""
     if dimension == "customer":
-        known = [v for v in values if v.isdigit() and customer_exists(int(v))]
+        known = [v for v in values if _customer_id(v) and customer_exists(int(v))]
         return tuple(str(int(v)) for v in known), [v for v in values if v not in known]
     canonical = {value.casefold(): value for value in vocabulary.values.get(dimension, ())}
     found = tuple(canonical[v.casefold()] for v in values if v.casefold() in canonical)

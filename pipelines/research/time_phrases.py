@@ -117,7 +117,7 @@ def _atoms(text: str, latest: date) -> list[Period]:
     for match in _ATOMS.finditer(text):
         try:
             period = _atom(match, latest)
-        except (ValueError, KeyError):  # 2020-13 or 2020-02-30: not a period
+        except (ValueError, KeyError, OverflowError):  # 2020-13, 2020-02-30, 10**12 days
             continue
         found.append(replace(period, start=match.start(), end=match.end()))
     return found

@@ -80,3 +80,17 @@ class TestMeta:
         assert values["customer"] is None
         assert got["measures"] == ["interactions", "customers"]
         assert got["last_day"] == facts["day"].max().isoformat()
+
+
+class TestOutOfRangeValues:
+    @pytest.mark.parametrize("value", ["99999999999", "-1", "1\x00", "١٧"])
+    def test_a_customer_id_beyond_integer_or_not_digits_is_a_422(self, sample, value):
+        client, _ = sample
+        body = {"filters": [{"dimension": "customer", "values": [value]}]}
+        error = assert_error_shape(client.post("/api/v1/query", json=body), 422)
+        assert "filters[0]" in error["errors"]["json"]
+
+    @pytest.mark.parametrize("question", ["nul\x00here", "   ", "\x1b[2J"])
+    def test_a_question_with_control_characters_or_no_words_is_a_422(self, sample, question):
+        client, _ = sample
+        assert_error_shape(client.post("/api/v1/research", json={"question": question}), 422)

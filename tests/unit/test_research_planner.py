@@ -157,3 +157,17 @@ class TestTimePhrases:
     def test_two_periods_stay_two(self):
         periods = find_periods("2020 vs 2021", date(2023, 7, 18))
         assert [p.label for p in periods] == ["2020", "2021"]
+
+
+class TestOutOfRange:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "How many interactions did customer 99999999999 have?",
+            "How many interactions in the last 999999999999 days?",
+            "How many interactions in the last 99999999 months?",
+        ],
+    )
+    def test_numbers_beyond_any_data_are_declined_not_errors(self, assistant, question):
+        answer = assistant.ask(question)
+        assert answer["answered"] is False and answer["figures"] == []
