@@ -207,9 +207,8 @@ def research_cases(base: str, key: str, n: int) -> dict:
             )
             for i in range(n)
         ],
-        "query, rollup-served (c=1)": [
-            (f"{base}/api/v1/query", ROLLUP_QUERIES[i % len(ROLLUP_QUERIES)]) for i in range(n)
-        ],
+        "query, daily rollup (c=1)": [(f"{base}/api/v1/query", ROLLUP_QUERIES[0])] * n,
+        "query, monthly rollup (c=1)": [(f"{base}/api/v1/query", ROLLUP_QUERIES[1])] * n,
     }
     results = {}
     for name, requests in cases.items():
