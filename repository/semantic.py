@@ -134,7 +134,10 @@ class AbstractSemanticRepository(ABC):
     """Answer semantic queries, list the vocabulary and find example interactions."""
 
     def run(self, query: SemanticQuery) -> QueryResult:
-        """Return the rows of ``query`` (columns as ``query.columns()``) and their source."""
+        """Return the rows of ``query`` (columns as ``query.columns()``) and their source.
+
+        At most ``query.limit`` rows, and never more than MAX_LIMIT.
+        """
         source = source_for(query)
         return QueryResult(self._run(query, source), source)
 

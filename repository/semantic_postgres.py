@@ -11,6 +11,7 @@ from repository.engine import retry_if_partition_detached
 from repository.model import CURRENT_VERSION_SQL, UNKNOWN, UNKNOWN_SQL
 from repository.semantic import (
     DAILY_DIMENSIONS,
+    MAX_LIMIT,
     MONTHLY_DIMENSIONS,
     PERIOD,
     ROLLUP,
@@ -132,7 +133,7 @@ def build_sql(query: SemanticQuery, source: str) -> tuple[str, dict[str, Any]]:
         f"q.{item.by}{'' if item.by in _UNCOLLATED else _BYTE_ORDER} {_DIRECTIONS[item.direction]}"
         for item in query.sort_keys()
     )
-    params["limit"] = query.limit
+    params["limit"] = query.limit or MAX_LIMIT
     statement = f"""
         SELECT * FROM (SELECT {", ".join(selected)} FROM {relation.name} {where} {group_by}) AS q
         {"ORDER BY " + order if order else ""} LIMIT :limit

@@ -47,6 +47,7 @@ from repository.research_log import (
     StoredResearch,
 )
 from repository.semantic import (
+    MAX_LIMIT,
     AbstractSemanticRepository,
     Citation,
     SemanticQuery,
@@ -513,7 +514,7 @@ class InMemorySemanticRepository(AbstractSemanticRepository):
         for item in reversed(query.sort_keys()):
             result.sort(key=lambda row, by=item.by: row[by], reverse=item.direction == "desc")
         result = [{c: _plain(row[c]) for c in query.columns()} for row in result]
-        return result[: query.limit] if query.limit else result
+        return result[: query.limit or MAX_LIMIT]
 
     def vocabulary(self) -> SemanticVocabulary:
         values = {
