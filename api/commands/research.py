@@ -15,10 +15,12 @@ from api.commands.errors import CommandError, one_line_errors
 def ask_command(question: str) -> None:
     """Answer a question about the interactions; print the answer as JSON."""
     from api.research import research_assistant  # the app's modules: not for --help
-    from api.research_schemas import MAX_QUESTION
+    from api.research_schemas import ResearchQuestionSchema
 
-    if not question.strip() or len(question) > MAX_QUESTION:
-        raise CommandError(f"the question must have 1 to {MAX_QUESTION} characters")
+    # The endpoint's own rules: 1 to 500 characters, words, no control characters.
+    problems = ResearchQuestionSchema().validate({"question": question}).get("question")
+    if problems:
+        raise CommandError(f"the question {' '.join(problems).lower().rstrip('.')}")
     answer = research_assistant().ask(question)
     click.echo(json.dumps(answer, indent=2, ensure_ascii=False, default=str))
 

@@ -85,8 +85,9 @@ class TestAskCommand:
         body = json.loads(result.stdout)
         assert set(body) == CONTRACT and body["answered"] is True
 
-    def test_an_empty_question_is_one_line_and_exit_status_2(self, sample, insights):
-        result = insights("ask", "  ")
+    @pytest.mark.parametrize("question", ["  ", "nul\x00", "x" * 501])
+    def test_a_bad_question_is_one_line_and_exit_status_2(self, sample, insights, question):
+        result = insights("ask", question)
         assert result.exit_code == 2
         assert result.stderr.strip().startswith("insights: error:")
         assert len(result.stderr.strip().splitlines()) == 1
