@@ -55,6 +55,7 @@ def create_app(
     from api.config import load_config
     from api.log_config import configure_logging
     from pipelines.content.pipeline import build_content_pipeline
+    from pipelines.research.assistant import build_research_assistant
     from repository.factory import build_repositories
     from repository.migrations import migration_ids
 
@@ -75,6 +76,7 @@ def create_app(
             repositories.on_primary().customer_history,
             repositories.generated_content,
         ),
+        "research": build_research_assistant(app.config, repositories),  # issue 16
     }
     _register_api(app)
     request_log.init_app(app)
@@ -108,6 +110,8 @@ def _register_api(app: Flask) -> None:
         health,
         legacy_stats,
         openapi_examples,
+        query,
+        research,
         statistics,
         usage,
     )
@@ -117,6 +121,7 @@ def _register_api(app: Flask) -> None:
     blueprints = (health.blp, legacy_stats.blp, statistics.blp, customers.blp, content.blp)
     blueprints += (usage.blp,)
     blueprints += (consent.blp, contacts.blp)
+    blueprints += (query.blp, research.blp)  # issue 16
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)

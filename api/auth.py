@@ -32,6 +32,9 @@ SCOPE_OF_BLUEPRINT = {
     # Outreach and personal data (opt-outs, email addresses): never stats:read.
     "consent": "campaigns:manage",
     "contacts": "campaigns:manage",
+    # Issue 16: reads of the data, like the statistics (research also stores its audit entry).
+    "query": "stats:read",
+    "research": "stats:read",
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

@@ -12,6 +12,8 @@ Adopt it for a blueprint with ``cache_responses(blp)`` where the blueprint is de
 
 import hashlib
 import json
+from collections.abc import Collection
+from functools import partial
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
@@ -29,12 +31,17 @@ CACHE_CONTROL = "no-cache"
 
 
 def normalised_request() -> str:
-    """Return the parts of the request that decide its answer, in a canonical order."""
+    """Return the parts of the request that decide its answer, in a canonical order.
+
+    A POST that reads (the semantic query) is named by its JSON body too, keys sorted.
+    """
     query = sorted(request.args.items(multi=True))
     accepts = (
         request.accept_mimetypes.best_match(_REPRESENTATIONS) if request.accept_mimetypes else ""
     )
-    return json.dumps([request.path, query, accepts or ""], separators=(",", ":"))
+    body = request.get_json(silent=True) if request.method == "POST" else None
+    parts = [request.path, query, accepts or "", body]
+    return json.dumps(parts, separators=(",", ":"), sort_keys=True)
 
 
 def request_key(version: int) -> str:
@@ -47,12 +54,12 @@ def _store() -> CacheStore:
     return current_app.extensions[EXTENSION_KEY][_STORE]
 
 
-def _serve_cached() -> Response | None:
+def _serve_cached(methods: Collection[str]) -> Response | None:
     """Answer 304 to a matching If-None-Match, or the cached answer; else let the view run."""
     g.pop("response_key", None)
     g.pop("response_cached", None)
     version = g.get("data_version")
-    if request.method not in ("GET", "HEAD") or version is None:
+    if request.method not in methods or version is None:
         return None
     key = g.response_key = request_key(version)
     etag = key.partition(":")[2][:32]
@@ -61,7 +68,7 @@ def _serve_cached() -> Response | None:
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    entry = _store().get(key) if request.method == "GET" else None
+    entry = _store().get(key) if request.method != "HEAD" else None
     if entry is None:
         return None
     g.response_cached = True
@@ -79,7 +86,7 @@ def _remember(response: Response) -> Response:
         response.vary.add("Accept")
     fresh = not g.get("response_cached")
     storable = response.status_code == 200 and not response.is_streamed
-    if fresh and storable and request.method == "GET":
+    if fresh and storable and request.method != "HEAD":
         _store().set(key, _encoded(response))
     return response
 
@@ -100,9 +107,13 @@ def _decoded(entry: bytes) -> Response:
     return response
 
 
-def cache_responses(blueprint: Blueprint) -> None:
-    """Give every GET of ``blueprint`` an ETag, 304s and the response cache."""
-    blueprint.before_request(_serve_cached)
+def cache_responses(blueprint: Blueprint, methods: Collection[str] = ("GET", "HEAD")) -> None:
+    """Give the reads of ``blueprint`` an ETag, 304s and the response cache.
+
+    ``methods`` are the ones that only read there: add POST for an endpoint that takes its
+    question as a JSON body and writes nothing (the semantic query).
+    """
+    blueprint.before_request(partial(_serve_cached, frozenset(methods)))
     blueprint.after_request(_remember)
 
 

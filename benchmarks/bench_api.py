@@ -26,6 +26,7 @@ from pathlib import Path
 import psycopg
 
 from benchmarks.load_driver import drained, p50, throughput
+from benchmarks.research_cases import research_cases
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
 from repository.api_keys import PostgresApiKeyRepository
@@ -232,6 +233,8 @@ def main() -> None:
                 app, base = serve("api.wsgi:app", url, 2, key, extra_env=env)
                 processes.append(app)
                 results.update(_labelled(label, run_cases(base, key, cases, args.seconds)))
+                drained(base)
+                results.update(_labelled(label, research_cases(base, key, args.requests)))
             if args.baseline_tree is not None:
                 earlier_url = prepared_database(server, data, args.baseline_tree)
                 earlier_key = create_key(earlier_url)

@@ -25,6 +25,9 @@ from repository.health import AbstractHealthRepository, PostgresHealthRepository
 from repository.ingestion import AbstractIngestionRepository, PostgresIngestionRepository
 from repository.local_secrets import read_or_create_secret
 from repository.operations import AbstractOperationsRepository, PostgresOperationsRepository
+from repository.research_log import AbstractResearchLogRepository, PostgresResearchLogRepository
+from repository.semantic import AbstractSemanticRepository
+from repository.semantic_postgres import PostgresSemanticRepository
 from repository.statistics import AbstractStatisticsRepository, PostgresStatisticsRepository
 
 
@@ -63,6 +66,10 @@ class Repositories:
 
     # What /metrics reads at scrape time; None for an app on injected fakes.
     operations: AbstractOperationsRepository | None = None
+    # Issue 16: the semantic query layer and the research assistant's audit log (None only
+    # for apps built on fakes that do not serve research).
+    semantic: AbstractSemanticRepository | None = None
+    research_log: AbstractResearchLogRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -98,6 +105,7 @@ def read_side(engine: Engine) -> dict[str, Any]:
         "customers": PostgresCustomerRepository(engine),
         "customer_history": PostgresCustomerHistoryRepository(engine),
         "read_health": PostgresHealthRepository(engine),
+        "semantic": PostgresSemanticRepository(engine),
     }
 
 
@@ -116,6 +124,7 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         consent=PostgresConsentRepository(engine),
         contacts=PostgresContactRepository(engine),
         operations=PostgresOperationsRepository(engine),
+        research_log=PostgresResearchLogRepository(engine),
     )
     if not config.get("READ_DATABASE_URL"):
         return repositories

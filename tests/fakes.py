@@ -8,10 +8,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import pandas as pd
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -48,6 +49,18 @@ from repository.generated_content import (
 )
 from repository.health import AbstractHealthRepository
 from repository.model import UNKNOWN, Customer, Interaction
+from repository.research_log import (
+    AbstractResearchLogRepository,
+    ResearchEntry,
+    StoredResearch,
+)
+from repository.semantic import (
+    MAX_LIMIT,
+    AbstractSemanticRepository,
+    Citation,
+    SemanticQuery,
+    SemanticVocabulary,
+)
 from repository.statistics import (
     FILTER_DIMENSIONS,
     AbstractStatisticsRepository,
@@ -442,6 +455,8 @@ def fake_repositories(applied_migrations: Iterable[str] = ()) -> Repositories:
         api_keys=InMemoryApiKeyRepository(),
         consent=InMemoryConsentRepository(),
         contacts=InMemoryContactRepository(),
+        semantic=InMemorySemanticRepository(pd.DataFrame(columns=SEMANTIC_FACT_COLUMNS)),
+        research_log=InMemoryResearchLogRepository(),
     )
 
 
@@ -517,3 +532,126 @@ class ScriptedChatModel(BaseChatModel):
         self.requests.append(list(messages))
         text = self.texts[min(len(self.requests), len(self.texts)) - 1]
         return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])
+
+
+# --- issue 16: the semantic query layer's fake -------------------------------------------
+_SEMANTIC_PERIODS = {
+    "day": lambda d: d.isoformat(),
+    "week": lambda d: "{}-W{:02d}".format(*(d - timedelta(d.weekday())).isocalendar()[:2]),
+    "month": lambda d: f"{d.year}-{d.month:02d}",
+    "quarter": lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+    "year": lambda d: f"{d.year}",
+}
+
+
+class InMemorySemanticRepository(AbstractSemanticRepository):
+    """Semantic queries over a frame of interaction facts (id, occurred_at, customer_id,
+    channel, topic, sentiment, product, customer_type), computed with pandas."""
+
+    def __init__(self, facts: pd.DataFrame, customers: Iterable[int] = ()) -> None:
+        shown = facts.fillna({name: UNKNOWN for name in ("channel", "topic", "sentiment")})
+        self.facts = shown.assign(
+            customer=shown["customer_id"], day=pd.to_datetime(shown["occurred_at"]).dt.date
+        )
+        self.customers = set(customers) | set(self.facts["customer_id"])
+
+    def _matching(self, query: SemanticQuery) -> pd.DataFrame:
+        keep = pd.Series(True, index=self.facts.index)
+        if query.date_from is not None:
+            keep &= self.facts["day"] >= query.date_from
+        if query.date_to is not None:
+            keep &= self.facts["day"] <= query.date_to
+        for item in query.filters:
+            values = [int(v) for v in item.values] if item.dimension == "customer" else item.values
+            hit = self.facts[item.dimension].isin(list(values))
+            keep &= ~hit if item.op == "not_equals" else hit
+        return self.facts[keep]
+
+    def _run(self, query: SemanticQuery, source: str) -> list[dict[str, Any]]:
+        rows = self._matching(query)
+        if query.granularity:
+            rows = rows.assign(period=rows["day"].map(_SEMANTIC_PERIODS[query.granularity]))
+        keys = [*(["period"] if query.granularity else []), *query.dimensions]
+        aggregations = {"interactions": ("id", "size"), "customers": ("customer_id", "nunique")}
+        if keys:
+            wanted = {name: aggregations[name] for name in query.measures}
+            result = rows.groupby(keys, sort=False).agg(**wanted).reset_index().to_dict("records")
+        else:  # like SQL's aggregate without GROUP BY: one row, zeros when nothing matches
+            totals = {"interactions": len(rows), "customers": rows["customer_id"].nunique()}
+            result = [{name: totals[name] for name in query.measures}]
+        for item in reversed(query.sort_keys()):
+            result.sort(key=lambda row, by=item.by: row[by], reverse=item.direction == "desc")
+        result = [{c: _plain(row[c]) for c in query.columns()} for row in result]
+        return result[: query.limit or MAX_LIMIT]
+
+    def vocabulary(self) -> SemanticVocabulary:
+        values = {
+            name: tuple(sorted(set(self.facts[name])))
+            for name in ("product", "customer_type", "channel", "topic", "sentiment")
+        }
+        days = self.facts["day"]
+        return SemanticVocabulary(
+            values, days.min() if len(days) else None, days.max() if len(days) else None
+        )
+
+    def customer_exists(self, customer_id: int) -> bool:
+        return customer_id in self.customers
+
+    def examples(self, query: SemanticQuery, limit: int) -> list[Citation]:
+        rows = self._matching(query).sort_values(["occurred_at", "id"], ascending=False)
+        return [
+            Citation(int(r.id), r.day, int(r.customer_id), _or_none(r.channel), _or_none(r.topic))
+            for r in rows.head(limit).itertuples()
+        ]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _or_none(value: str) -> str | None:
+    return None if value == UNKNOWN else value
+
+
+SEMANTIC_FACT_COLUMNS = [
+    "id", "occurred_at", "customer_id", "channel", "topic", "sentiment", "product", "customer_type",
+]  # fmt: skip
+
+
+class InMemoryResearchLogRepository(AbstractResearchLogRepository):
+    """Research questions kept in a list."""
+
+    def __init__(self) -> None:
+        self.entries: list[StoredResearch] = []
+
+    def add(self, entry: ResearchEntry) -> int:
+        self.entries.append(StoredResearch(len(self.entries) + 1, datetime.now(UTC), entry))
+        return len(self.entries)
+
+    def recent(self, limit: int) -> list[StoredResearch]:
+        return self.entries[::-1][:limit]
+
+
+class ToolScriptedChatModel(BaseChatModel):
+    """Answers with scripted messages in turn (tool calls included); implements bind_tools.
+
+    langchain-core's own fake chat models cannot bind tools, so the tool-calling path is
+    tested with this one. Each request and the tools it was bound with are recorded.
+    """
+
+    replies: list[AIMessage]
+    requests: list[list[BaseMessage]] = []
+    tools: list[Any] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "tool-scripted"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> "ToolScriptedChatModel":
+        self.tools.extend(tools)
+        return self
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        self.requests.append(list(messages))
+        reply = self.replies[min(len(self.requests), len(self.replies)) - 1]
+        return ChatResult(generations=[ChatGeneration(message=reply)])

@@ -15,6 +15,7 @@ from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
 from api.commands.keys import keys_group
 from api.commands.outreach import outreach_commands
+from api.commands.research import research_commands
 from api.commands.serving import check_port_free, stop_embedded_command, stop_embedded_on_exit
 from repository.errors import InsightsError
 
@@ -141,4 +142,5 @@ for command in data_commands:
 for command in content_commands:
     cli.add_command(command)
 for command in outreach_commands:
+for command in research_commands:  # issue 16
     cli.add_command(command)

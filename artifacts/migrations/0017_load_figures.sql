@@ -1,4 +1,4 @@
--- depends: 0012_consent
+-- depends: 0016_research_log
 -- Figures every unfiltered read needs, computed once per load instead of per request:
 -- the legacy row counts, the overview's reach and first/last moments, and the customer
 -- list's totals per type (interaction-only customers counted as Unknown). One row per

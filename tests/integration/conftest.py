@@ -42,3 +42,23 @@ def generations(request):
     engine = build_engine(request.getfixturevalue("database_url"))
     yield PostgresGeneratedContentRepository(engine)
     engine.dispose()
+
+
+# --- issue 16: one generated data set shared by the semantic-layer and assistant tests ---
+@pytest.fixture(scope="module")
+def generated_url(database_server, migrated_template, tmp_path_factory):
+    """A database holding the generated data set of tests/integration/generated_facts.py."""
+    from tests.integration.generated_facts import load_generated
+
+    url = database_server.create(template=migrated_template)
+    load_generated(url, tmp_path_factory.mktemp("generated"))
+    yield url
+    database_server.drop(url)
+
+
+@pytest.fixture(scope="module")
+def generated_facts(generated_url):
+    """The generated data set's interactions, read back and joined in pandas."""
+    from tests.integration.generated_facts import reference_facts
+
+    return reference_facts(generated_url)

@@ -31,6 +31,8 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/generate-content/": "content:write",
     "/api/v1/summarized_interactions/": "content:write",
     "/api/v1/generated-content": "content:write",  # the listing, one item, usage
+    "/api/v1/query": "stats:read",  # issue 16: the semantic query layer and its meta
+    "/api/v1/research": "stats:read",  # issue 16: the research assistant
     "/metrics": "admin",  # issue 18: Prometheus text, for the scraper's own admin key
 }
 # Consent and contacts sit under /api/v1/customers but manage outreach and personal data:

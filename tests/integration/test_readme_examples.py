@@ -28,10 +28,14 @@ def request_of(line: str) -> tuple[str, bool]:
 
 
 def method_and_body(line: str) -> tuple[str, str | None]:
-    """Return the HTTP method (``-X``, else GET) and the ``-d`` body of one curl line."""
+    """Return the HTTP method and the ``-d`` body of one curl line, as curl chooses them.
+
+    ``-X`` names the method; without it, a line with a body POSTs and any other GETs.
+    """
     words = shlex.split(line.split("#", 1)[0])
     flags = dict(zip(words, [*words[1:], None], strict=True))
-    return flags.get("-X") or "GET", flags.get("-d")
+    body = flags.get("-d")
+    return flags.get("-X") or ("POST" if body else "GET"), body
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The research assistant: semantic queries, the question planner and its answers."""

@@ -1,0 +1,183 @@
+"""Turn a question into semantic queries, deterministically: the planner of the mock model.
+
+reading.py reads the question; the kind of question follows from its words: a share, a
+trend, a comparison, a ranking, a breakdown, one customer's history, a count. Each kind
+becomes one or more semantic queries, run by the assistant and put into words by
+answers.py.
+"""
+
+from dataclasses import dataclass, field
+
+from pipelines.ingestion.rules import MAX_CUSTOMER_ID
+from pipelines.research import wording as w
+from pipelines.research.reading import (
+    CAPABILITIES,
+    NotAnswerable,
+    Parsed,
+    compared_dimension,
+    granularity_of,
+    measure_of,
+    parse,
+    plural,
+    share_split,
+    target_of,
+)
+from pipelines.research.terms import Mention
+from pipelines.research.time_phrases import Period
+from repository.model import UNKNOWN
+from repository.semantic import OrderBy, QueryFilter, SemanticQuery, SemanticVocabulary
+
+__all__ = ["CAPABILITIES", "NotAnswerable", "Plan", "Step", "plan_question", "scope_text"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One semantic query of a plan and what it stands for in the answer."""
+
+    label: str
+    query: SemanticQuery
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the question asks, the queries that answer it, and how to read them."""
+
+    kind: str  # count, breakdown, ranking, comparison, trend, share, history
+    steps: tuple[Step, ...]
+    measure: str
+    scope: str  # the filters and period in words
+    target: str | None = None
+    top: int | None = None
+    evidence: tuple[QueryFilter, ...] = ()  # filters narrowing the citations further
+    context: dict = field(default_factory=dict)
+
+
+def _filters(mentions: list[Mention], customers: list[int]) -> tuple[QueryFilter, ...]:
+    by_dimension: dict[str, list[str]] = {}
+    for mention in mentions:
+        values = by_dimension.setdefault(mention.dimension, [])
+        if mention.value not in values:
+            values.append(mention.value)
+    if customers:
+        by_dimension["customer"] = [str(c) for c in dict.fromkeys(customers)]
+    return tuple(
+        QueryFilter(d, "equals" if len(v) == 1 else "in", tuple(v)) for d, v in by_dimension.items()
+    )
+
+
+def scope_text(filters: tuple[QueryFilter, ...], period: Period | None) -> str:
+    """Describe filters and period in words, e.g. "channel Email, 2020-01-01 to 2020-12-31"."""
+    parts = [f"{f.dimension.replace('_', ' ')} {' or '.join(f.values)}" for f in filters]
+    if period is not None:
+        start = period.date_from.isoformat() if period.date_from else "the first interaction"
+        end = period.date_to.isoformat() if period.date_to else "the latest interaction"
+        parts.append(f"{start} to {end}")
+    return ", ".join(parts) if parts else "all interactions"
+
+
+def _query(measure: str, filters, period: Period | None, **shape) -> SemanticQuery:
+    start, end = (period.date_from, period.date_to) if period else (None, None)
+    return SemanticQuery(
+        measures=(measure,), date_from=start, date_to=end, filters=filters, **shape
+    )
+
+
+def plan_question(
+    question: str, vocabulary: SemanticVocabulary, customer_exists
+) -> Plan | NotAnswerable:
+    """Return the plan answering ``question``, or why it cannot be answered."""
+    parsed = parse(question, vocabulary)
+    if isinstance(parsed, NotAnswerable):
+        return parsed
+    missing = [c for c in parsed.customers if c > MAX_CUSTOMER_ID or not customer_exists(c)]
+    if missing:
+        return NotAnswerable(f"The data holds no customer {missing[0]}. {CAPABILITIES}")
+    if len(parsed.periods) > 2:
+        return NotAnswerable(f"The question names more than two periods. {CAPABILITIES}")
+    free, target = parsed.free, target_of(parsed)
+    # Customers ranked are ranked by their interactions: each counts as one customer.
+    measure = "interactions" if target == "customer" else measure_of(parsed)
+    filters = _filters(parsed.mentions, parsed.customers)
+    period = parsed.periods[0] if len(parsed.periods) == 1 else None
+    scope = scope_text(filters, period)
+    if free & w.SHARE:
+        return _share_plan(parsed, measure, target, period)
+    if (granularity := granularity_of(parsed)) and not parsed.periods[1:]:
+        dims = (target,) if target and target != "customer" else ()
+        query = _query(measure, filters, period, dimensions=dims, granularity=granularity)
+        return Plan("trend", (Step("trend", query),), measure, scope, target)
+    compared = compared_dimension(parsed)
+    if len(parsed.periods) == 2:
+        steps = tuple(Step(p.label, _query(measure, filters, p)) for p in parsed.periods)
+        return Plan("comparison", steps, measure, scope_text(filters, None), "period")
+    if compared and free & (w.COMPARE | {"or", "and"}) and not free & (w.RANK_DOWN | w.RANK_UP):
+        query = _query(measure, filters, period, dimensions=(compared,))
+        return Plan("comparison", (Step("comparison", query),), measure, scope, compared)
+    ranked = free & (w.RANK_DOWN | w.RANK_UP)
+    asks_which = free & {"which", "what"} and not free & w.COUNT
+    if target and (ranked or asks_which) and (ranked or not plural(parsed, target)):
+        return _ranking_plan(parsed, measure, target, filters, period, scope)
+    if target and (free & (w.PER | {"breakdown", "split"}) or asks_which):
+        order = (OrderBy(measure, "desc"),)
+        query = _query(measure, filters, period, dimensions=(target,), order=order)
+        return Plan("breakdown", (Step("breakdown", query),), measure, scope, target)
+    if parsed.customers and not free & w.COUNT:
+        return _history_plan(filters, period, scope)
+    if free & w.COUNT or parsed.mentions:
+        return Plan("count", (Step("total", _query(measure, filters, period)),), measure, scope)
+    return NotAnswerable(f"I could not tell what to count or rank. {CAPABILITIES}")
+
+
+def _ranking_plan(parsed, measure, target, filters, period, scope) -> Plan:
+    direction = "asc" if parsed.free & w.RANK_UP else "desc"
+    if target != "customer" and not any(f.dimension == target for f in filters):
+        # "Which channel ..." asks among the named channels: a missing one is no answer.
+        filters = (*filters, QueryFilter(target, "not_equals", (UNKNOWN,)))
+    listed = parsed.free & {"top", "bottom"} or plural(parsed, target)
+    top = parsed.top or (3 if listed else 1)
+    order = (OrderBy(measure, direction),)
+    # One row more than asked: it tells whether the last place is shared.
+    query = _query(measure, filters, period, dimensions=(target,), order=order, limit=top + 1)
+    return Plan(
+        "ranking",
+        (Step("ranking", query),),
+        measure,
+        scope,
+        target,
+        top,
+        context={"direction": direction},
+    )
+
+
+def _history_plan(filters, period, scope) -> Plan:
+    desc = (OrderBy("interactions", "desc"),)
+    steps = (
+        Step("total", _query("interactions", filters, period)),
+        Step("topics", _query("interactions", filters, period, dimensions=("topic",), order=desc)),
+        Step(
+            "channels", _query("interactions", filters, period, dimensions=("channel",), order=desc)
+        ),
+    )
+    return Plan("history", steps, "interactions", scope, "customer")
+
+
+def _share_plan(parsed: Parsed, measure, target, period) -> Plan | NotAnswerable:
+    subject, base = share_split(parsed)
+    if not subject:
+        if not target or target == "customer":
+            return NotAnswerable(f"I could not tell what the share is of. {CAPABILITIES}")
+        filters = _filters(base, parsed.customers)
+        query = _query(
+            measure, filters, period, dimensions=(target,), order=(OrderBy(measure, "desc"),)
+        )
+        return Plan(
+            "share", (Step("breakdown", query),), measure, scope_text(filters, period), target
+        )
+    whole = _filters(base, parsed.customers)
+    part = _filters(base + subject, parsed.customers)
+    steps = (
+        Step("matching", _query(measure, part, period)),
+        Step("whole", _query(measure, whole, period)),
+    )
+    context = {"part": scope_text(_filters(subject, []), None), "whole": scope_text(whole, period)}
+    return Plan("share", steps, measure, scope_text(part, period), context=context)

@@ -1,0 +1,173 @@
+"""The planner on a vocabulary unlike the sample's: other products, channels, types, topics.
+
+The data is a small frame built here; expectations are computed from it with pandas.
+"""
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from pipelines.content.providers import build_chat_provider
+from pipelines.research.assistant import ResearchAssistant, load_research_prompt
+from pipelines.research.planner import NotAnswerable, plan_question
+from pipelines.research.time_phrases import find_periods
+from tests.fakes import InMemoryResearchLogRepository, InMemorySemanticRepository
+from tests.support import MIGRATIONS_DIR
+
+CHANNELS = ["WhatsApp", "Video Call", "Call", "Email"]
+TYPES = ["Gold", "Silver", "Bronze"]
+TOPICS = ["Billing Question", "Adverse Event Report", "Refill Request"]
+PRODUCTS = {1: "Zentrix", 2: "Zentrix", 3: "Calmora", 4: "Calmora", 5: "Dorvane", 6: "Dorvane"}
+SENTIMENTS = ["Positive", "Neutral", "Negative", None]
+
+
+def _facts() -> pd.DataFrame:
+    rows = []
+    for i in range(1, 241):
+        rows.append({
+            "id": i,
+            "occurred_at": datetime(2023, 1 + i % 6, 1 + i % 27, 9 + i % 8),
+            "customer_id": 100 + i % 9,
+            "channel": CHANNELS[(i * 7) % 4] if i % 31 else None,
+            "topic": TOPICS[(i * 5) % 3],
+            "sentiment": SENTIMENTS[(i * 3) % 4],
+            "customer_type": TYPES[(i % 9) % 3],
+        })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    return frame.assign(product=frame["occurred_at"].dt.month.map(PRODUCTS))
+
+
+FACTS = _facts()
+
+
+@pytest.fixture
+def assistant() -> ResearchAssistant:
+    provider = build_chat_provider({"LLM_PROVIDER": "mock", "LLM_MODEL": None})
+    prompt = load_research_prompt(MIGRATIONS_DIR.parent / "prompts")
+    semantic = InMemorySemanticRepository(FACTS)
+    return ResearchAssistant(semantic, InMemoryResearchLogRepository(), provider, prompt)
+
+
+def figures(answer: dict) -> list[tuple[str, object]]:
+    return [(figure["label"], figure["value"]) for figure in answer["figures"]]
+
+
+def count(**where) -> int:
+    frame = FACTS
+    for column, value in where.items():
+        frame = frame[frame[column] == value]
+    return len(frame)
+
+
+class TestOtherVocabulary:
+    def test_a_multi_word_channel_in_the_plural_and_lower_case(self, assistant):
+        answer = assistant.ask("how many video calls did gold customers have?")
+        assert figures(answer) == [
+            ("interactions", count(channel="Video Call", customer_type="Gold"))
+        ]
+
+    def test_a_synonym_names_a_channel_the_data_has(self, assistant):
+        answer = assistant.ask("How many phone interactions were negative?")
+        assert figures(answer) == [("interactions", count(channel="Call", sentiment="Negative"))]
+
+    def test_a_distinctive_part_of_a_topic_names_it(self, assistant):
+        expected = [("interactions", count(topic="Refill Request", customer_type="Silver"))]
+        for question in ("How many refills did Silver customers ask about?",
+                         "How many refill interactions for Silver customers?"):  # fmt: skip
+            assert figures(assistant.ask(question)) == expected
+
+    def test_a_misspelt_product_is_read_as_the_close_one(self, assistant):
+        answer = assistant.ask("Number of Calmorra interactions")
+        assert figures(answer) == [("interactions", count(product="Calmora"))]
+
+    def test_ranking_a_product_by_distinct_customers(self, assistant):
+        answer = assistant.ask("Which product reached the most unique customers?")
+        per = FACTS.groupby("product")["customer_id"].nunique()
+        best = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        assert figures(answer) == [best]
+
+    def test_a_comparison_of_two_types(self, assistant):
+        answer = assistant.ask("Gold versus Bronze: adverse event reports?")
+        gold = count(customer_type="Gold", topic="Adverse Event Report")
+        bronze = count(customer_type="Bronze", topic="Adverse Event Report")
+        assert figures(answer) == [
+            ("Gold", gold),
+            ("Bronze", bronze),
+            ("difference", gold - bronze),
+        ]
+
+    def test_a_value_the_data_lacks_is_not_guessed(self, assistant):
+        answer = assistant.ask("How many Platinum customers wrote by fax?")
+        assert answer["answered"] is False and answer["figures"] == []
+        assert "platinum" in answer["answer"]
+
+    def test_the_last_months_count_back_from_the_latest_interaction(self, assistant):
+        answer = assistant.ask("How many interactions in the last 2 months?")
+        latest = FACTS["occurred_at"].max()
+        start = datetime(latest.year, latest.month - 1, 1)
+        assert figures(answer) == [("interactions", int((FACTS["occurred_at"] >= start).sum()))]
+
+    def test_the_answer_is_logged_with_its_plan(self, assistant):
+        answer = assistant.ask("Top 2 topics for WhatsApp")
+        (entry,) = assistant.research_log.recent(5)
+        assert entry.entry.question == "Top 2 topics for WhatsApp"
+        assert entry.entry.plan["kind"] == "ranking"
+        assert [c["id"] for c in answer["citations"]] == list(entry.entry.citations)
+        assert all(c["channel"] == "WhatsApp" for c in answer["citations"])
+
+
+class TestPlans:
+    def test_one_customers_history_reads_the_rows(self):
+        semantic = InMemorySemanticRepository(FACTS)
+        plan = plan_question("What did customer 103 discuss most?", semantic.vocabulary(),
+                             semantic.customer_exists)  # fmt: skip
+        assert not isinstance(plan, NotAnswerable)
+        assert plan.kind == "ranking" and plan.target == "topic"
+        assert plan.steps[0].query.filters[0].values == ("103",)
+
+    def test_an_unknown_customer_is_declined(self):
+        semantic = InMemorySemanticRepository(FACTS)
+        plan = plan_question("history of customer 99", semantic.vocabulary(),
+                             semantic.customer_exists)  # fmt: skip
+        assert isinstance(plan, NotAnswerable) and "99" in plan.reason
+
+
+class TestTimePhrases:
+    @pytest.mark.parametrize(
+        ("text", "start", "end"),
+        [
+            ("in 2021", date(2021, 1, 1), date(2021, 12, 31)),
+            ("during Q4 2020", date(2020, 10, 1), date(2020, 12, 31)),
+            ("the second quarter of 2022", date(2022, 4, 1), date(2022, 6, 30)),
+            ("Feb 2024", date(2024, 2, 1), date(2024, 2, 29)),
+            ("between 2020-01-01 and 2020-06-30", date(2020, 1, 1), date(2020, 6, 30)),
+            ("from March 2020 to May 2020", date(2020, 3, 1), date(2020, 5, 31)),
+            ("in the last 6 months", date(2023, 2, 1), date(2023, 7, 31)),
+            ("over the past 2 weeks", date(2023, 7, 5), date(2023, 7, 18)),
+            ("since 2022", date(2022, 1, 1), None),
+            ("before 2022", None, date(2021, 12, 31)),
+            ("H2 2021", date(2021, 7, 1), date(2021, 12, 31)),
+        ],
+    )
+    def test_a_phrase_becomes_its_days(self, text, start, end):
+        (period,) = find_periods(text, date(2023, 7, 18))
+        assert (period.date_from, period.date_to) == (start, end)
+
+    def test_two_periods_stay_two(self):
+        periods = find_periods("2020 vs 2021", date(2023, 7, 18))
+        assert [p.label for p in periods] == ["2020", "2021"]
+
+
+class TestOutOfRange:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "How many interactions did customer 99999999999 have?",
+            "How many interactions in the last 999999999999 days?",
+            "How many interactions in the last 99999999 months?",
+        ],
+    )
+    def test_numbers_beyond_any_data_are_declined_not_errors(self, assistant, question):
+        answer = assistant.ask(question)
+        assert answer["answered"] is False and answer["figures"] == []
