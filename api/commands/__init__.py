@@ -137,10 +137,5 @@ cli.add_command(checked_run_command)
 cli.add_command(shell_command)
 cli.add_command(routes_command)
 cli.add_command(keys_group)
-for command in data_commands:
-    cli.add_command(command)
-for command in content_commands:
-    cli.add_command(command)
-for command in outreach_commands:
-for command in research_commands:  # issue 16
+for command in (*data_commands, *content_commands, *outreach_commands, *research_commands):
     cli.add_command(command)
