@@ -86,6 +86,7 @@ def create_app(
 def _register_api(app: Flask) -> None:
     from api import (
         auth,
+        campaigns,
         content,
         customers,
         health,
@@ -99,6 +100,7 @@ def _register_api(app: Flask) -> None:
     api.register_field(LocalDateTime, "string", None)  # no offset: not RFC 3339 date-time
     blueprints = (health.blp, legacy_stats.blp, statistics.blp, customers.blp, content.blp)
     blueprints += (usage.blp,)
+    blueprints += (campaigns.blp,)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)

@@ -29,6 +29,7 @@ SCOPE_OF_BLUEPRINT = {
     "legacy_stats": "stats:read",
     "content": "content:write",
     "usage": "content:write",  # totals over the stored generations
+    "campaigns": "campaigns:manage",
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from repository.api_keys import AbstractApiKeyRepository, PostgresApiKeyRepository
+from repository.campaigns_postgres import PostgresCampaignRepository
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
 )
@@ -41,6 +42,8 @@ class Repositories:
     ingestion: AbstractIngestionRepository | None
     engine: Engine | None
     api_keys: AbstractApiKeyRepository
+    # Campaigns (issue 14); None for an app built on fakes, which cannot run them.
+    campaigns: PostgresCampaignRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -85,4 +88,5 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),
         engine=engine,
         api_keys=PostgresApiKeyRepository(engine, lambda: api_key_pepper(config)),
+        campaigns=PostgresCampaignRepository(engine),
     )
