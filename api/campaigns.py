@@ -76,7 +76,7 @@ class Campaigns(MethodView):
     @blp.response(200, CampaignSchema(many=True))
     def get(self):
         """List every campaign, newest first."""
-        return [_view(campaign) for campaign in _campaigns().list()]
+        return [_view(campaign) for campaign in _campaigns().all()]
 
 
 @blp.route(f"/{CAMPAIGN}")

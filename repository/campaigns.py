@@ -167,7 +167,7 @@ class AbstractCampaignRepository(ABC):
         """Return one campaign with its counts. Raises NotFound."""
 
     @abstractmethod
-    def list(self) -> list[Campaign]:
+    def all(self) -> list[Campaign]:
         """Return every campaign, newest first, with its counts."""
 
     @abstractmethod

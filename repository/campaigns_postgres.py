@@ -96,7 +96,7 @@ class PostgresCampaignRepository(AbstractCampaignRepository):
             raise NotFound(f"No campaign has id {campaign_id}.", field="campaign_id")
         return _campaign(row)
 
-    def list(self) -> list[Campaign]:
+    def all(self) -> list[Campaign]:
         with single_statements(self._engine) as connection:
             return [_campaign(row) for row in connection.execute(sql.LIST_CAMPAIGNS)]
 

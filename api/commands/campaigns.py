@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from api.commands.errors import one_line_errors
 
@@ -33,6 +34,7 @@ def campaigns_group() -> None:
 @click.option("--customer", "customer_ids", type=click.IntRange(1), multiple=True)
 @click.option("--prompt-version", "prompt_versions", multiple=True, help="A/B arm (repeatable).")
 @click.option("--wait", is_flag=True, help="Show progress until the campaign is done.")
+@with_appcontext
 @one_line_errors
 def create_command(wait: bool, customer_types, topics, min_interactions, customer_ids,
                    prompt_versions, **fields) -> None:  # fmt: skip
@@ -69,15 +71,17 @@ def _wait(campaign_id: int) -> None:
 
 
 @campaigns_group.command("list")
+@with_appcontext
 @one_line_errors
 def list_command() -> None:
     """List campaigns, newest first."""
-    for campaign in _repository().list():
+    for campaign in _repository().all():
         click.echo(f"{campaign.id}\t{campaign.status}\t{campaign.recipients}\t{campaign.name}")
 
 
 @campaigns_group.command("show")
 @click.argument("campaign_id", type=click.IntRange(1))
+@with_appcontext
 @one_line_errors
 def show_command(campaign_id: int) -> None:
     """Print a campaign as JSON."""
@@ -89,6 +93,7 @@ def show_command(campaign_id: int) -> None:
 
 @campaigns_group.command("approve")
 @click.argument("campaign_id", type=click.IntRange(1))
+@with_appcontext
 @one_line_errors
 def approve_command(campaign_id: int) -> None:
     """Approve every written item whose review is clear."""
@@ -97,6 +102,7 @@ def approve_command(campaign_id: int) -> None:
 
 @campaigns_group.command("export")
 @click.argument("campaign_id", type=click.IntRange(1))
+@with_appcontext
 @one_line_errors
 def export_command(campaign_id: int) -> None:
     """Print the approved items as JSON lines."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from api.commands.errors import one_line_errors
 
@@ -32,6 +33,7 @@ def batch_runner(app: Any):
     default=None,
     help="Jobs run at once (default WORKER_CONCURRENCY).",
 )
+@with_appcontext
 @one_line_errors
 def worker_command(concurrency: int | None) -> None:
     """Run campaign batch jobs from the queue until SIGINT or SIGTERM."""

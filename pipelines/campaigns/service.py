@@ -1,7 +1,7 @@
 """Create campaigns and describe their progress: the rules between the API/CLI and storage."""
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -61,18 +61,18 @@ def cold_start_topics(rows: list[tuple[str | None, str, int, datetime]]) -> dict
     return {key: most_discussed_of(counts) for key, counts in by_type.items()}
 
 
-def progress(campaign: Campaign, now: datetime | None = None) -> dict[str, Any]:
+def progress(campaign: Campaign) -> dict[str, Any]:
     """Return done/total, the share done, drafts per second so far and an ETA."""
     done = sum(campaign.counts.get(status, 0) for status in DONE)
     total = campaign.recipients
     written = sum(campaign.counts.get(s, 0) for s in ("written", "approved", "rejected"))
-    first, last = campaign.first_written_at, campaign.last_written_at
+    # End to end since the campaign was created: queueing and batch reads included.
+    last = campaign.last_written_at
     rate = None
-    if first is not None and last is not None and last > first and written > 1:
-        rate = round((written - 1) / (last - first).total_seconds(), 2)
+    if last is not None and written and last > campaign.created_at:
+        rate = round(written / (last - campaign.created_at).total_seconds(), 2)
     eta = None
     if rate and done < total and campaign.status in ("queued", "running"):
-        now = now or datetime.now(UTC)
         eta = round((total - done) / rate, 1)
     return {
         "done": done,
