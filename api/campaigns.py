@@ -18,12 +18,14 @@ from api.campaign_schemas import (
     NewCampaignSchema,
     ReviewNoteSchema,
 )
+from api.errors import invalid_parameter
 from api.extensions import repositories
 from api.schemas import ErrorSchema
 from api.statistics import csv_response
 from api.statistics_reports import table_as_csv
 from pipelines.campaigns.service import create_campaign, progress
 from repository.campaigns import Campaign, ItemFilter, NewCampaign, Segment
+from repository.errors import InvalidInput
 
 blp = Blueprint(
     "campaigns",
@@ -69,7 +71,10 @@ class Campaigns(MethodView):
         segment = Segment(**{k: tuple(v) if isinstance(v, list) else v for k, v in segment.items()})
         new = NewCampaign(**{**body, "prompt_versions": tuple(body.get("prompt_versions", ()))},
                           segment=segment, created_by=_actor())  # fmt: skip
-        campaign = create_campaign(_config(), _campaigns(), new)
+        try:
+            campaign = create_campaign(_config(), _campaigns(), new)
+        except InvalidInput as error:  # a body field: name it where the request carries it
+            raise invalid_parameter("json", error.field or "body", error.message) from None
         location = url_for("campaigns.CampaignById", campaign_id=campaign.id)
         return _view(campaign), 202, {"Location": location}
 

@@ -1,5 +1,6 @@
 """Campaigns end to end: API, real `insights worker` processes, PostgreSQL."""
 
+import json
 import os
 import signal
 import subprocess
@@ -12,16 +13,24 @@ import pytest
 from tests.support import SERVER_ENV, assert_error_shape, ingest_bundled_sample, query
 
 BIN = Path(sys.executable).parent
-FAST_RECOVERY = {"WORKER_HEARTBEAT_S": "0.5", "WORKER_STALLED_AFTER_S": "2",
-                 "WORKER_RECOVER_EVERY_S": "0.5"}  # fmt: skip
+FAST_RECOVERY = {
+    "WORKER_HEARTBEAT_S": "0.5",
+    "WORKER_STALLED_AFTER_S": "2",
+    "WORKER_RECOVER_EVERY_S": "0.5",
+}
 
 
 def start_worker(database_url: str, **extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"DATABASE_URL": database_url, "LOG_FORMAT": "json", **SERVER_ENV,
-                **FAST_RECOVERY, **extra})  # fmt: skip
-    return subprocess.Popen([str(BIN / "insights"), "worker"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    env.update(
+        {"DATABASE_URL": database_url, "LOG_FORMAT": "json", **SERVER_ENV, **FAST_RECOVERY, **extra}
+    )
+    return subprocess.Popen(
+        [str(BIN / "insights"), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_for(condition, timeout_s: float = 60.0):
@@ -48,8 +57,11 @@ def status_of(url: str, campaign_id: int) -> str:
 
 
 def all_customers(url: str) -> set[int]:
-    rows = query(url, "SELECT customer_id FROM insights.customers "
-                 "UNION SELECT customer_id FROM insights.interactions")  # fmt: skip
+    rows = query(
+        url,
+        "SELECT customer_id FROM insights.customers "
+        "UNION SELECT customer_id FROM insights.interactions",
+    )
     return {row[0] for row in rows}
 
 
@@ -66,8 +78,12 @@ class TestOneItemPerEligibleCustomer:
     ):
         opted = sorted(all_customers(sample))[:3]
         for customer_id in opted:
-            query(sample, "INSERT INTO insights.opt_outs (customer_id, source) VALUES (%s, 'test') "
-                  "RETURNING customer_id", (customer_id,))  # fmt: skip
+            query(
+                sample,
+                "INSERT INTO insights.opt_outs (customer_id, source) VALUES (%s, 'test') "
+                "RETURNING customer_id",
+                (customer_id,),
+            )
         response = client.post("/api/v1/campaigns", json={"name": "all"})
         assert response.status_code == 202, response.get_json()
         body = response.get_json()
@@ -78,11 +94,164 @@ class TestOneItemPerEligibleCustomer:
             wait_for(lambda: status_of(sample, body["campaign_id"]) == "completed")
         finally:
             stop(worker)
-        rows = query(sample, "SELECT customer_id, status, generation_id FROM "
-                     "insights.campaign_items WHERE campaign_id = %s", (body["campaign_id"],))  # fmt: skip
+        rows = query(
+            sample,
+            "SELECT customer_id, status, generation_id FROM "
+            "insights.campaign_items WHERE campaign_id = %s",
+            (body["campaign_id"],),
+        )
         expected = all_customers(sample) - set(opted)
         assert sorted(row[0] for row in rows) == sorted(expected)
         assert {row[1] for row in rows} == {"written"}
-        generations = query(sample, "SELECT count(*) FROM insights.generated_content g JOIN "
-                            "insights.campaign_items i ON i.generation_id = g.id")  # fmt: skip
+        generations = query(
+            sample,
+            "SELECT count(*) FROM insights.generated_content g JOIN "
+            "insights.campaign_items i ON i.generation_id = g.id",
+        )
         assert generations[0][0] == len(expected)
+
+
+def create(client, **body) -> dict:
+    response = client.post("/api/v1/campaigns", json={"name": "test", **body})
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()
+
+
+def items_of(url: str, campaign_id: int) -> dict[int, tuple]:
+    rows = query(
+        url,
+        "SELECT customer_id, status, status_reason, prompt_version, generation_id "
+        "FROM insights.campaign_items WHERE campaign_id = %s",
+        (campaign_id,),
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def written(url: str, campaign: dict) -> int:
+    return sum(item[0] == "written" for item in items_of(url, campaign["campaign_id"]).values())
+
+
+def doing_jobs(url: str) -> list[int]:
+    rows = query(url, "SELECT id FROM procrastinate_jobs WHERE status = 'doing'")
+    return [row[0] for row in rows]
+
+
+def queued_jobs(url: str) -> int:
+    return query(url, "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")[
+        0
+    ][0]
+
+
+@pytest.mark.slow
+class TestWorkerKilledMidBatch:
+    def test_a_sigkilled_worker_s_job_is_retried_with_no_duplicate_and_no_gap(
+        self, app, client, sample
+    ):
+        app.config["CAMPAIGN_BATCH_SIZE"] = 10
+        campaign = create(client)
+        # Ten requests a second across workers: batches take about a second each.
+        slow = {"LLM_REQUESTS_PER_MINUTE": "600", "WORKER_CONCURRENCY": "1"}
+        first = start_worker(sample, **slow)
+        try:
+            wait_for(lambda: written(sample, campaign) >= 5 and doing_jobs(sample))
+            killed_jobs = doing_jobs(sample)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        assert killed_jobs and written(sample, campaign) < campaign["recipients"]
+        second = start_worker(sample)
+        try:
+            wait_for(lambda: status_of(sample, campaign["campaign_id"]) == "completed")
+        finally:
+            stop(second)
+        items = items_of(sample, campaign["campaign_id"])
+        assert sorted(items) == sorted(all_customers(sample))
+        assert {item[0] for item in items.values()} == {"written"}
+        generation_ids = [item[3] for item in items.values()]
+        assert len(set(generation_ids)) == len(generation_ids)
+        (stored,) = query(sample, "SELECT count(*) FROM insights.generated_content")[0]
+        assert stored == len(items)  # a killed batch left no audit row behind
+
+
+@pytest.mark.slow
+class TestPauseResumeCancel:
+    def test_a_paused_campaign_writes_nothing_until_resumed(self, client, sample):
+        campaign = create(client)
+        paused = client.post(f"/api/v1/campaigns/{campaign['campaign_id']}/pause")
+        assert paused.status_code == 200 and paused.get_json()["status"] == "paused"
+        worker = start_worker(sample)
+        try:
+            wait_for(lambda: queued_jobs(sample) == 0)
+            statuses = {item[0] for item in items_of(sample, campaign["campaign_id"]).values()}
+            assert statuses == {"pending"}
+            resumed = client.post(f"/api/v1/campaigns/{campaign['campaign_id']}/resume")
+            assert resumed.get_json()["status"] == "running"
+            wait_for(lambda: status_of(sample, campaign["campaign_id"]) == "completed")
+        finally:
+            stop(worker)
+        statuses = {item[0] for item in items_of(sample, campaign["campaign_id"]).values()}
+        assert statuses == {"written"}
+
+    def test_cancel_ends_pending_items_and_cannot_be_undone(self, client, sample):
+        campaign = create(client)
+        cancelled = client.post(f"/api/v1/campaigns/{campaign['campaign_id']}/cancel")
+        assert cancelled.get_json()["status"] == "cancelled"
+        items = items_of(sample, campaign["campaign_id"]).values()
+        assert {(item[0], item[1]) for item in items} == {("cancelled", "campaign_cancelled")}
+        again = client.post(f"/api/v1/campaigns/{campaign['campaign_id']}/resume")
+        assert_error_shape(again, 409)
+
+    def test_unknown_campaign_is_404(self, client):
+        assert_error_shape(client.post("/api/v1/campaigns/999/pause"), 404)
+        assert_error_shape(client.get("/api/v1/campaigns/999"), 404)
+        assert_error_shape(client.get("/api/v1/campaigns/999/items"), 404)
+
+
+@pytest.mark.slow
+class TestOptOutsWhileRunning:
+    def test_an_opt_out_after_creation_cancels_the_item_at_write_time(self, client, sample):
+        campaign = create(client)
+        customer = min(all_customers(sample))
+        query(
+            sample,
+            "INSERT INTO insights.opt_outs (customer_id, source) VALUES (%s, 'test') "
+            "RETURNING customer_id",
+            (customer,),
+        )
+        worker = start_worker(sample)
+        try:
+            wait_for(lambda: status_of(sample, campaign["campaign_id"]) == "completed")
+        finally:
+            stop(worker)
+        items = items_of(sample, campaign["campaign_id"])
+        assert items[customer][:2] == ("cancelled", "opted_out")
+        others = {item[0] for key, item in items.items() if key != customer}
+        assert others == {"written"}
+
+    def test_cancel_pending_items_cancels_the_customer_s_open_items(self, app, client, sample):
+        first, second = create(client), create(client)
+        customer = min(all_customers(sample))
+        repository = app.extensions["insights"]["repositories"].campaigns
+        assert repository.cancel_pending_items(customer) == 2
+        for campaign in (first, second):
+            item = items_of(sample, campaign["campaign_id"])[customer]
+            assert item[:2] == ("cancelled", "opted_out")
+
+
+class TestCreateValidation:
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({}, "name"),
+            ({"name": "x", "content_type": "fax"}, "content_type"),
+            ({"name": "x", "segment": {"min_interactions": -1}}, "min_interactions"),
+            ({"name": "x", "prompt_versions": ["email/v99"]}, "prompt_versions"),
+        ],
+    )
+    def test_a_bad_field_is_422_naming_it(self, client, body, field):
+        body_json = assert_error_shape(client.post("/api/v1/campaigns", json=body), 422)
+        assert field in json.dumps(body_json)
+        (count,) = query(
+            client.application.config["DATABASE_URL"], "SELECT count(*) FROM insights.campaigns"
+        )[0]
+        assert count == 0
