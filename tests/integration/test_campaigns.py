@@ -255,3 +255,167 @@ class TestCreateValidation:
             client.application.config["DATABASE_URL"], "SELECT count(*) FROM insights.campaigns"
         )[0]
         assert count == 0
+
+
+def run_to_completion(url: str, campaign: dict, **env: str) -> None:
+    worker = start_worker(url, **env)
+    try:
+        wait_for(lambda: status_of(url, campaign["campaign_id"]) not in ("queued", "running"))
+    finally:
+        stop(worker)
+
+
+@pytest.mark.slow
+class TestReview:
+    def test_approve_rules(self, client, sample):
+        campaign = create(client)
+        cid = campaign["campaign_id"]
+        run_to_completion(sample, campaign)
+        reviews = dict(
+            query(
+                sample,
+                "SELECT customer_id, review_status FROM "
+                "insights.campaign_items WHERE campaign_id = %s",
+                (cid,),
+            )
+        )
+        clear = sorted(c for c, review in reviews.items() if review == "clear")
+        needs = sorted(c for c, review in reviews.items() if review == "needs_review")
+        assert clear and needs  # the bundled sample has both
+        # One clear item stands for a blocked one: the mock never writes a restricted phrase.
+        blocked, opted, *others = clear
+        query(
+            sample,
+            "UPDATE insights.campaign_items SET review_status = 'blocked' "
+            "WHERE campaign_id = %s AND customer_id = %s RETURNING 1",
+            (cid, blocked),
+        )
+        query(
+            sample,
+            "INSERT INTO insights.opt_outs (customer_id, source) VALUES (%s, 'test') RETURNING 1",
+            (opted,),
+        )
+        bulk = client.post(f"/api/v1/campaigns/{cid}/approve")
+        assert bulk.get_json() == {"approved": len(others)}
+        approved = {
+            row[0]
+            for row in query(
+                sample,
+                "SELECT customer_id FROM "
+                "insights.campaign_items WHERE campaign_id = %s AND status = 'approved'",
+                (cid,),
+            )
+        }
+        assert approved == set(others)
+        base = f"/api/v1/campaigns/{cid}/items"
+        assert_error_shape(client.post(f"{base}/{blocked}/approve"), 409)
+        assert_error_shape(client.post(f"{base}/{opted}/approve"), 409)
+        one = client.post(f"{base}/{needs[0]}/approve", json={"note": "checked by hand"})
+        assert one.status_code == 200
+        assert (
+            one.get_json()["status"] == "approved" and one.get_json()["note"] == "checked by hand"
+        )
+        rejected = client.post(f"{base}/{needs[1]}/reject")
+        assert rejected.get_json()["status"] == "rejected"
+        assert_error_shape(client.post(f"{base}/999999/approve"), 404)
+
+    def test_export_lists_the_approved_items_with_cells_made_inert(self, client, sample):
+        campaign = create(client)
+        cid = campaign["campaign_id"]
+        run_to_completion(sample, campaign)
+        (customer,) = query(
+            sample,
+            "SELECT min(customer_id) FROM insights.campaign_items "
+            "WHERE campaign_id = %s AND review_status = 'clear'",
+            (cid,),
+        )[0]
+        query(
+            sample,
+            "UPDATE insights.campaign_items SET content = '=HYPERLINK(1)' "
+            "WHERE campaign_id = %s AND customer_id = %s RETURNING 1",
+            (cid, customer),
+        )
+        client.post(f"/api/v1/campaigns/{cid}/approve")
+        (approved,) = query(
+            sample,
+            "SELECT count(*) FROM insights.campaign_items "
+            "WHERE campaign_id = %s AND status = 'approved'",
+            (cid,),
+        )[0]
+        csv_response = client.get(f"/api/v1/campaigns/{cid}/export?format=csv")
+        assert csv_response.mimetype == "text/csv"
+        import csv
+        import io
+
+        rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
+        assert len(rows) == approved
+        assert {row["customer_id"]: row["content"] for row in rows}[str(customer)] == (
+            "'=HYPERLINK(1)"
+        )
+        lines = client.get(f"/api/v1/campaigns/{cid}/export?format=jsonl").get_data(as_text=True)
+        assert [json.loads(line)["customer_id"] for line in lines.splitlines()] == sorted(
+            int(row["customer_id"]) for row in rows
+        )
+
+
+@pytest.mark.slow
+class TestAbSplit:
+    def test_each_customer_is_written_with_the_arm_the_sha256_rule_gives(
+        self, app, client, sample, tmp_path
+    ):
+        import hashlib
+        import shutil
+
+        prompts = tmp_path / "prompts"
+        shutil.copytree(Path(app.config["PROMPTS_DIR"]), prompts)
+        shutil.copy(prompts / "email" / "v1.toml", prompts / "email" / "v2.toml")
+        app.config["PROMPTS_DIR"] = prompts
+        campaign = create(client, prompt_versions=["email/v1", "email/v2"])
+        cid = campaign["campaign_id"]
+        run_to_completion(sample, campaign, PROMPTS_DIR=str(prompts))
+        rows = query(
+            sample,
+            "SELECT i.customer_id, i.prompt_version, g.prompt_version, "
+            "i.status FROM insights.campaign_items i JOIN insights.generated_content g "
+            "ON g.id = i.generation_id WHERE i.campaign_id = %s",
+            (cid,),
+        )
+        assert len(rows) == campaign["recipients"]
+        for customer, arm, used, status in rows:
+            digest = hashlib.sha256(f"campaign:{cid}:customer:{customer}".encode()).hexdigest()
+            assert arm == ("email/v1", "email/v2")[int(digest[:16], 16) % 2]
+            # The arm wrote the text, except for a first contact's introduction.
+            assert used in (arm, "email_introduction/v1") and status == "written"
+        arms = [row[1] for row in rows]
+        assert 0.25 <= arms.count("email/v2") / len(arms) <= 0.75
+
+
+@pytest.mark.slow
+class TestProviderFailures:
+    def test_a_failing_provider_pauses_the_campaign_with_its_reason(self, client, sample, fake_llm):
+        from tests.fake_llm_server import Reply
+
+        fake_llm.script(Reply(status=503))
+        campaign = create(client)
+        env = {
+            "LLM_PROVIDER": "openai",
+            "LLM_BASE_URL": fake_llm.url,
+            "LLM_MODEL": "fake",
+            "LLM_API_KEY": "k",
+            "LLM_MAX_RETRIES": "0",
+            "LLM_TIMEOUT_S": "2",
+            "CAMPAIGN_MAX_CONSECUTIVE_FAILURES": "3",
+            "CAMPAIGN_RETRY_BASE_S": "0",
+        }
+        run_to_completion(sample, campaign, **env)
+        body = client.get(f"/api/v1/campaigns/{campaign['campaign_id']}").get_json()
+        assert body["status"] == "paused"
+        assert "3 consecutive provider failures" in body["status_reason"]
+        failures = query(
+            sample,
+            "SELECT attempts, status, last_error FROM "
+            "insights.campaign_items WHERE attempts > 0 AND campaign_id = %s",
+            (campaign["campaign_id"],),
+        )
+        assert len(failures) == 3 and {row[1] for row in failures} == {"pending"}
+        assert all("unavailable" in row[2] for row in failures)
