@@ -31,6 +31,7 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/generate-content/": "content:write",
     "/api/v1/summarized_interactions/": "content:write",
     "/api/v1/generated-content": "content:write",  # the listing, one item, usage
+    "/api/v1/campaigns": "campaigns:manage",  # every campaign endpoint
 }
 # URLs decided as a whole, not by prefix ("/" is the start of every URL).
 EXACT_SCOPE_BY_URL = {"/": PUBLIC}  # redirects to /docs
