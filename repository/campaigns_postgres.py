@@ -46,7 +46,8 @@ class PostgresCampaignRepository(AbstractCampaignRepository):
         """Return (customer type or None for all, topic, uses, last use) over the last
         ``days`` days of data: what the cold-start focus is chosen from."""
         with single_statements(self._engine) as connection:
-            return [tuple(row) for row in connection.execute(sql.RECENT_TOPICS, {"days": days})]  # type: ignore[misc]
+            rows = connection.execute(sql.RECENT_TOPICS, {"days": days})
+            return [(row[0], row[1], int(row[2]), row[3]) for row in rows]
 
     def create(
         self,
@@ -118,7 +119,7 @@ class PostgresCampaignRepository(AbstractCampaignRepository):
         failed: Sequence[FailedItem],
         limits: dict[str, Any],
     ) -> BatchOutcome:
-        ids = [item.customer_id for item in (*written, *failed)]
+        ids = [item.customer_id for item in written] + [item.customer_id for item in failed]
         base = {"campaign_id": campaign_id, "ids": ids}
         with self._engine.begin() as connection:
             connection.execute(sql.CANCEL_OPTED_OUT, base)
