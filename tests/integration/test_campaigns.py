@@ -1,59 +1,13 @@
 """Campaigns end to end: API, real `insights worker` processes, PostgreSQL."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.support import SERVER_ENV, assert_error_shape, ingest_bundled_sample, query
-
-BIN = Path(sys.executable).parent
-FAST_RECOVERY = {
-    "WORKER_HEARTBEAT_S": "0.5",
-    "WORKER_STALLED_AFTER_S": "2",
-    "WORKER_RECOVER_EVERY_S": "0.5",
-}
-
-
-def start_worker(database_url: str, **extra: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        {"DATABASE_URL": database_url, "LOG_FORMAT": "json", **SERVER_ENV, **FAST_RECOVERY, **extra}
-    )
-    return subprocess.Popen(
-        [str(BIN / "insights"), "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_for(condition, timeout_s: float = 60.0):
-    """Poll until ``condition()`` is truthy (a deadline, not a timed assertion)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met before the deadline")
-
-
-def stop(worker: subprocess.Popen) -> None:
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-
-
-def status_of(url: str, campaign_id: int) -> str:
-    return query(url, "SELECT status FROM insights.campaigns WHERE id = %s", (campaign_id,))[0][0]
+from tests.support import assert_error_shape, ingest_bundled_sample, query
+from tests.workers import run_to_completion, start_worker, status_of, stop, wait_for
 
 
 def all_customers(url: str) -> set[int]:
@@ -257,20 +211,12 @@ class TestCreateValidation:
         assert count == 0
 
 
-def run_to_completion(url: str, campaign: dict, **env: str) -> None:
-    worker = start_worker(url, **env)
-    try:
-        wait_for(lambda: status_of(url, campaign["campaign_id"]) not in ("queued", "running"))
-    finally:
-        stop(worker)
-
-
 @pytest.mark.slow
 class TestReview:
     def test_approve_rules(self, client, sample):
         campaign = create(client)
         cid = campaign["campaign_id"]
-        run_to_completion(sample, campaign)
+        run_to_completion(sample, campaign["campaign_id"])
         reviews = dict(
             query(
                 sample,
@@ -322,7 +268,7 @@ class TestReview:
     def test_export_lists_the_approved_items_with_cells_made_inert(self, client, sample):
         campaign = create(client)
         cid = campaign["campaign_id"]
-        run_to_completion(sample, campaign)
+        run_to_completion(sample, campaign["campaign_id"])
         (customer,) = query(
             sample,
             "SELECT min(customer_id) FROM insights.campaign_items "
@@ -372,7 +318,7 @@ class TestAbSplit:
         app.config["PROMPTS_DIR"] = prompts
         campaign = create(client, prompt_versions=["email/v1", "email/v2"])
         cid = campaign["campaign_id"]
-        run_to_completion(sample, campaign, PROMPTS_DIR=str(prompts))
+        run_to_completion(sample, campaign["campaign_id"], PROMPTS_DIR=str(prompts))
         rows = query(
             sample,
             "SELECT i.customer_id, i.prompt_version, g.prompt_version, "
@@ -407,7 +353,7 @@ class TestProviderFailures:
             "CAMPAIGN_MAX_CONSECUTIVE_FAILURES": "3",
             "CAMPAIGN_RETRY_BASE_S": "0",
         }
-        run_to_completion(sample, campaign, **env)
+        run_to_completion(sample, campaign["campaign_id"], **env)
         body = client.get(f"/api/v1/campaigns/{campaign['campaign_id']}").get_json()
         assert body["status"] == "paused"
         assert "3 consecutive provider failures" in body["status_reason"]
