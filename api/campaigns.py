@@ -8,7 +8,7 @@ from flask import Response, url_for
 from flask.views import MethodView
 
 from api.auth import current_key
-from api.bounds import Blueprint
+from api.bounds import MAX_ID, Blueprint
 from api.campaign_schemas import (
     ApprovedCountSchema,
     CampaignSchema,
@@ -18,6 +18,7 @@ from api.campaign_schemas import (
     NewCampaignSchema,
     ReviewNoteSchema,
 )
+from api.customers import CUSTOMER_ID
 from api.errors import invalid_parameter
 from api.extensions import repositories
 from api.schemas import ErrorSchema
@@ -34,7 +35,7 @@ blp = Blueprint(
     description="Write a checked draft for every customer of a segment on the job queue, "
     "review the drafts, export the approved ones.",
 )
-CAMPAIGN = "<int:campaign_id>"
+CAMPAIGN = f"<int(min=1, max={MAX_ID}):campaign_id>"
 EXPORT_COLUMNS = ["customer_id", "customer_type", "prompt_version", "focus", "focus_reason",
                   "generation_id", "content", "note"]  # fmt: skip
 _NOT_FOUND = "No campaign has this id."
@@ -154,8 +155,8 @@ def _review_view(verdict: str):
     return Review
 
 
-blp.route(f"/{CAMPAIGN}/items/<int:customer_id>/approve")(_review_view("approved"))
-blp.route(f"/{CAMPAIGN}/items/<int:customer_id>/reject")(_review_view("rejected"))
+blp.route(f"/{CAMPAIGN}/items/{CUSTOMER_ID}/approve")(_review_view("approved"))
+blp.route(f"/{CAMPAIGN}/items/{CUSTOMER_ID}/reject")(_review_view("rejected"))
 
 
 @blp.route(f"/{CAMPAIGN}/approve")
