@@ -36,10 +36,14 @@ RECENT_TOPICS = text("""
 """)
 INSERT_CAMPAIGN = text("""
     INSERT INTO insights.campaigns (name, content_type, tone, max_words, segment,
-        prompt_versions, cold_start, recipients, excluded, batch_size, batches, created_by)
+        prompt_versions, cold_start, recipients, excluded, batch_size, batches, created_by,
+        status, finished_at)
     VALUES (:name, :content_type, :tone, :max_words, CAST(:segment AS jsonb),
         CAST(:prompt_versions AS text[]), CAST(:cold_start AS jsonb), :recipients,
-        CAST(:excluded AS jsonb), :batch_size, :batches, :created_by)
+        CAST(:excluded AS jsonb), :batch_size, :batches, :created_by,
+        -- A segment of nobody is done at once: no job will ever complete it.
+        CASE WHEN :recipients = 0 THEN 'completed' ELSE 'queued' END,
+        CASE WHEN :recipients = 0 THEN now() END)
     RETURNING id
 """)
 INSERT_ITEMS = text("""
@@ -160,8 +164,17 @@ COUNT_FAILURES = text("""
     FROM next WHERE c.id = next.id
 """)
 # A fresh statement after COUNT_FAILURES' lock: it sees every batch committed before.
+# A campaign none of whose items could be written (all failed) ends failed.
 COMPLETE = text("""
-    UPDATE insights.campaigns SET status = 'completed', finished_at = now()
+    UPDATE insights.campaigns
+    SET finished_at = now(),
+        status = CASE WHEN EXISTS (
+                     SELECT 1 FROM insights.campaign_items WHERE campaign_id = :campaign_id
+                     AND status IN ('written', 'approved', 'rejected', 'cancelled'))
+                 OR NOT EXISTS (
+                     SELECT 1 FROM insights.campaign_items WHERE campaign_id = :campaign_id
+                     AND status = 'failed')
+                 THEN 'completed' ELSE 'failed' END
     WHERE id = :campaign_id AND status = 'running' AND NOT EXISTS (
         SELECT 1 FROM insights.campaign_items
         WHERE campaign_id = :campaign_id AND status = 'pending')

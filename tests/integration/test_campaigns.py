@@ -365,3 +365,10 @@ class TestProviderFailures:
         )
         assert len(failures) == 3 and {row[1] for row in failures} == {"pending"}
         assert all("unavailable" in row[2] for row in failures)
+
+
+class TestEmptySegment:
+    def test_a_segment_of_nobody_is_completed_at_once(self, client, sample):
+        body = create(client, segment={"customer_types": ["Nobody has this type"]})
+        assert body["recipients"] == 0 and body["status"] == "completed"
+        assert body["progress"]["fraction"] == 1.0
