@@ -147,6 +147,7 @@ class PostgresCampaignRepository(AbstractCampaignRepository):
                 {**base, "successes": len(written), "failures": len(provider_failures),
                  "limit": limits["max_consecutive_failures"], "reason": reason},
             )  # fmt: skip
+        with single_statements(self._engine) as connection:
             connection.execute(sql.COMPLETE, base)
             status, pending = connection.execute(sql.BATCH_LEFT, {**base, "batch": batch}).one()
         return BatchOutcome(int(pending), status)

@@ -146,24 +146,23 @@ RECORD_FAILURES = text("""
     WHERE i.campaign_id = :campaign_id AND i.customer_id = f.customer_id
       AND i.status = 'pending'
 """)
-# Taken after the items' locks (the order every writer follows): the failure streak, and
-# pausing the campaign when it reaches the limit.
+# The failure streak, and pausing the campaign when it reaches the limit. A batch with
+# no provider failure only resets a streak that is not 0 already: the campaign row is
+# then left unlocked, so concurrent batches do not queue on it.
 COUNT_FAILURES = text("""
-    WITH next AS (
-        SELECT id, status,
-               CASE WHEN :successes > 0 THEN :failures
-                    ELSE consecutive_failures + :failures END AS streak
-        FROM insights.campaigns WHERE id = :campaign_id FOR UPDATE
-    )
     UPDATE insights.campaigns AS c
     SET consecutive_failures = next.streak,
-        status = CASE WHEN next.status = 'running' AND next.streak >= :limit
+        status = CASE WHEN c.status = 'running' AND next.streak >= :limit
                       THEN 'paused' ELSE c.status END,
-        status_reason = CASE WHEN next.status = 'running' AND next.streak >= :limit
+        status_reason = CASE WHEN c.status = 'running' AND next.streak >= :limit
                              THEN :reason ELSE c.status_reason END
-    FROM next WHERE c.id = next.id
+    FROM (SELECT CASE WHEN :successes > 0 THEN :failures
+                      ELSE consecutive_failures + :failures END AS streak
+          FROM insights.campaigns WHERE id = :campaign_id) AS next
+    WHERE c.id = :campaign_id AND (:failures > 0 OR c.consecutive_failures <> 0)
 """)
-# A fresh statement after COUNT_FAILURES' lock: it sees every batch committed before.
+# Run after the batch's transaction commits, in a statement of its own: of two last
+# batches finishing together, the later check sees both commits, so one completes it.
 # A campaign none of whose items could be written (all failed) ends failed.
 COMPLETE = text("""
     UPDATE insights.campaigns

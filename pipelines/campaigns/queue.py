@@ -23,7 +23,11 @@ def build_queue_app(conninfo: str, run_batch: Callable[[int, int], None]) -> pro
     """Return a procrastinate app on ``conninfo`` whose batch task calls ``run_batch``."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
 
-    @app.task(name=BATCH_TASK, queue=QUEUE)
+    # A batch that raises (the database restarting, a lock timeout) runs again: 2, 4, 8...
+    # seconds later; it writes only what is still pending.
+    retry = procrastinate.RetryStrategy(max_attempts=8, exponential_wait=2)
+
+    @app.task(name=BATCH_TASK, queue=QUEUE, retry=retry)
     def write_batch(campaign_id: int, batch: int) -> None:
         run_batch(campaign_id, batch)
 
