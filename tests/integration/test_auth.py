@@ -16,6 +16,7 @@ PATH_VALUES = {
     "content_id": "00000000-0000-0000-0000-000000000001",
     "table_name": "customers",
     "filename": "swagger-ui.css",
+    "campaign_id": "1",
 }
 NON_ADMIN_SCOPES = [scope for scope in SCOPES if scope != "admin"]
 # What issue 13 decided, by URL, written independently of api/auth.py's tables: a new
