@@ -39,6 +39,18 @@ CAMPAIGN = f"<int(min=1, max={MAX_ID}):campaign_id>"
 EXPORT_COLUMNS = ["customer_id", "customer_type", "prompt_version", "focus", "focus_reason",
                   "generation_id", "content", "note"]  # fmt: skip
 _NOT_FOUND = "No campaign has this id."
+_EXPORT_CONTENT = {
+    "content": {
+        "text/csv": {"schema": {"type": "string", "description": "format=csv"}},
+        "application/x-ndjson": {"schema": {"type": "string", "description": "format=jsonl"}},
+    },
+    "headers": {
+        "Content-Disposition": {
+            "description": 'attachment; filename="campaign-<id>.csv" (or .jsonl)',
+            "schema": {"type": "string"},
+        }
+    },
+}
 _REVIEW_CONFLICT = (
     "The item cannot be reviewed so: blocked, not written, customer opted out, or the "
     "campaign is cancelled."
@@ -173,6 +185,7 @@ class ApproveClear(MethodView):
 class Export(MethodView):
     @blp.arguments(ExportArgs, location="query", as_kwargs=True)
     @blp.response(200, description="The approved items as CSV or JSON lines.")
+    @blp.doc(responses={200: _EXPORT_CONTENT})
     @blp.alt_response(404, schema=ErrorSchema, description=_NOT_FOUND)
     @blp.alt_response(422, schema=ErrorSchema, description="A malformed query parameter.")
     def get(self, campaign_id: int, format: str):
