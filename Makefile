@@ -10,7 +10,7 @@ PORT ?= 5000
 # The local data folder: embedded PostgreSQL, API key pepper, first admin key.
 DATA_DIR ?= .data
 
-.PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks stop reset-data
+.PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks bench-campaign stop reset-data
 .PHONY: migrations-check
 .DEFAULT_GOAL := help
 
@@ -75,6 +75,12 @@ bench-api: $(STAMP)
 ## Benchmark: the output checks alone.
 bench-checks: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_checks
+
+# 100,000 generated customers, `insights run` with its workers, mock model: a campaign over
+# everyone against one generate-content call per customer, in the same run.
+## Benchmark: campaign drafts per second against the naive way.
+bench-campaign: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_campaign
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 ## Recompile requirements*.txt from pyproject.toml.

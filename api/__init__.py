@@ -105,6 +105,7 @@ def _register_api(app: Flask) -> None:
         auth,
         consent,
         contacts,
+        campaigns,
         content,
         customers,
         health,
@@ -122,6 +123,7 @@ def _register_api(app: Flask) -> None:
     blueprints += (usage.blp,)
     blueprints += (consent.blp, contacts.blp)
     blueprints += (query.blp, research.blp)  # issue 16
+    blueprints += (campaigns.blp,)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)

@@ -35,6 +35,7 @@ SCOPE_OF_BLUEPRINT = {
     # Issue 16: reads of the data, like the statistics (research also stores its audit entry).
     "query": "stats:read",
     "research": "stats:read",
+    "campaigns": "campaigns:manage",
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

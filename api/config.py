@@ -106,6 +106,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         **_access_settings(env),
         **_operations_settings(env),
         **_cache_settings(env),
+        **_campaign_settings(env),
     }
 
 
@@ -231,4 +232,35 @@ def _cache_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # How long a process trusts a key it verified; a revocation made elsewhere takes
         # effect within this bound (docs/security.md). 0 checks the database every request.
         "API_KEY_CACHE_S": _number(env, "API_KEY_CACHE_S", 5.0, 300, zero_ok=True),
+    }
+
+
+def _campaign_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Campaign batches, their retries, the queue workers and the provider's budget."""
+    return {
+        # Customers per queue job: one job reads, writes and commits this many items.
+        "CAMPAIGN_BATCH_SIZE": _positive_int(env, "CAMPAIGN_BATCH_SIZE", 250),
+        # Provider failures of one item before it ends failed.
+        "CAMPAIGN_ITEM_MAX_ATTEMPTS": _positive_int(env, "CAMPAIGN_ITEM_MAX_ATTEMPTS", 5),
+        # Provider failures in a row (any items) after which the campaign pauses itself.
+        "CAMPAIGN_MAX_CONSECUTIVE_FAILURES": _positive_int(
+            env, "CAMPAIGN_MAX_CONSECUTIVE_FAILURES", 20
+        ),
+        # A batch with failed items runs again after base * 2^(streak - 1) seconds, capped,
+        # times a random factor from 0.5 to 1.5 (jitter: retries of many workers spread).
+        "CAMPAIGN_RETRY_BASE_S": _number(env, "CAMPAIGN_RETRY_BASE_S", 2.0, 3600, zero_ok=True),
+        "CAMPAIGN_RETRY_MAX_S": _number(env, "CAMPAIGN_RETRY_MAX_S", 300.0, 86400, zero_ok=True),
+        # Jobs one `insights worker` runs at once (threads; see README "Campaigns").
+        "WORKER_CONCURRENCY": _positive_int(env, "WORKER_CONCURRENCY", 2),
+        # Workers `insights run` starts beside the API (0: none, e.g. compose runs its own).
+        "WORKER_PROCESSES": _count(env, "WORKER_PROCESSES", 2),
+        # A worker writes a heartbeat this often; one silent for WORKER_STALLED_AFTER_S is
+        # dead (e.g. killed), and a live worker requeues its jobs, looking every
+        # WORKER_RECOVER_EVERY_S.
+        "WORKER_HEARTBEAT_S": _number(env, "WORKER_HEARTBEAT_S", 5.0, 600, zero_ok=False),
+        "WORKER_STALLED_AFTER_S": _number(env, "WORKER_STALLED_AFTER_S", 30.0, 3600, zero_ok=False),
+        "WORKER_RECOVER_EVERY_S": _number(env, "WORKER_RECOVER_EVERY_S", 10.0, 3600, zero_ok=False),
+        # The model provider's budget across every worker; 0 means no limit (the mock).
+        "LLM_REQUESTS_PER_MINUTE": _count(env, "LLM_REQUESTS_PER_MINUTE", 0),
+        "LLM_MAX_CONCURRENCY": _count(env, "LLM_MAX_CONCURRENCY", 0),
     }

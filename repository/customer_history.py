@@ -161,6 +161,29 @@ class AbstractCustomerHistoryRepository(ABC):
         """Read both; a backend may do it in fewer round trips."""
         return self._profile(customer_id), tuple(self._newest_first(customer_id, limit, 0))
 
+    def profiles_and_recent(
+        self, customer_ids: Sequence[int], limit: int
+    ) -> dict[int, tuple[CustomerProfile, tuple[Interaction, ...]]]:
+        """Return ``profile_and_recent`` of many customers at once; unknown ids are left out.
+
+        A backend answers a whole batch in a few round trips (campaigns write thousands).
+        """
+        found = {}
+        for customer_id in customer_ids:
+            profile, recent = self._profile_and_recent(customer_id, limit)
+            if profile is not None:
+                found[customer_id] = (profile, recent)
+        return found
+
+    def flagged_for_many(
+        self, customer_ids: Sequence[int], patterns: Sequence[InteractionPattern], window: int
+    ) -> dict[int, list[FlaggedInteraction]]:
+        """Return ``flagged_interactions`` of many customers, keyed by customer id."""
+        return {
+            customer_id: self.flagged_interactions(customer_id, patterns, window)
+            for customer_id in customer_ids
+        }
+
     @abstractmethod
     def _profile(self, customer_id: int) -> CustomerProfile | None:
         """Return the profile, or None when the customer does not exist."""

@@ -2,8 +2,9 @@
 
 import json
 import time
+from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, Row, text
 
 from repository.customer_history import (
     KEY_TOPIC_COUNT,
@@ -28,7 +29,7 @@ from repository.model import (
 # A customer's row and every summary fact in one statement: one round trip, one snapshot.
 # Names sort with COLLATE "C" (by code point) so the last tie-break does not depend on the
 # server's locale.
-_PROFILE = text(f"""
+_PROFILE_SQL = f"""
     WITH own AS (
         SELECT id, occurred_at, channel, topic, sentiment, product
         FROM insights.interaction_facts
@@ -71,19 +72,35 @@ _PROFILE = text(f"""
     FROM (SELECT 1) AS one
     LEFT JOIN every_customer AS customer ON customer.customer_id = :customer_id
     LEFT JOIN latest ON true
-""")  # nosec B608 # built from constants; values are bound
+"""  # nosec B608 # built from constants; values are bound
+_PROFILE = text(_PROFILE_SQL)
 
-_NEWEST_FIRST = text("""
+_NEWEST_FIRST_SQL = """
     SELECT id, customer_id, occurred_at, channel, topic, sentiment, product
     FROM insights.interaction_facts
     WHERE customer_id = :customer_id
     ORDER BY occurred_at DESC, id DESC
     LIMIT :limit OFFSET :offset
-""")
+"""
+_NEWEST_FIRST = text(_NEWEST_FIRST_SQL)
+
+
+def _for_each_customer(single: str) -> str:
+    """Run a one-customer statement for every id of ``:customer_ids`` (LATERAL): one round
+    trip for a batch, and still the one definition of what is read per customer."""
+    return (
+        "SELECT ids.customer_id AS requested, one.* "  # nosec B608 # built from constants
+        "FROM unnest(CAST(:customer_ids AS integer[])) AS ids (customer_id) "
+        f"CROSS JOIN LATERAL ({single.replace(':customer_id', 'ids.customer_id')}) AS one"
+    )
+
+
+_PROFILES = text(_for_each_customer(_PROFILE_SQL))
+_NEWEST_FIRST_MANY = text(_for_each_customer(_NEWEST_FIRST_SQL))
 # One row per (interaction, matching pattern); the patterns travel as one JSON parameter so
 # the statement's text never changes. Topics match by LIKE on lowered text, patterns
 # escaped and lowered by the caller.
-_FLAGGED = text("""
+_FLAGGED_SQL = """
     WITH own AS (
         SELECT id, customer_id, occurred_at, channel, topic, sentiment, product
         FROM insights.interaction_facts
@@ -102,7 +119,9 @@ _FLAGGED = text("""
     WHERE own.occurred_at >= (SELECT max(occurred_at) FROM own)
                              - make_interval(months => :window_months)
     ORDER BY patterns.position, own.occurred_at DESC, own.id DESC
-""")
+"""
+_FLAGGED = text(_FLAGGED_SQL)
+_FLAGGED_MANY = text(_for_each_customer(_FLAGGED_SQL))
 _COUNT = text(
     "SELECT count(*) FROM insights.interactions "
     f"WHERE version = {CURRENT_VERSION_SQL} AND customer_id = :customer_id"  # nosec B608 # built from constants; values are bound
@@ -156,20 +175,45 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
             rows = connection.execute(_NEWEST_FIRST, params)
             return profile, tuple(Interaction(*row) for row in rows)
 
+    @retry_if_partition_detached
+    def profiles_and_recent(
+        self, customer_ids: Sequence[int], limit: int
+    ) -> dict[int, tuple[CustomerProfile, tuple[Interaction, ...]]]:
+        params = {"customer_ids": list(customer_ids), "key_topic_count": KEY_TOPIC_COUNT}
+        recent: dict[int, list[Interaction]] = {}
+        with single_statements(self._engine) as connection:
+            rows = connection.execute(_PROFILES, params).all()
+            many = connection.execute(_NEWEST_FIRST_MANY, {**params, "limit": limit, "offset": 0})
+            for row in many:
+                recent.setdefault(row[0], []).append(Interaction(*row[1:]))
+        return {
+            row.requested: (_profile_of(row, row.requested), tuple(recent.get(row.requested, ())))
+            for row in rows
+            if row.exists
+        }
+
+    @retry_if_partition_detached
+    def flagged_for_many(
+        self, customer_ids: Sequence[int], patterns: Sequence[InteractionPattern], window: int
+    ) -> dict[int, list[FlaggedInteraction]]:
+        found: dict[int, list[FlaggedInteraction]] = {key: [] for key in customer_ids}
+        if not patterns:
+            return found
+        params = {
+            "customer_ids": list(customer_ids),
+            "patterns": json.dumps([_pattern_json(n, p) for n, p in enumerate(patterns)]),
+            "window_months": window,
+        }
+        with single_statements(self._engine) as connection:
+            for row in connection.execute(_FLAGGED_MANY, params):
+                found[row[0]].append(FlaggedInteraction(Interaction(*row[1:-1]), row[-1]))
+        return found
+
     @staticmethod
     def _read_profile(connection: Connection, customer_id: int) -> CustomerProfile | None:
         params = {"customer_id": customer_id, "key_topic_count": KEY_TOPIC_COUNT}
         row = connection.execute(_PROFILE, params).one()
-        if not row.exists:
-            return None
-        last = None
-        if row.occurred_at is not None:
-            last = LastInteraction(row.occurred_at, row.channel, row.topic)
-        summary = InteractionSummary(
-            int(row.total), row.favourite_channel, last, tuple(row.key_topics or ())
-        )
-        customer = Customer(customer_id, row.occupation, row.customer_type)
-        return CustomerProfile(customer, summary, tuple(row.products or ()), row.fingerprint)
+        return _profile_of(row, customer_id) if row.exists else None
 
     @retry_if_partition_detached
     def _newest_first(self, customer_id: int, limit: int, offset: int) -> list[Interaction]:
@@ -219,6 +263,18 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
         # One tuple assignment: threads of a worker see the old cache or the new, never a mix.
         self._cache = (now, run_id, vocabulary)
         return vocabulary
+
+
+def _profile_of(row: Row, customer_id: int) -> CustomerProfile:
+    """Build a profile from one row of _PROFILE (or _PROFILES)."""
+    last = None
+    if row.occurred_at is not None:
+        last = LastInteraction(row.occurred_at, row.channel, row.topic)
+    summary = InteractionSummary(
+        int(row.total), row.favourite_channel, last, tuple(row.key_topics or ())
+    )
+    customer = Customer(customer_id, row.occupation, row.customer_type)
+    return CustomerProfile(customer, summary, tuple(row.products or ()), row.fingerprint)
 
 
 def _pattern_json(position: int, pattern: InteractionPattern) -> dict[str, object]:

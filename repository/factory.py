@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from repository.api_keys import AbstractApiKeyRepository, PostgresApiKeyRepository
 from repository.consent import AbstractConsentRepository, PostgresConsentRepository
 from repository.contacts import AbstractContactRepository, PostgresContactRepository
+from repository.campaigns_postgres import PostgresCampaignRepository
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
 )
@@ -70,6 +71,8 @@ class Repositories:
     # for apps built on fakes that do not serve research).
     semantic: AbstractSemanticRepository | None = None
     research_log: AbstractResearchLogRepository | None = None
+    # Campaigns (issue 14); None for an app built on fakes, which cannot run them.
+    campaigns: PostgresCampaignRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -125,6 +128,7 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         contacts=PostgresContactRepository(engine),
         operations=PostgresOperationsRepository(engine),
         research_log=PostgresResearchLogRepository(engine),
+        campaigns=PostgresCampaignRepository(engine),
     )
     if not config.get("READ_DATABASE_URL"):
         return repositories

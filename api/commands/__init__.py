@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
 
+from api.commands.campaigns import campaigns_group
 from api.commands.content import content_commands
 from api.commands.data import data_commands
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
@@ -17,6 +18,7 @@ from api.commands.keys import keys_group
 from api.commands.outreach import outreach_commands
 from api.commands.research import research_commands
 from api.commands.serving import check_port_free, stop_embedded_command, stop_embedded_on_exit
+from api.commands.worker import worker_command
 from repository.errors import InsightsError
 
 # The app (and with it pandas, SQLAlchemy and the database) is built only when a command
@@ -129,7 +131,26 @@ def checked_run_command(ctx: click.Context, **kwargs: Any) -> Any:
             ensure_local_admin_key(f"http://{kwargs['host']}:{kwargs['port']}")
         except InsightsError as error:
             raise CommandError(error.message) from None
+        _start_campaign_workers(app, kwargs)
     return ctx.invoke(run_command, **kwargs)
+
+
+def _start_campaign_workers(app: Any, kwargs: dict[str, Any]) -> None:
+    """Start WORKER_PROCESSES campaign workers, stopped with the API (not in a reloader's
+    watching parent, which serves nothing)."""
+    import os
+
+    from api.commands.worker import start_workers
+    from api.extensions import repositories
+
+    reloads = kwargs.get("reload")
+    if reloads is None:
+        reloads = app.debug
+    if reloads and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return
+    engine = repositories().engine
+    if app.config["WORKER_PROCESSES"] and engine is not None:
+        start_workers(app.config["WORKER_PROCESSES"], engine.url.render_as_string(False))
 
 
 db.add_command(stop_embedded_command)
@@ -139,3 +160,5 @@ cli.add_command(routes_command)
 cli.add_command(keys_group)
 for command in (*data_commands, *content_commands, *outreach_commands, *research_commands):
     cli.add_command(command)
+cli.add_command(worker_command)
+cli.add_command(campaigns_group)

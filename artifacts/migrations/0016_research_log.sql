@@ -1,4 +1,4 @@
--- depends: 0013_contacts
+-- depends: 0015_campaigns
 -- Every question put to the research assistant, with its plan (the semantic queries it
 -- ran), the answer, the figures and citations given, and the model and prompt behind it:
 -- the audit trail of answers, as insights.generated_content is for generated texts.

@@ -29,6 +29,7 @@ from pipelines.metrics import GENERATIONS, count_check_failures, record_model_ca
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
     CustomerProfile,
+    FlaggedInteraction,
 )
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
@@ -85,7 +86,7 @@ class ContentPipeline:
             ModelTimeout, Unavailable: the provider failed.
             ModelOutputRejected: the text failed its checks twice.
         """
-        profile, recent = self.history.profile_and_recent(customer_id, self._candidate_limit())
+        profile, recent = self.history.profile_and_recent(customer_id, self.candidate_limit())
         task = asdict(request)
         draft = self._draft(profile, task, request.max_words, request.focus, candidates=recent)
         return self._produce(draft)
@@ -107,7 +108,7 @@ class ContentPipeline:
             )
             if stored is not None:
                 return stored
-        profile, recent = self.history.profile_and_recent(customer_id, self._candidate_limit())
+        profile, recent = self.history.profile_and_recent(customer_id, self.candidate_limit())
         facts = summary_facts(profile)
         if profile.summary.total_interactions == 0:
             return self._no_history_summary(customer_id, facts, profile.fingerprint)
@@ -138,6 +139,37 @@ class ContentPipeline:
             )
         )
 
+    def draft_for(
+        self,
+        profile: CustomerProfile,
+        recent: tuple[Interaction, ...],
+        request: ContentRequest,
+        prompt: PromptTemplate | None = None,
+    ) -> Draft:
+        """Prepare one customer's email or call script from data already read (a batch).
+
+        ``prompt`` replaces the task's latest template (an A/B arm); a customer without
+        interactions still gets the introduction prompt.
+        """
+        task = asdict(request)
+        return self._draft(profile, task, request.max_words, request.focus, None, recent, prompt)
+
+    def compose(self, draft: Draft, flagged: list[FlaggedInteraction]) -> NewContent:
+        """Write, check and review a draft's text; return the row to store, not yet stored.
+
+        Raises:
+            ModelTimeout, Unavailable: the provider failed.
+            ModelOutputRejected: the text failed its checks twice.
+        """
+        started = perf_counter()
+        calls: list[Usage] = []
+        written = self._write(draft, calls)
+        latency_ms = round((perf_counter() - started) * 1000, 2)
+        usage = total(calls)
+        review = self.policy.review(written.restricted, flagged)
+        GENERATIONS.labels(draft.expected.content_type, str(written.attempts), review.status).inc()
+        return self._record(draft, written, latency_ms, usage, review)
+
     def _draft(
         self,
         profile: CustomerProfile,
@@ -146,11 +178,14 @@ class ContentPipeline:
         focus: str | None,
         facts: dict[str, Any] | None = None,
         candidates: tuple[Interaction, ...] | None = None,
+        arm: PromptTemplate | None = None,
     ) -> Draft:
         customer_id, content_type = profile.customer.customer_id, task["content_type"]
         # No interactions, no pretence: a first contact gets its own introduction prompt.
         first_contact = profile.summary.total_interactions == 0 and content_type != "summary"
         prompt = self.prompts[f"{content_type}_introduction" if first_contact else content_type]
+        if arm is not None and not first_contact:
+            prompt = arm
         retriever = CustomerInteractionRetriever(
             repository=self.history, customer_id=customer_id, candidates=candidates,
             **self.retrieval,
@@ -172,24 +207,17 @@ class ContentPipeline:
         return Draft(prompt, messages, expected, sources, task, facts)
 
     def _produce(self, draft: Draft) -> StoredContent:
-        started = perf_counter()
-        calls: list[Usage] = []
-        written = self._write(draft, calls)
-        latency_ms = round((perf_counter() - started) * 1000, 2)
-        usage = total(calls)
         flagged = self.history.flagged_interactions(
             draft.expected.customer_id, self.policy.triggers, self.policy.window_months
         )
-        review = self.policy.review(written.restricted, flagged)
-        stored = self.generated.add(self._record(draft, written, latency_ms, usage, review))
-        event = "content_blocked" if review.status == BLOCKED else "content_generated"
-        kind = draft.expected.content_type
-        GENERATIONS.labels(kind, str(written.attempts), review.status).inc()
-        self._log(event, draft, attempts=written.attempts, model_latency_ms=latency_ms,
-                  sources=len(draft.sources), review=review.status,
-                  input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)  # fmt: skip
-        if review.status == BLOCKED:
-            raise ContentBlocked(stored.content_id, written.restricted)
+        record = self.compose(draft, flagged)
+        stored = self.generated.add(record)
+        event = "content_blocked" if record.review_status == BLOCKED else "content_generated"
+        self._log(event, draft, attempts=record.attempts, model_latency_ms=record.latency_ms,
+                  sources=len(draft.sources), review=record.review_status,
+                  input_tokens=record.input_tokens, output_tokens=record.output_tokens)  # fmt: skip
+        if record.review_status == BLOCKED:
+            raise ContentBlocked(stored.content_id, self.policy.restricted_phrases(record.content))
         return stored
 
     def _record(
@@ -229,7 +257,8 @@ class ContentPipeline:
             lambda event, **fields: self._log(event, draft, **fields),
         )
 
-    def _candidate_limit(self) -> int:
+    def candidate_limit(self) -> int:
+        """Return how many of the latest interactions a generation considers."""
         default = CustomerInteractionRetriever.model_fields["candidate_limit"].default
         return int(self.retrieval.get("candidate_limit", default))
 

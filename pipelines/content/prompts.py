@@ -86,3 +86,26 @@ def read_block(text: str, tag: str) -> list[Any] | None:
     if match is None:
         return None
     return [json.loads(line) for line in match.group(1).splitlines() if line.strip()]
+
+
+def load_prompt(prompts_dir: Path, version: str) -> PromptTemplate:
+    """Return one named version ("email/v2") of a task's template (an A/B arm).
+
+    Raises:
+        ConfigurationError: no such task or version file, or it cannot be parsed.
+    """
+    task, _, number = version.partition("/")
+    path = prompts_dir / task / f"{number}.toml"
+    if task not in TASKS or not _VERSION_FILE.match(path.name) or not path.is_file():
+        raise ConfigurationError(f"no prompt template {version!r} in {prompts_dir}")
+    return _load_version(path, task)
+
+
+def prompt_versions(prompts_dir: Path, task: str) -> list[str]:
+    """Return every version name of ``task`` on disk ("email/v1", ...), oldest first."""
+    numbers = sorted(
+        int(match.group(1))
+        for path in (prompts_dir / task).glob("v*.toml")
+        if (match := _VERSION_FILE.match(path.name))
+    )
+    return [f"{task}/v{number}" for number in numbers]

@@ -16,6 +16,7 @@ PATH_VALUES = {
     "content_id": "00000000-0000-0000-0000-000000000001",
     "table_name": "customers",
     "filename": "swagger-ui.css",
+    "campaign_id": "1",
 }
 NON_ADMIN_SCOPES = [scope for scope in SCOPES if scope != "admin"]
 # What issue 13 decided, by URL, written independently of api/auth.py's tables: a new
@@ -31,6 +32,7 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/generate-content/": "content:write",
     "/api/v1/summarized_interactions/": "content:write",
     "/api/v1/generated-content": "content:write",  # the listing, one item, usage
+    "/api/v1/campaigns": "campaigns:manage",  # every campaign endpoint
     "/api/v1/query": "stats:read",  # issue 16: the semantic query layer and its meta
     "/api/v1/research": "stats:read",  # issue 16: the research assistant
     "/metrics": "admin",  # issue 18: Prometheus text, for the scraper's own admin key

@@ -14,6 +14,9 @@ from tests.support import (
 )
 
 LEGACY_TABLES = ("customers", "interactions", "products")
+# The job queue's tables (migration 0014, procrastinate's own schema), beside the legacy ones.
+QUEUE_TABLES = ("procrastinate_events", "procrastinate_jobs", "procrastinate_periodic_defers",
+                "procrastinate_workers")  # fmt: skip
 ALL_MIGRATIONS = migration_ids(MIGRATIONS_DIR)
 
 
@@ -124,10 +127,14 @@ class TestStatusUpgradeDowngrade:
     def test_downgrading_every_migration_leaves_no_tables(self, empty_database_url, insights_on):
         insights = insights_on(empty_database_url)
         insights("db", "upgrade")
-        assert _tables(empty_database_url) == set(LEGACY_TABLES)
+        assert _tables(empty_database_url) == {*LEGACY_TABLES, *QUEUE_TABLES}
         for migration_id in reversed(ALL_MIGRATIONS):
             assert f"rolled back {migration_id}" in insights("db", "downgrade", "--yes").output
         assert _columns(empty_database_url) == []
+        leftovers = query(empty_database_url, "SELECT proname FROM pg_proc WHERE proname LIKE "
+                          "'procrastinate%%' UNION ALL SELECT typname FROM pg_type "
+                          "WHERE typname LIKE '%%procrastinate%%'")  # fmt: skip
+        assert leftovers == []
 
     def test_downgrade_with_nothing_applied_says_so(self, empty_database_url, insights_on):
         result = insights_on(empty_database_url)("db", "downgrade", "--yes")
@@ -139,7 +146,7 @@ class TestStatusUpgradeDowngrade:
         assert result.exit_code == 2
         assert result.output.strip().count("\n") == 0
         assert "--yes" in result.output
-        assert _tables(database_url) == set(LEGACY_TABLES)
+        assert _tables(database_url) == {*LEGACY_TABLES, *QUEUE_TABLES}
         assert "applied  " + ALL_MIGRATIONS[-1] in insights_on(database_url)("db", "status").output
 
 

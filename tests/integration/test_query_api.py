@@ -4,7 +4,13 @@ import pytest
 
 from repository.model import UNKNOWN
 from tests.integration.generated_facts import reference_facts
-from tests.support import assert_error_shape, client_with_key, create_api_key, ingest_bundled_sample
+from tests.support import (
+    BUNDLED_CSV,
+    assert_error_shape,
+    client_with_key,
+    create_api_key,
+    ingest_bundled_sample,
+)
 
 
 @pytest.fixture
@@ -118,10 +124,10 @@ class TestQueryCaching:
         assert changed.status_code == 200
         assert changed.headers["ETag"] != etag
 
-    def test_a_new_load_changes_the_etag(self, sample, database_url):
+    def test_a_new_load_changes_the_etag(self, sample, insights):
         client, _ = sample
         etag = client.post("/api/v1/query", json=self.BODY).headers["ETag"]
-        ingest_bundled_sample(database_url)
+        assert insights("ingest", str(BUNDLED_CSV), "--force").exit_code == 0
         after = client.post("/api/v1/query", json=self.BODY, headers={"If-None-Match": etag})
         assert after.status_code == 200
         assert after.headers["ETag"] != etag

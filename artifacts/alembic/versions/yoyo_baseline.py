@@ -10,6 +10,7 @@ here. At the switch, set ``LAST_YOYO_MIGRATION`` to the newest id, so that this 
 never changes again (docs/migrations.md, "Switching over").
 """
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,9 +30,6 @@ LAST_YOYO_MIGRATION: str | None = None
 
 def _history() -> list[str]:
     ids = migration_ids(YOYO_DIR)
-    python_steps = sorted(p.name for p in YOYO_DIR.glob("*.py"))
-    if python_steps:  # only SQL files can be replayed here
-        raise RuntimeError(f"yoyo Python migrations need porting by hand: {python_steps}")
     if LAST_YOYO_MIGRATION is not None:
         ids = ids[: ids.index(LAST_YOYO_MIGRATION) + 1]
     return ids
@@ -50,13 +48,38 @@ def _run_file(path: Path) -> None:
     op.get_bind().connection.driver_connection.execute(path.read_text())
 
 
+def _run_python(path: Path, direction: str) -> None:
+    """Call a yoyo Python migration's ``upgrade`` or ``downgrade`` on this connection.
+
+    Python migrations here (0014_procrastinate) name their step functions so; one that
+    does not must be ported by hand, and this says which.
+    """
+    spec = importlib.util.spec_from_file_location(f"yoyo_{path.stem}", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    step_function = getattr(module, direction, None)
+    if step_function is None:
+        raise RuntimeError(f"{path.name} has no {direction}(connection): port it by hand")
+    step_function(op.get_bind().connection.driver_connection)
+
+
+def _apply(migration_id: str, direction: str) -> None:
+    python = YOYO_DIR / f"{migration_id}.py"
+    if python.exists():
+        _run_python(python, direction)
+    else:
+        suffix = ".sql" if direction == "upgrade" else ".rollback.sql"
+        _run_file(YOYO_DIR / f"{migration_id}{suffix}")
+
+
 def upgrade() -> None:
     """Apply the yoyo migrations in order."""
     for migration_id in _history():
-        _run_file(YOYO_DIR / f"{migration_id}.sql")
+        _apply(migration_id, "upgrade")
 
 
 def downgrade() -> None:
     """Apply their rollbacks, newest first."""
     for migration_id in reversed(_history()):
-        _run_file(YOYO_DIR / f"{migration_id}.rollback.sql")
+        _apply(migration_id, "downgrade")

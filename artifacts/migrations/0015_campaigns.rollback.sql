@@ -1,0 +1,3 @@
+DROP TABLE insights.provider_budgets;
+DROP TABLE insights.campaign_items;
+DROP TABLE insights.campaigns;
