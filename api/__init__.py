@@ -103,9 +103,9 @@ def _init_operations(app: Flask, repositories: "Repositories") -> None:
 def _register_api(app: Flask) -> None:
     from api import (
         auth,
+        campaigns,
         consent,
         contacts,
-        campaigns,
         content,
         customers,
         health,

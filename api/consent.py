@@ -33,7 +33,8 @@ def _actor() -> str | None:
 def _change(customer_id: int, action: str, reason: str | None, source: str):
     repos = repositories()
     change = consent_change_of(customer_id, action, reason, source, _actor())
-    return change_customer_consent(repos.customers, repos.consent, change)
+    cancel = repos.campaigns.cancel_pending_items if repos.campaigns else None
+    return change_customer_consent(repos.customers, repos.consent, change, cancel)
 
 
 @blp.route(f"/{CUSTOMER_ID}/opt-out")

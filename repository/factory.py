@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from repository.api_keys import AbstractApiKeyRepository, PostgresApiKeyRepository
+from repository.campaigns_postgres import PostgresCampaignRepository
 from repository.consent import AbstractConsentRepository, PostgresConsentRepository
 from repository.contacts import AbstractContactRepository, PostgresContactRepository
-from repository.campaigns_postgres import PostgresCampaignRepository
 from repository.customer_history import (
     AbstractCustomerHistoryRepository,
 )

@@ -53,7 +53,9 @@ def consent_import(path: Path) -> None:
 
     changes, bad = consent_changes_from_csv(path, _actor())
     _report_bad_rows(path, bad)
-    counts = record_consent(repositories().consent, changes)
+    repos = repositories()
+    cancel = repos.campaigns.cancel_pending_items if repos.campaigns else None
+    counts = record_consent(repos.consent, changes, cancel)
     click.echo(
         f"{len(changes)} rows loaded: {counts.opted_out} opted out, {counts.opted_in} opted "
         f"in, {counts.unchanged} unchanged; {len(bad)} bad rows left out"

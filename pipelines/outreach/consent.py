@@ -1,7 +1,7 @@
 """Consent changes: the one function every opt-out and opt-in goes through, and the
 reading of a consent CSV file into changes."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,16 +29,25 @@ _ACTIONS = {OPT_OUT, OPT_IN}
 
 
 def record_consent(
-    consent: AbstractConsentRepository, changes: Sequence[ConsentChange]
+    consent: AbstractConsentRepository,
+    changes: Sequence[ConsentChange],
+    cancel_pending: Callable[[int], int] | None = None,
 ) -> ConsentCounts:
     """Apply consent changes in order, in one transaction; count what they changed.
 
     The API (one change) and ``insights consent import`` (a file of them) both come here,
     so whatever else an opt-out must do belongs in this function and nowhere else.
+    ``cancel_pending`` (the campaigns' ``cancel_pending_items``) then cancels the unsent,
+    unapproved campaign items of each customer opted out. It runs after the consent commit:
+    a worker writing that customer's item in between finds the opt-out at write time and
+    cancels the item itself, so no order of the two leaves an item behind.
     """
     counts = consent.apply(changes)
-    # Campaigns (issue 14): cancel the pending campaign items of every customer opted out
-    # in ``changes`` here, so an opt-out during a running campaign stops their item.
+    if cancel_pending is not None:
+        opted_out = {c.customer_id for c in changes if c.action == OPT_OUT}
+        for customer_id in sorted(opted_out):
+            if consent.state(customer_id).opted_out:
+                cancel_pending(customer_id)
     return counts
 
 
@@ -113,6 +122,7 @@ def change_customer_consent(
     customers: AbstractCustomerRepository,
     consent: AbstractConsentRepository,
     change: ConsentChange,
+    cancel_pending: Callable[[int], int] | None = None,
 ) -> ConsentOutcome:
     """Record one change for a customer of the current data, and return the new state.
 
@@ -120,7 +130,7 @@ def change_customer_consent(
         NotFound: no customer row and no interaction has the id.
     """
     customers.get_customer(change.customer_id)
-    counts = record_consent(consent, [change])
+    counts = record_consent(consent, [change], cancel_pending)
     return ConsentOutcome(consent.state(change.customer_id), counts.unchanged == 0)
 
 

@@ -191,6 +191,29 @@ class TestOptOutsWhileRunning:
             item = items_of(sample, campaign["campaign_id"])[customer]
             assert item[:2] == ("cancelled", "opted_out")
 
+    def test_an_opt_out_through_the_api_cancels_the_customer_s_pending_items(self, client, sample):
+        campaign = create(client)
+        customer, other = sorted(all_customers(sample))[:2]
+        response = client.post(f"/api/v1/customers/{customer}/opt-out", json={"reason": "asked"})
+        assert response.status_code == 200
+        items = items_of(sample, campaign["campaign_id"])
+        assert items[customer][:2] == ("cancelled", "opted_out")
+        assert items[other][0] == "pending"
+
+    def test_an_imported_opt_out_cancels_but_a_later_opt_in_in_the_file_keeps_the_item(
+        self, client, sample, insights, tmp_path
+    ):
+        campaign = create(client)
+        kept, cancelled = sorted(all_customers(sample))[:2]
+        consent_file = tmp_path / "consent.csv"
+        consent_file.write_text(
+            f"customer_id,action\n{kept},opt_out\n{cancelled},opt_out\n{kept},opt_in\n"
+        )
+        assert insights("consent", "import", str(consent_file)).exit_code == 0
+        items = items_of(sample, campaign["campaign_id"])
+        assert items[cancelled][:2] == ("cancelled", "opted_out")
+        assert items[kept][0] == "pending"
+
 
 class TestCreateValidation:
     @pytest.mark.parametrize(
