@@ -88,3 +88,34 @@ def data_freshness() -> Iterable[Metric]:
         recorded.add_metric([status], snapshot.runs_by_status.get(status, 0))
     families.extend([version, age, last, recorded])
     return families
+
+
+@register
+def campaign_work() -> Iterable[Metric]:
+    """Publish campaigns and their open items by status, queue depth and the oldest wait."""
+    operations = repositories().operations
+    if operations is None:
+        return []
+    snapshot, now = operations.campaign_snapshot(), datetime.now(UTC)
+    campaigns = GaugeMetricFamily("insights_campaigns", "Campaigns by status.", labels=["status"])
+    for status, count in sorted(snapshot.campaigns_by_status.items()):
+        campaigns.add_metric([status], count)
+    items = GaugeMetricFamily(
+        "insights_campaign_items",
+        "Items of the open (queued, running, paused) campaigns, by status.",
+        labels=["status"],
+    )
+    for status, count in sorted(snapshot.open_items_by_status.items()):
+        items.add_metric([status], count)
+    jobs = GaugeMetricFamily(
+        "insights_queue_jobs", "Queue jobs waiting (todo) or running (doing).",
+        labels=["queue", "status"],
+    )  # fmt: skip
+    for (queue, status), count in sorted(snapshot.jobs_by_status.items()):
+        jobs.add_metric([queue, status], count)
+    oldest = GaugeMetricFamily(
+        "insights_queue_oldest_job_age_seconds",
+        "Seconds the longest-waiting runnable job has waited (0: none waits).",
+    )
+    oldest.add_metric([], _seconds_since(snapshot.oldest_waiting_since, now) or 0.0)
+    return [campaigns, items, jobs, oldest]

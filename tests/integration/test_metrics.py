@@ -186,6 +186,30 @@ class TestGeneration:
         assert delta(before, after, calls, provider="openai", outcome="unavailable") == 1
 
 
+class TestCampaignWork:
+    def test_a_queued_campaign_shows_its_items_jobs_and_waiting_time(self, client, database_url):
+        from tests.support import ingest_bundled_sample, query
+
+        ingest_bundled_sample(database_url)
+        empty = Scrape(client)
+        assert empty.value("insights_queue_oldest_job_age_seconds") == 0
+        response = client.post("/api/v1/campaigns", json={"name": "metrics"})
+        assert response.status_code == 202
+        after = Scrape(client)
+        assert after.value("insights_scrape_errors", collector="campaign_work") == 0
+        assert after.value("insights_campaigns", status="queued") == 1
+        recipients = response.get_json()["recipients"]
+        assert after.value("insights_campaign_items", status="pending") == recipients > 0
+        (todo,) = query(
+            database_url, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'"
+        )
+        assert after.value("insights_queue_jobs", status="todo") == todo[0] > 0
+        assert after.value("insights_queue_oldest_job_age_seconds") >= 0
+        query(database_url, "UPDATE insights.campaigns SET status = 'cancelled' RETURNING id")
+        closed = Scrape(client)
+        assert closed.value("insights_campaign_items", required=False, status="pending") == 0
+
+
 class TestScrapeTimeCollectors:
     def test_a_failing_collector_is_counted_and_the_scrape_still_answers(self, client, monkeypatch):
         def broken():
