@@ -84,7 +84,12 @@ CATALOG = {
 
 def catalog(url: str) -> dict[str, set[tuple]]:
     """Return the schema of the database at ``url`` as sets of catalog rows per kind."""
-    return {kind: set(query(url, sql)) for kind, sql in CATALOG.items()}
+    return {kind: {_hashable(row) for row in query(url, sql)} for kind, sql in CATALOG.items()}
+
+
+def _hashable(row: tuple) -> tuple:
+    # Arrays (an enum's labels) come back as lists.
+    return tuple(tuple(value) if isinstance(value, list) else value for value in row)
 
 
 def alembic(url: str, section: str = "alembic") -> Config:

@@ -13,6 +13,7 @@ never changes again (docs/migrations.md, "Switching over").
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
 from alembic import op
 
@@ -57,6 +58,9 @@ def _run_python(path: Path, direction: str) -> None:
     spec = importlib.util.spec_from_file_location(f"yoyo_{path.stem}", path)
     assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
+    # yoyo's step() registers with the collector it finds in the module's globals; a
+    # stand-in that ignores it lets the module load outside yoyo.
+    module.__yoyo_collector__ = SimpleNamespace(add_step=lambda *args, **kwargs: None)
     spec.loader.exec_module(module)
     step_function = getattr(module, direction, None)
     if step_function is None:
