@@ -229,7 +229,7 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
 
 # A citation's customer type, read only for rows that pass every other condition.
 _TYPE_OF_ROW = (
-    "COALESCE((SELECT c.customer_type FROM insights.customers AS c "
+    "COALESCE((SELECT c.customer_type FROM insights.customers AS c "  # nosec B608 # constants
     f"WHERE c.version = i.version AND c.customer_id = i.customer_id), {UNKNOWN_SQL})"
 )
 
