@@ -11,6 +11,7 @@ from repository import figures
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import NotFound
 from repository.statistics import sql as statistics_sql
+from repository.statistics.reach_snapshot import SnapshotCache
 
 GRANULARITIES = ("month", "quarter", "year")
 FILTER_DIMENSIONS = ("channel", "sentiment", "topic", "customer_type")
@@ -139,6 +140,7 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._snapshots = SnapshotCache(engine)
 
     @retry_if_partition_detached
     def _count_rows(self, table: str) -> int:
@@ -198,16 +200,14 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
                 recorded = connection.execute(figures.REACH).mappings().one_or_none()
             if recorded is not None:
                 return dict(recorded)
-        params = {
-            "lo": _at(filters.date_from) if filters.date_from else None,
-            "hi": _at(filters.date_to + timedelta(days=1)) if filters.date_to else None,
-            **_filter_params(filters),
+        # Filtered distinct counts from the in-memory columns (reach_snapshot.py says why).
+        wanted = {
+            "channel": filters.channels,
+            "topic": filters.topics,
+            "sentiment": filters.sentiments,
+            "customer_type": filters.customer_types,
         }
-        with self._engine.connect() as connection:
-            statement = (
-                statistics_sql.REACH_BY_TYPE if filters.customer_types else statistics_sql.REACH
-            )
-            return dict(connection.execute(text(statement), params).mappings().one())
+        return self._snapshots.current().reach(filters.date_from, filters.date_to, wanted)
 
     @retry_if_partition_detached
     def filter_values(self) -> dict[str, set[str]]:
