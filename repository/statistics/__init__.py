@@ -11,7 +11,7 @@ from repository import figures
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import NotFound
 from repository.statistics import sql as statistics_sql
-from repository.statistics.reach_snapshot import SnapshotCache
+from repository.statistics.reach_snapshot import CODED, SnapshotCache
 
 GRANULARITIES = ("month", "quarter", "year")
 FILTER_DIMENSIONS = ("channel", "sentiment", "topic", "customer_type")
@@ -156,6 +156,16 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             recorded = self._recorded_counts(group_by[0])
             if recorded is not None:
                 return recorded
+        if granularity is None and len(group_by) == 1 and group_by[0] in CODED:
+            # One filter dimension, any filters: from the in-memory columns (130-220 ms of
+            # SQL per dimension at 1M rows with a partial month at either end).
+            counts = self._snapshots.current().counts(
+                filters.date_from, filters.date_to, _wanted(filters), group_by[0]
+            )
+            return [
+                {"period": None, group_by[0]: value, "interactions": n}
+                for value, n in sorted(counts.items())
+            ]
         coarse = (
             not (filters.channels or filters.sentiments or filters.topics)
             # The daily rollup holds product and customer type: a type filter stays coarse.
@@ -201,13 +211,8 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             if recorded is not None:
                 return dict(recorded)
         # Filtered distinct counts from the in-memory columns (reach_snapshot.py says why).
-        wanted = {
-            "channel": filters.channels,
-            "topic": filters.topics,
-            "sentiment": filters.sentiments,
-            "customer_type": filters.customer_types,
-        }
-        return self._snapshots.current().reach(filters.date_from, filters.date_to, wanted)
+        snapshot = self._snapshots.current()
+        return snapshot.reach(filters.date_from, filters.date_to, _wanted(filters))
 
     @retry_if_partition_detached
     def filter_values(self) -> dict[str, set[str]]:
@@ -216,6 +221,15 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             for dimension, value in connection.execute(text(statistics_sql.FILTER_VALUES)):
                 values[dimension].add(value)
         return values
+
+
+def _wanted(filters: InteractionFilter) -> dict[str, tuple[str, ...]]:
+    return {
+        "channel": filters.channels,
+        "topic": filters.topics,
+        "sentiment": filters.sentiments,
+        "customer_type": filters.customer_types,
+    }
 
 
 def _filter_params(filters: InteractionFilter) -> dict[str, list[str]]:

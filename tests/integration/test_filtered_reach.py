@@ -1,4 +1,4 @@
-"""Filtered reach (the overview's distinct customers, first and last moment) equals pandas.
+"""The filtered overview (distinct customers, first/last moment, counts per value) equals pandas.
 
 The repository answers it from in-memory columns read once per data version
 (repository/statistics/reach_snapshot.py); these counts come from plain SELECTs.
@@ -66,7 +66,11 @@ def expected_reach(rows: pd.DataFrame, case: dict[str, list[str]]) -> dict:
         None if matching.empty else moment.isoformat(timespec="minutes")
         for moment in (matching["occurred_at"].min(), matching["occurred_at"].max())
     ]
-    return {"customers": matching["customer_id"].nunique(), "moments": moments}
+    counts = {
+        f"by_{name}": matching[name].value_counts().to_dict()
+        for name in ("channel", "sentiment", "topic", "customer_type")
+    }
+    return {"customers": matching["customer_id"].nunique(), "moments": moments, **counts}
 
 
 def assert_reach_as_counted(client, url: str) -> None:
@@ -78,6 +82,8 @@ def assert_reach_as_counted(client, url: str) -> None:
         got = {
             "customers": body["totals"]["customers"],
             "moments": [body["first_interaction"], body["last_interaction"]],
+            **{name: body[name] for name in ("by_channel", "by_sentiment", "by_topic")},
+            "by_customer_type": body["by_customer_type"],
         }
         assert got == expected_reach(rows, case), case
 
