@@ -73,6 +73,8 @@ def _at(day: date) -> datetime:
 
 # The names the legacy row-count endpoint answers for; repository/figures.py maps each to
 # the clean table it counts (the data the service serves, not the raw legacy import).
+_SERVED_VERSION = "SELECT version FROM insights.data_version"
+
 LEGACY_TABLES = ("customers", "interactions", "products")
 
 
@@ -141,6 +143,7 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._snapshots = SnapshotCache(engine)
+        self._filter_values: tuple[int, dict[str, set[str]]] | None = None
 
     @retry_if_partition_detached
     def _count_rows(self, table: str) -> int:
@@ -216,11 +219,18 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
 
     @retry_if_partition_detached
     def filter_values(self) -> dict[str, set[str]]:
-        values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
-        with self._engine.connect() as connection:
+        # Per data version: the query took 280 ms under load on every filtered request.
+        isolated = self._engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with isolated as connection:
+            version = connection.execute(text(_SERVED_VERSION)).scalar_one()
+            cached = self._filter_values
+            if cached is not None and cached[0] == version:
+                return {dimension: set(found) for dimension, found in cached[1].items()}
+            values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
             for dimension, value in connection.execute(text(statistics_sql.FILTER_VALUES)):
                 values[dimension].add(value)
-        return values
+        self._filter_values = (version, values)
+        return {dimension: set(found) for dimension, found in values.items()}
 
 
 def _wanted(filters: InteractionFilter) -> dict[str, tuple[str, ...]]:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pipelines.ingestion import synthetic
-from tests.support import ingest_bundled_sample, query
+from tests.support import ingest_bundled_sample, query, seed_clean_rows
 
 SERVED = "version = (SELECT version FROM insights.data_version)"
 UNKNOWN = "Unknown"
@@ -104,3 +104,18 @@ class TestFilteredReach:
             synthetic.write_dataset(dataset, folder, "csv")
             assert insights("ingest", str(folder), "--allow-shrink").exit_code == 0
             assert_reach_as_counted(client, database_url)
+
+
+class TestFilterValuesPerDataVersion:
+    def test_a_value_unknown_before_a_load_is_accepted_once_the_load_brings_it(
+        self, client, database_url
+    ):
+        customers = [(1, "Jedi", "Red")]
+        interactions = [(1, 1, "2024-01-05 10:00", "Email", None, None)]
+        seed_clean_rows(database_url, customers, [("2024-01-01", "Gold")], interactions)
+        assert client.get("/api/v1/statistics/overview?channel=Email").status_code == 200
+        refused = client.get("/api/v1/statistics/overview?channel=Call")
+        assert refused.status_code == 422
+        assert "'Call'" in refused.get_json()["message"] + str(refused.get_json()["errors"])
+        ingest_bundled_sample(database_url)  # a new data version, with calls in it
+        assert client.get("/api/v1/statistics/overview?channel=Call").status_code == 200
