@@ -10,6 +10,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from api.errors import error_response
+from api.limiter_storage import SweptMemoryStorage
 
 # Endpoints that write content with the model: each call stores a row and, with a real
 # provider, spends tokens, so they get RATE_LIMIT_CONTENT on top of the default.
@@ -40,7 +41,9 @@ def init_app(app: Flask) -> Limiter:
         app=app,
         # One budget per key across every endpoint (a default limit would be per endpoint).
         application_limits=[app.config["RATE_LIMIT_DEFAULT"]],
-        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"] or "memory://",
+        # The swept memory store: limits' own starts a timer thread on most requests.
+        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"]
+        or f"{SweptMemoryStorage.STORAGE_SCHEME[0]}://",
         # A broken Redis must not take the API down with it: count in memory meanwhile.
         in_memory_fallback_enabled=True,
         key_prefix="insights",

@@ -59,24 +59,31 @@ def p50(base: str, paths: list[str], headers: dict, budget_s: float = 20.0) -> d
 
 
 def _worker(base: str, paths: list[str], headers: dict, seconds: float, offset: int, out) -> None:
-    counts = {"done": 0, "failures": 0}
+    counts: dict = {"done": 0, "failures": 0, "kinds": {}}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def run(thread: int) -> None:
         connection, n, done, failures = _connection(base), offset + thread, 0, 0
+        kinds: dict[str, int] = {}
         while time.monotonic() < deadline:
             try:
-                failures += _get(connection, paths[n % len(paths)], headers) // 100 != 2
-            except (OSError, http.client.HTTPException):
-                failures += 1
+                status = _get(connection, paths[n % len(paths)], headers)
+                kind = None if status // 100 == 2 else str(status)
+            except (OSError, http.client.HTTPException) as error:
+                kind = type(error).__name__
                 connection.close()
                 connection = _connection(base)
+            if kind is not None:  # which failures, so a report can say what went wrong
+                failures += 1
+                kinds[kind] = kinds.get(kind, 0) + 1
             done, n = done + 1, n + PROCESSES * THREADS
         connection.close()
         with lock:
             counts["done"] += done
             counts["failures"] += failures
+            for kind, k in kinds.items():
+                counts["kinds"][kind] = counts["kinds"].get(kind, 0) + k
 
     threads = [threading.Thread(target=run, args=(t,)) for t in range(THREADS)]
     for thread in threads:
@@ -106,7 +113,16 @@ def throughput(base: str, paths: list[str], headers: dict, seconds: float = 5.0)
         "c32_req_s": round(done / elapsed, 1),
         "c32_requests": done,
         "c32_failures": sum(r["failures"] for r in results),
+        **({"c32_failure_kinds": kinds} if (kinds := _merged_kinds(results)) else {}),
     }
+
+
+def _merged_kinds(results: list[dict]) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for result in results:
+        for kind, n in result["kinds"].items():
+            merged[kind] = merged.get(kind, 0) + n
+    return merged
 
 
 def drained(base: str, probe: str = "/health/live", quick_ms: float = 5.0) -> None:

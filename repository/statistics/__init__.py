@@ -11,6 +11,7 @@ from repository import figures
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import NotFound
 from repository.statistics import sql as statistics_sql
+from repository.statistics.reach_snapshot import CODED, SnapshotCache
 
 GRANULARITIES = ("month", "quarter", "year")
 FILTER_DIMENSIONS = ("channel", "sentiment", "topic", "customer_type")
@@ -72,6 +73,8 @@ def _at(day: date) -> datetime:
 
 # The names the legacy row-count endpoint answers for; repository/figures.py maps each to
 # the clean table it counts (the data the service serves, not the raw legacy import).
+_SERVED_VERSION = "SELECT version FROM insights.data_version"
+
 LEGACY_TABLES = ("customers", "interactions", "products")
 
 
@@ -139,6 +142,8 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._snapshots = SnapshotCache(engine)
+        self._filter_values: tuple[int, dict[str, set[str]]] | None = None
 
     @retry_if_partition_detached
     def _count_rows(self, table: str) -> int:
@@ -154,6 +159,16 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             recorded = self._recorded_counts(group_by[0])
             if recorded is not None:
                 return recorded
+        if granularity is None and len(group_by) == 1 and group_by[0] in CODED:
+            # One filter dimension, any filters: from the in-memory columns (130-220 ms of
+            # SQL per dimension at 1M rows with a partial month at either end).
+            counts = self._snapshots.current().counts(
+                filters.date_from, filters.date_to, _wanted(filters), group_by[0]
+            )
+            return [
+                {"period": None, group_by[0]: value, "interactions": n}
+                for value, n in sorted(counts.items())
+            ]
         coarse = (
             not (filters.channels or filters.sentiments or filters.topics)
             # The daily rollup holds product and customer type: a type filter stays coarse.
@@ -198,24 +213,33 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
                 recorded = connection.execute(figures.REACH).mappings().one_or_none()
             if recorded is not None:
                 return dict(recorded)
-        params = {
-            "lo": _at(filters.date_from) if filters.date_from else None,
-            "hi": _at(filters.date_to + timedelta(days=1)) if filters.date_to else None,
-            **_filter_params(filters),
-        }
-        with self._engine.connect() as connection:
-            statement = (
-                statistics_sql.REACH_BY_TYPE if filters.customer_types else statistics_sql.REACH
-            )
-            return dict(connection.execute(text(statement), params).mappings().one())
+        # Filtered distinct counts from the in-memory columns (reach_snapshot.py says why).
+        snapshot = self._snapshots.current()
+        return snapshot.reach(filters.date_from, filters.date_to, _wanted(filters))
 
     @retry_if_partition_detached
     def filter_values(self) -> dict[str, set[str]]:
-        values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
-        with self._engine.connect() as connection:
+        # Per data version: the query took 280 ms under load on every filtered request.
+        isolated = self._engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with isolated as connection:
+            version = connection.execute(text(_SERVED_VERSION)).scalar_one()
+            cached = self._filter_values
+            if cached is not None and cached[0] == version:
+                return {dimension: set(found) for dimension, found in cached[1].items()}
+            values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
             for dimension, value in connection.execute(text(statistics_sql.FILTER_VALUES)):
                 values[dimension].add(value)
-        return values
+        self._filter_values = (version, values)
+        return {dimension: set(found) for dimension, found in values.items()}
+
+
+def _wanted(filters: InteractionFilter) -> dict[str, tuple[str, ...]]:
+    return {
+        "channel": filters.channels,
+        "topic": filters.topics,
+        "sentiment": filters.sentiments,
+        "customer_type": filters.customer_types,
+    }
 
 
 def _filter_params(filters: InteractionFilter) -> dict[str, list[str]]:

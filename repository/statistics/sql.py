@@ -23,11 +23,6 @@ def filters(alias: str, customer_type: str | None = None) -> str:
     )
 
 
-# interactions has no customer type: REACH_BY_TYPE joins the customers for it, only when
-# a type filter asks (on 200k interactions, 2 cores, the overview took 0.6 s with a lookup
-# per row, 0.25 s with the join). No row, or no type, is UNKNOWN.
-_TYPE_OF_INTERACTION = f"COALESCE(c.customer_type, {UNKNOWN_SQL})"
-
 # :whole_from/:whole_to bound the whole months read from the rollup (NULL: unbounded);
 # :use_rollup is false when the range holds no whole month. :lo1/:hi1 and :lo2/:hi2 are
 # the partial months at either end, counted from the interactions themselves.
@@ -103,26 +98,6 @@ def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coars
         GROUP BY {groups}
         ORDER BY 1 NULLS FIRST, {order}
     """  # nosec B608 # period, columns and order come from fixed lookups (PERIOD_FORMATS, GROUP_COLUMNS); values are bound
-
-
-# Distinct customers and first/last moments need the rows themselves.
-_REACH = """
-    SELECT count(DISTINCT i.customer_id) AS customers, min(i.occurred_at) AS first_interaction,
-           max(i.occurred_at) AS last_interaction
-    FROM insights.interactions AS i {join}
-    WHERE i.version = {version}
-      AND (CAST(:lo AS timestamp) IS NULL OR i.occurred_at >= CAST(:lo AS timestamp))
-      AND (CAST(:hi AS timestamp) IS NULL OR i.occurred_at < CAST(:hi AS timestamp))
-      {filters}
-"""
-# Without a type filter the type condition is never reached (an empty array stops the OR).
-REACH = _REACH.format(join="", version=CURRENT_VERSION_SQL, filters=filters("i", "NULL"))
-REACH_BY_TYPE = _REACH.format(
-    join="LEFT JOIN insights.customers AS c ON c.version = i.version "
-    "AND c.customer_id = i.customer_id",
-    version=CURRENT_VERSION_SQL,
-    filters=filters("i", _TYPE_OF_INTERACTION),
-)
 
 
 FILTER_VALUES = f"""

@@ -39,3 +39,19 @@ def test_a_generated_messy_export_then_a_newer_one(tmp_path: Path, database_url,
         # The newer export is smaller on purpose: past the default shrink guard.
         assert insights("ingest", str(tmp_path / folder), "--allow-shrink").exit_code == 0
         assert_rollups_match_the_facts(database_url)
+
+
+def test_the_rollups_are_stored_in_time_order(tmp_path: Path, database_url, insights):
+    # A range of months reads adjacent pages only if the rows were written in time order.
+    dataset = synthetic.generate_dataset(300, 4000, 5)
+    synthetic.write_dataset(dataset, tmp_path, "csv")
+    assert insights("ingest", str(tmp_path)).exit_code == 0
+    served = "version = (SELECT version FROM insights.data_version)"
+    for table, column in (
+        ("insights.interaction_monthly_rollup", "month"),
+        ("insights.interaction_daily_product_type", "day"),
+    ):
+        statement = f"SELECT {column} FROM {table} WHERE {served} ORDER BY ctid"
+        stored = [row[0] for row in query(database_url, statement)]
+        assert stored == sorted(stored), table
+        assert len(set(stored)) > 1, table
