@@ -139,8 +139,6 @@ def _database_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "DB_KEEPALIVES_COUNT": _positive_int(env, "DB_KEEPALIVES_COUNT", 3),
         "DB_TCP_USER_TIMEOUT_MS": _positive_int(env, "DB_TCP_USER_TIMEOUT_MS", 10_000),
         "DB_STALL_TIMEOUT_S": _number(env, "DB_STALL_TIMEOUT_S", 1.0, 60, zero_ok=False),
-        # A connection handed back this recently is not pinged on checkout (0: always ping).
-        "DB_PING_BYPASS_S": _number(env, "DB_PING_BYPASS_S", 0.5, 60, zero_ok=True),
     }
 
 

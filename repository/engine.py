@@ -74,7 +74,6 @@ def build_engine(
     pool_size: int = 5,
     pool_timeout_s: float = 1.0,
     stall_timeout_s: float = 1.0,
-    ping_bypass_s: float = 0.0,
     **limits: int,
 ) -> Engine:
     """Create a pooled engine whose every wait on the database is bounded.
@@ -94,7 +93,7 @@ def build_engine(
         connect_args=libpq_params,
     )
     conninfo = libpq_url(url)
-    guard = StallGuard(lambda: _select_one(conninfo, libpq_params), stall_timeout_s, ping_bypass_s)
+    guard = StallGuard(lambda: _select_one(conninfo, libpq_params), stall_timeout_s)
     guard.attach(engine)
     _guards[engine] = guard
     return engine

@@ -150,5 +150,4 @@ def _engine(config: Mapping[str, Any], url: str) -> Engine:
         keepalives_count=config["DB_KEEPALIVES_COUNT"],
         tcp_user_timeout_ms=config["DB_TCP_USER_TIMEOUT_MS"],
         stall_timeout_s=config["DB_STALL_TIMEOUT_S"],
-        ping_bypass_s=config["DB_PING_BYPASS_S"],
     )

@@ -50,12 +50,9 @@ SILENT = _Silent()
 class StallGuard:
     """Watch one engine's connections in use, and cut them when the server stops answering."""
 
-    def __init__(
-        self, probe: Callable[[], None], timeout_s: float, ping_bypass_s: float = 0.0
-    ) -> None:
+    def __init__(self, probe: Callable[[], None], timeout_s: float) -> None:
         self._probe = probe
         self.timeout_s = timeout_s
-        self.ping_bypass_s = ping_bypass_s
         self._reset()
 
     def _reset(self) -> None:
@@ -79,7 +76,7 @@ class StallGuard:
         event.listen(engine, "engine_disposed", lambda _: self.disposed())
         event.listen(engine.pool, "connect", _mark_fresh)
         event.listen(engine.pool, "checkout", self._checkout(engine))
-        event.listen(engine.pool, "checkin", self._checkin)
+        event.listen(engine.pool, "checkin", lambda _, record: self._release(record))
         event.listen(engine.pool, "detach", lambda _, record: self._release(record))
 
     def check(self) -> None:
@@ -170,26 +167,10 @@ class StallGuard:
             except psycopg.Error as error:  # closed under us: the pool opens another
                 raise exc.InvalidatePoolError() from error
             self._hold(record, lambda: _shutdown(sock), sock.close)
-            if not record.info.pop("fresh", False) and not self._answered_lately(record):
+            if not record.info.pop("fresh", False):
                 _ping(engine, dbapi_connection)
 
         return checkout
-
-    def _checkin(self, _dbapi_connection: Any, record: Any) -> None:
-        if record is not None:
-            record.info["checked_in_at"] = monotonic()
-            self._release(record)
-
-    def _answered_lately(self, record: Any) -> bool:
-        """Whether the connection was handed back within the bypass window (no ping needed).
-
-        Like HikariCP's aliveBypassWindowMs: a connection that worked moments ago is very
-        likely still open, and under load every checkout is such a one, so its ping
-        was a round trip per checkout for nothing. A connection closed within the window
-        fails its first statement instead; SQLAlchemy then invalidates the pool.
-        """
-        returned = record.info.get("checked_in_at")
-        return returned is not None and monotonic() - returned < self.ping_bypass_s
 
     def _hold(self, key: Any, cut: Callable[[], None], let_go: Callable[[], None]) -> None:
         if self._pid != os.getpid():
