@@ -159,3 +159,140 @@ class TestHeaders:
         with app.test_client().get(path) as response:  # closes the file it streams
             assert response.status_code == 200
             assert b"Chart.js v4.5.1" in response.data[:200]
+
+
+def _cells(page: str) -> dict[tuple[str, str], int]:
+    """Return the dashboard's product table as {(product, customer type): interactions}."""
+    found = re.findall(r'data-product="([^"]*)" data-type="([^"]*)">(\d+)<', page)
+    return {(product, kind): int(n) for product, kind, n in found}
+
+
+class TestDashboard:
+    def test_the_filtered_table_shows_what_the_data_and_the_api_say(self, app, client, sample):
+        browser = signed_in(app, create_api_key(app, "dash", "stats:read"))
+        url = "/console?channel=Email&from=2020-01-01&to=2023-12-31"
+        page = browser.get(url).get_data(as_text=True)
+        expected = {
+            (product, kind): n
+            for product, kind, n in query(
+                sample,
+                "SELECT product, customer_type, count(*) FROM insights.interaction_facts "
+                "WHERE channel = 'Email' AND occurred_at >= '2020-01-01' "
+                "AND occurred_at < '2024-01-01' GROUP BY 1, 2",
+            )
+        }
+        shown = {cell: n for cell, n in _cells(page).items() if n}
+        assert shown == expected and expected
+        api = client.get("/api/v1/statistics/product-interactions?channel=Email"
+                         "&from=2020-01-01&to=2023-12-31").get_json()  # fmt: skip
+        assert shown == {(r["product"], r["customer_type"]): r["interactions"] for r in api["data"]}
+
+    def test_the_csv_download_holds_the_rows_shown(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "csv", "stats:read"))
+        response = browser.get("/console/dashboard.csv?table=products&channel=Email")
+        assert response.headers["Content-Disposition"].endswith('"product-interactions.csv"')
+        lines = response.get_data(as_text=True).splitlines()
+        assert lines[0] == "product,customer_type,interactions"
+        rows = {tuple(line.split(",")[:2]): int(line.split(",")[2]) for line in lines[1:]}
+        shown = _cells(browser.get("/console?channel=Email").get_data(as_text=True))
+        assert rows == {cell: n for cell, n in shown.items() if n}
+
+    def test_an_unknown_filter_value_is_named_on_the_page(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "bad-filter", "stats:read"))
+        response = browser.get("/console?channel=Pigeon&granularity=decade")
+        assert response.status_code == 422
+        assert "granularity" in response.get_data(as_text=True)
+
+    def test_the_data_version_and_last_ingestion_are_shown(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "version", "stats:read"))
+        page = browser.get("/console").get_data(as_text=True)
+        version = query(sample, "SELECT version FROM insights.data_version")[0][0]
+        assert f'id="data-version">{version}<' in page
+        quarantined = query(sample, "SELECT count(*) FROM insights.quarantine")[0][0]
+        shown = re.findall(r'<td class="num quarantined">(\d+)<', page)
+        assert sum(map(int, shown)) == quarantined
+
+
+class TestCustomerPage:
+    def test_history_is_paginated_newest_first(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "history", "stats:read"))
+        ids = [row[0] for row in query(
+            sample, "SELECT id FROM insights.interactions WHERE customer_id = 1 "
+            "ORDER BY occurred_at DESC, id DESC")]  # fmt: skip
+        page = browser.get("/console/customers/1").get_data(as_text=True)
+        shown = [int(n) for n in re.findall(r'<td class="num">(\d+)</td></tr>', page)]
+        assert shown == ids[:20]
+
+    def test_drafting_shows_the_stored_text_sources_review_and_prompt(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "drafter", "stats:read,content:write"))
+        form = {"csrf_token": token(browser, "/console/customers/3"), "tone": "friendly"}
+        page = browser.post("/console/customers/3/draft", data=form).get_data(as_text=True)
+        stored = query(
+            sample,
+            "SELECT content, prompt_version, sources, review_status FROM "
+            "insights.generated_content WHERE customer_id = 3 AND content_type = 'email'",
+        )
+        content, prompt, sources, review = stored[0]
+        assert f'id="draft-prompt">{prompt}<' in page
+        assert f'id="draft-review">{review}<' in page
+        assert f'id="draft-sources">{", ".join(map(str, sources))}<' in page
+        assert content.splitlines()[0] in page
+
+    def test_an_unknown_customer_is_a_404_page(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "nobody", "stats:read"))
+        assert browser.get("/console/customers/999999").status_code == 404
+
+
+class TestResearch:
+    def test_the_answer_comes_with_its_query_and_citations(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "analyst", "stats:read"))
+        form = {
+            "csrf_token": token(browser),
+            "question": "How many interactions per month in 2021?",
+        }
+        page = browser.post("/console/research", data=form).get_data(as_text=True)
+        answer = query(sample, "SELECT answer FROM insights.research_log")[0][0]
+        assert answer in page.replace("&#39;", "'")
+        assert 'class="text query"' in page
+
+
+def _items(url: str, campaign_id: int) -> dict[int, tuple]:
+    rows = query(url, "SELECT customer_id, status, review_status, note FROM "
+                 "insights.campaign_items WHERE campaign_id = %s", (campaign_id,))  # fmt: skip
+    return {row[0]: row[1:] for row in rows}
+
+
+@pytest.mark.slow
+class TestCampaignReview:
+    def test_a_reviewer_approves_one_rejects_another_and_bulk_skips_flagged(
+        self, app, client, sample
+    ):
+        browser = signed_in(app, create_api_key(app, "reviewer", "campaigns:manage"))
+        form = {"csrf_token": token(browser, "/console/campaigns"), "name": "spring"}
+        created = browser.post("/console/campaigns", data=form)
+        assert created.status_code == 303
+        campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
+        run_to_completion(sample, campaign_id)
+        items = _items(sample, campaign_id)
+        clear = sorted(c for c, (s, review, _) in items.items() if review == "clear")
+        flagged = sorted(c for c, (s, review, _) in items.items() if review == "needs_review")
+        assert len(clear) >= 3 and flagged, "the sample should give clear and flagged drafts"
+        page = f"/console/campaigns/{campaign_id}"
+        first_flagged = browser.get(page).get_data(as_text=True).index("flagged-item-")
+        assert first_flagged < browser.get(page).get_data(as_text=True).index("listed-item-")
+        csrf = token(browser, page)
+        base = f"{page}/items"
+        browser.post(f"{base}/{clear[0]}/approve", data={"csrf_token": csrf, "note": "fine"})
+        browser.post(f"{base}/{clear[1]}/reject", data={"csrf_token": csrf, "note": "too long"})
+        api = client.get(f"/api/v1/campaigns/{campaign_id}/items?page_size=100").get_json()
+        by_id = {item["customer_id"]: item for item in api}
+        assert (by_id[clear[0]]["status"], by_id[clear[0]]["note"]) == ("approved", "fine")
+        assert (by_id[clear[1]]["status"], by_id[clear[1]]["note"]) == ("rejected", "too long")
+        assert by_id[clear[0]]["reviewed_by"] == "reviewer"
+        browser.post(f"{page}/approve-clear", data={"csrf_token": csrf})
+        after = _items(sample, campaign_id)
+        assert all(after[c][0] == "written" for c in flagged)  # needs_review: only one by one
+        assert all(after[c][0] == "approved" for c in clear if c != clear[1])
+        export = browser.get(f"{page}/export.csv").get_data(as_text=True).splitlines()
+        exported = sorted(int(line.split(",")[0]) for line in export[1:] if line[:1].isdigit())
+        assert exported == sorted(c for c in clear if c != clear[1])
