@@ -11,7 +11,7 @@
     var datasets = spec.series.map(function (series, index) {
       var colour = PALETTE[index % PALETTE.length];
       return { label: series.label, data: series.data, backgroundColor: colour,
-               borderColor: colour, tension: 0.2, fill: false };
+               borderColor: colour, tension: 0, fill: false };
     });
     new window.Chart(canvas, {
       type: spec.type,
