@@ -33,8 +33,14 @@ def _actor() -> str | None:
 def campaigns():
     """List every campaign with its progress, and the form for a new one."""
     need(MANAGE)
+    return _list_page([], {}), 200
+
+
+def _list_page(problems: list[str], form) -> str:
     found = [(c, progress(c)) for c in _campaigns().all()]
-    return render_template("console/campaigns.html", campaigns=found, problems=[], form={})
+    types = repositories().statistics.filter_values().get("customer_type", set())
+    return render_template("console/campaigns.html", campaigns=found, problems=problems,
+                           form=form, customer_types=types)  # fmt: skip
 
 
 def _new_campaign_body(form) -> dict:
@@ -60,10 +66,7 @@ def create_campaign():
     except (ValidationError, InvalidInput) as error:
         problems = (problems_of(error.messages) if isinstance(error, ValidationError)
                     else problems_of_error(error))  # fmt: skip
-        found = [(c, progress(c)) for c in _campaigns().all()]
-        page = render_template("console/campaigns.html", campaigns=found, problems=problems,
-                               form=request.form)  # fmt: skip
-        return page, 422
+        return _list_page(problems, request.form), 422
     return redirect(url_for("console.campaign", campaign_id=campaign.id), code=303)
 
 

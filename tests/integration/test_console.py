@@ -296,3 +296,29 @@ class TestCampaignReview:
         export = browser.get(f"{page}/export.csv").get_data(as_text=True).splitlines()
         exported = sorted(int(line.split(",")[0]) for line in export[1:] if line[:1].isdigit())
         assert exported == sorted(c for c in clear if c != clear[1])
+
+
+class TestCampaignForm:
+    def test_a_segment_from_the_form_makes_the_campaign_the_api_shows(self, app, client, sample):
+        browser = signed_in(app, create_api_key(app, "planner", "campaigns:manage"))
+        form = {"csrf_token": token(browser, "/console/campaigns"), "name": "reds",
+                "customer_types": "Red", "min_interactions": "5"}  # fmt: skip
+        response = browser.post("/console/campaigns", data=form)
+        campaign_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        body = client.get(f"/api/v1/campaigns/{campaign_id}").get_json()
+        expected = query(
+            sample,
+            "SELECT count(*) FROM (SELECT customer_id FROM insights.interaction_facts "
+            "WHERE customer_type = 'Red' GROUP BY 1 HAVING count(*) >= 5) AS reds",
+        )[0][0]
+        assert body["segment"]["customer_types"] == ["Red"]
+        assert body["recipients"] == expected > 0
+
+    def test_an_invalid_form_is_shown_again_with_the_field_named(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "typo", "campaigns:manage"))
+        form = {"csrf_token": token(browser, "/console/campaigns"), "name": "x",
+                "max_words": "9000"}  # fmt: skip
+        response = browser.post("/console/campaigns", data=form)
+        assert response.status_code == 422
+        assert "max_words" in response.get_data(as_text=True)
+        assert query(sample, "SELECT count(*) FROM insights.campaigns")[0][0] == 0
