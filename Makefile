@@ -12,7 +12,7 @@ DATA_DIR ?= .data
 
 .PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks bench-campaign stop reset-data
 .PHONY: migrations-check
-.PHONY: test-browser
+.PHONY: test-browser bench-console
 .DEFAULT_GOAL := help
 
 ## List the targets with what each does (the default).
@@ -87,6 +87,10 @@ bench-checks: $(STAMP)
 ## Benchmark: campaign drafts per second against the naive way.
 bench-campaign: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_campaign
+
+## Benchmark: the console's first render of each page at a million interactions.
+bench-console: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_console $(BENCH_CONSOLE_ARGS)
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 ## Recompile requirements*.txt from pyproject.toml.
