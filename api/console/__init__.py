@@ -48,7 +48,7 @@ def _secret_key(app: Flask) -> bytes | str:
 
 def init_app(app: Flask) -> None:
     """Register the console's pages and its session cookie on ``app``."""
-    from api.console import campaigns, customers, dashboard, research, session  # noqa: F401
+    from api.console import campaigns, customers, dashboard, ingestion, research, session  # noqa: F401
 
     app.secret_key = _secret_key(app)
     app.session_interface = session.ConsoleSessionInterface()

@@ -322,3 +322,18 @@ class TestCampaignForm:
         assert response.status_code == 422
         assert "max_words" in response.get_data(as_text=True)
         assert query(sample, "SELECT count(*) FROM insights.campaigns")[0][0] == 0
+
+
+class TestIngestionPage:
+    def test_an_admin_sees_each_quarantined_row_with_its_reason(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "ops", "admin"))
+        assert "/console/ingestion" in browser.get("/console").get_data(as_text=True)
+        page = browser.get("/console/ingestion").get_data(as_text=True)
+        rows = query(sample, "SELECT sheet, source_row, reason FROM insights.quarantine")
+        shown = re.findall(r'<tr><td>(\w+)</td><td class="num">(\d+)</td><td>([^<]+)</td>', page)
+        assert sorted(shown) == sorted((s, str(n), r.replace("_", " ")) for s, n, r in rows)
+
+    def test_a_stats_key_may_not_read_quarantined_rows(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "not-ops", "stats:read"))
+        assert "/console/ingestion" not in browser.get("/console").get_data(as_text=True)
+        assert browser.get("/console/ingestion").status_code == 403
