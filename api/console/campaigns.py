@@ -6,9 +6,11 @@ from marshmallow import ValidationError
 from api.campaign_schemas import NewCampaignSchema
 from api.campaigns import CAMPAIGN, EXPORT_COLUMNS, export_rows, start_campaign
 from api.console import blp
+from api.console.dashboard import filter_values
 from api.console.forms import problems_of, problems_of_error
 from api.console.session import console_key, need
 from api.customers import CUSTOMER_ID
+from api.data_version import current_data_version
 from api.extensions import repositories
 from api.statistics import csv_response
 from api.statistics_reports import table_as_csv
@@ -38,7 +40,7 @@ def campaigns():
 
 def _list_page(problems: list[str], form) -> str:
     found = [(c, progress(c)) for c in _campaigns().all()]
-    types = repositories().statistics.filter_values().get("customer_type", set())
+    types = filter_values(current_data_version()).get("customer_type", set())
     return render_template("console/campaigns.html", campaigns=found, problems=problems,
                            form=form, customer_types=types)  # fmt: skip
 

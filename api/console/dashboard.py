@@ -1,13 +1,13 @@
 """The dashboard: interactions per product and customer type, and over time, with filters."""
 
-from flask import Response, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from marshmallow import fields, validate
 
 from api.console import blp
 from api.console.forms import load, problems_of_error
 from api.console.session import need
 from api.data_version import current_data_version
-from api.extensions import repositories
+from api.extensions import EXTENSION_KEY, repositories
 from api.statistics import csv_response
 from api.statistics_reports import (
     build_filter,
@@ -61,6 +61,20 @@ def timeseries_chart(report: dict) -> dict:
     return {"type": "line", "labels": periods, "series": series}
 
 
+def filter_values(version: int | None) -> dict[str, set[str]]:
+    """Return the values each filter offers, read once per data version and process.
+
+    Reading them scans the data (about as long as the charts at a million rows), and
+    they only change with a load, which always moves the data version on.
+    """
+    remembered = current_app.extensions[EXTENSION_KEY].get("console_filter_values")
+    if version is not None and remembered and remembered[0] == version:
+        return remembered[1]
+    values = repositories().statistics.filter_values()
+    current_app.extensions[EXTENSION_KEY]["console_filter_values"] = (version, values)
+    return values
+
+
 def _latest_run() -> dict | None:
     ingestion = repositories().ingestion
     run = ingestion.latest_succeeded_run() if ingestion is not None else None
@@ -76,6 +90,7 @@ def dashboard():
     """Show the filtered tables and charts, the data version and the latest ingestion."""
     need("stats:read")
     args, problems = load(DashboardArgs())
+    version = current_data_version()
     products = series = None
     if not problems:
         try:
@@ -90,11 +105,11 @@ def dashboard():
         series=series,
         product_chart=product_chart(products) if products else None,
         timeseries_chart=timeseries_chart(series) if series else None,
-        values=repositories().statistics.filter_values(),
+        values=filter_values(version),
         granularities=GRANULARITIES,
         dimensions=GROUP_DIMENSIONS,
         csv_url=lambda table: url_for("console.dashboard_csv", table=table, **_query()),
-        data_version=current_data_version(),
+        data_version=version,
         latest=_latest_run(),
     )
     return page, 422 if problems else 200
