@@ -58,7 +58,17 @@ def sign_in(driver, base: str, key: str) -> None:
     driver.delete_all_cookies()
     driver.get(base + "/console/sign-in")
     driver.find_element(By.ID, "api_key").send_keys(key)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+
+
+def click_and_wait(driver, element) -> None:
+    """Click ``element`` and wait until the page it was on has been replaced."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
 
 
 def text_of(driver, element_id: str) -> str:
@@ -113,7 +123,7 @@ class TestConsoleInChromium:
 
         sign_in(driver, base, create_key_in(sample_url, "browser-drafter", "admin"))
         driver.get(base + "/console/customers/5")
-        driver.find_element(By.CSS_SELECTOR, "#draft-title ~ form button").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "#draft-title ~ form button"))
         prompt, sources = query(
             sample_url, "SELECT prompt_version, sources FROM insights.generated_content "
             "WHERE customer_id = 5 AND content_type = 'email'")[0]  # fmt: skip
@@ -129,7 +139,7 @@ class TestConsoleInChromium:
         driver.get(base + "/console/research")
         box = driver.find_element(By.ID, "question")
         box.send_keys("Which product was discussed most with Blue customers in 2021?")
-        driver.find_element(By.CSS_SELECTOR, "main form button").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form button"))
         stored = query(sample_url, "SELECT answer FROM insights.research_log ORDER BY id DESC")
         assert text_of(driver, "answer-text") == stored[0][0]
         assert driver.find_elements(By.CSS_SELECTOR, "pre.query")
@@ -152,10 +162,17 @@ class TestConsoleInChromium:
         driver.get(page + "?review=clear")
         screenshot(driver, "campaign")
         driver.find_element(By.ID, f"listed-note-{clear[0]}").send_keys("reads well")
-        driver.find_element(By.CSS_SELECTOR, f"#listed-item-{clear[0]} button").click()
+        click_and_wait(
+            driver, driver.find_element(By.CSS_SELECTOR, f"#listed-item-{clear[0]} button")
+        )
         driver.find_element(By.ID, f"listed-note-{clear[1]}").send_keys("off topic")
-        driver.find_element(By.CSS_SELECTOR, f"#listed-item-{clear[1]} button.secondary").click()
-        driver.find_element(By.XPATH, "//button[contains(., 'Approve every clear')]").click()
+        click_and_wait(
+            driver,
+            driver.find_element(By.CSS_SELECTOR, f"#listed-item-{clear[1]} button.secondary"),
+        )
+        click_and_wait(
+            driver, driver.find_element(By.XPATH, "//button[contains(., 'Approve every clear')]")
+        )
         after = api_json(base, f"/api/v1/campaigns/{campaign_id}/items?page_size=100", key)
         by_id = {i["customer_id"]: i for i in after}
         assert (by_id[clear[0]]["status"], by_id[clear[0]]["note"]) == ("approved", "reads well")
@@ -179,7 +196,7 @@ class TestConsoleInChromium:
         driver.get(base + "/console/research")
         driver.execute_script("document.querySelector('main input[name=csrf_token]').remove()")
         driver.find_element(By.ID, "question").send_keys("How many interactions?")
-        driver.find_element(By.CSS_SELECTOR, "main form button").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form button"))
         assert "did not come from the console" in driver.page_source
         assert not query(sample_url, "SELECT 1 FROM insights.research_log "
                          "WHERE question = 'How many interactions?'")  # fmt: skip
@@ -188,7 +205,7 @@ class TestConsoleInChromium:
         from selenium.webdriver.common.by import By
 
         sign_in(driver, base, create_key_in(sample_url, "browser-leaver", "stats:read"))
-        driver.find_element(By.XPATH, "//button[contains(., 'Sign out')]").click()
+        click_and_wait(driver, driver.find_element(By.XPATH, "//button[contains(., 'Sign out')]"))
         assert re.search(r"/console/sign-in$", driver.current_url)
         driver.get(base + "/console")
         assert "/console/sign-in" in driver.current_url
