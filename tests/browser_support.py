@@ -5,10 +5,12 @@ packages (``apt-get install -y chromium chromium-driver``) and Selenium
 (``pip install -e '.[browser]'``), and skip with a message naming what is missing.
 """
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -62,7 +64,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "--bind",
          f"127.0.0.1:{port}", "--workers", "2", "api.wsgi:app"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     give_up = time.monotonic() + 60
     while True:
@@ -71,9 +73,16 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
                 return server
         except OSError:
             if server.poll() is not None or time.monotonic() > give_up:
-                server.kill()
+                kill_server(server)
                 raise
             time.sleep(0.2)
+
+
+def kill_server(server: subprocess.Popen) -> None:
+    """SIGKILL gunicorn and its workers (its own process group) and reap it."""
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
 
 
 def api_json(base: str, path: str, key: str, method: str = "GET", body=None):

@@ -12,6 +12,7 @@ import pytest
 from tests.browser_support import (
     api_json,
     free_port,
+    kill_server,
     missing_browser,
     screenshot,
     start_driver,
@@ -41,8 +42,7 @@ def base(sample_url):
     port = free_port()
     server = start_server(sample_url, port)
     yield f"http://127.0.0.1:{port}"
-    server.kill()  # SIGKILL, as every process a test starts
-    server.wait()
+    kill_server(server)
 
 
 @pytest.fixture(scope="module")
