@@ -11,7 +11,7 @@ from api.console.forms import problems_of, problems_of_error
 from api.console.session import console_key, need
 from api.customers import CUSTOMER_ID
 from api.data_version import current_data_version
-from api.extensions import repositories
+from api.extensions import content_pipeline, repositories
 from api.statistics import csv_response
 from api.statistics_reports import table_as_csv
 from pipelines.campaigns.service import progress
@@ -86,10 +86,18 @@ def campaign(campaign_id: int):
         campaign_id, ItemFilter(review_status=review), page, QUEUE_PAGE_SIZE
     )
     return render_template(
-        "console/campaign.html", campaign=found, progress=progress(found), flagged=flagged,
+        "console/campaign.html", sources=_sources(flagged + listed),
+        campaign=found, progress=progress(found), flagged=flagged,
         flagged_total=flagged_total, items=listed, total=total, page=page, review=review,
         pages=max(1, -(-total // QUEUE_PAGE_SIZE)),
     )  # fmt: skip
+
+
+def _sources(items) -> dict[int, list[int]]:
+    """Return the interactions each shown draft was written from, by customer id."""
+    generated = content_pipeline().generated
+    return {item.customer_id: list(generated.get(item.generation_id).sources)
+            for item in items if item.generation_id is not None}  # fmt: skip
 
 
 @blp.get(f"/campaigns/{CAMPAIGN}/progress")

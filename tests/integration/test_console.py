@@ -278,8 +278,16 @@ class TestCampaignReview:
         flagged = sorted(c for c, (s, review, _) in items.items() if review == "needs_review")
         assert len(clear) >= 3 and flagged, "the sample should give clear and flagged drafts"
         page = f"/console/campaigns/{campaign_id}"
-        first_flagged = browser.get(page).get_data(as_text=True).index("flagged-item-")
-        assert first_flagged < browser.get(page).get_data(as_text=True).index("listed-item-")
+        html = browser.get(page).get_data(as_text=True)
+        assert html.index("flagged-item-") < html.index("listed-item-")  # needs_review first
+        sources = query(
+            sample,
+            "SELECT g.sources FROM insights.campaign_items i JOIN insights.generated_content g "
+            "ON g.id = i.generation_id WHERE i.campaign_id = %s AND i.customer_id = %s",
+            (campaign_id, flagged[0]),
+        )[0][0]
+        card = html[html.index(f'id="flagged-item-{flagged[0]}"') :]
+        assert f'<span class="sources">{", ".join(map(str, sources))}</span>' in card
         csrf = token(browser, page)
         base = f"{page}/items"
         browser.post(f"{base}/{clear[0]}/approve", data={"csrf_token": csrf, "note": "fine"})
