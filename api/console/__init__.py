@@ -38,6 +38,8 @@ def _console_headers(response: Response) -> Response:
 
 def _secret_key(app: Flask) -> bytes | str:
     """Return CONSOLE_SECRET_KEY, else a signing key derived from the API key pepper."""
+    # Asked on the first session, not at start: commands that never serve the console
+    # must not create the local pepper file (repository/factory.py).
     if app.config.get("CONSOLE_SECRET_KEY"):
         return app.config["CONSOLE_SECRET_KEY"]
     from repository.factory import api_key_pepper
@@ -50,6 +52,5 @@ def init_app(app: Flask) -> None:
     """Register the console's pages and its session cookie on ``app``."""
     from api.console import campaigns, customers, dashboard, ingestion, research, session  # noqa: F401
 
-    app.secret_key = _secret_key(app)
-    app.session_interface = session.ConsoleSessionInterface()
+    app.session_interface = session.ConsoleSessionInterface(_secret_key)
     app.register_blueprint(blp)

@@ -8,10 +8,11 @@ POST carries the session's CSRF token.
 
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -31,6 +32,14 @@ OPEN_ENDPOINTS = {"console.static", "console.sign_in"}
 
 class ConsoleSessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie, scoped to the console and Secure whenever served over TLS."""
+
+    def __init__(self, secret_key: Callable[[Flask], bytes | str]) -> None:
+        self._secret_key = secret_key
+
+    def get_signing_serializer(self, app):
+        if not app.secret_key:
+            app.secret_key = self._secret_key(app)
+        return super().get_signing_serializer(app)
 
     def get_cookie_name(self, app) -> str:
         return "insights_console"
