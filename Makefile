@@ -12,6 +12,7 @@ DATA_DIR ?= .data
 
 .PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks bench-campaign stop reset-data
 .PHONY: migrations-check
+.PHONY: test-browser bench-console
 .DEFAULT_GOAL := help
 
 ## List the targets with what each does (the default).
@@ -41,6 +42,11 @@ run: $(STAMP)
 ## Install, then run the whole test suite (PYTEST_ARGS=... to narrow it).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Run the console's browser tests (needs apt-get install chromium chromium-driver).
+test-browser: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[browser]'
+	$(BIN)/python -m pytest tests/integration/test_console_browser.py $(PYTEST_ARGS)
 
 ## ruff check and ruff format --check.
 lint: $(STAMP)
@@ -81,6 +87,10 @@ bench-checks: $(STAMP)
 ## Benchmark: campaign drafts per second against the naive way.
 bench-campaign: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_campaign
+
+## Benchmark: the console's first render of each page at a million interactions.
+bench-console: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_console $(BENCH_CONSOLE_ARGS)
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 ## Recompile requirements*.txt from pyproject.toml.

@@ -89,6 +89,9 @@ def create_app(
     from api import response_cache
 
     response_cache.init_app(app)
+    from api import console  # issue 20: the web console
+
+    console.init_app(app)
     return app
 
 

@@ -19,6 +19,9 @@ from repository.api_keys import ApiKey, prefix_of
 log = logging.getLogger(__name__)
 
 PUBLIC = "public"
+# Issue 20: the web console signs in with a key once and then authenticates by its session
+# cookie; api/console checks each page's scope against the key the session re-verifies.
+SESSION = "console-session"
 # The scope each blueprint's endpoints need; "api-docs" is flask-smorest's (the OpenAPI
 # document and Swagger UI).
 SCOPE_OF_BLUEPRINT = {
@@ -36,6 +39,7 @@ SCOPE_OF_BLUEPRINT = {
     "query": "stats:read",
     "research": "stats:read",
     "campaigns": "campaigns:manage",
+    "console": SESSION,  # issue 20
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {
@@ -80,7 +84,7 @@ def _identify() -> None:
     g.pop("rejected_key", None)
     presented = presented_key(request.headers)
     scope = required_scope(request.endpoint) if request.endpoint else PUBLIC
-    if presented is None or scope == PUBLIC:
+    if presented is None or scope in (PUBLIC, SESSION):
         return
     g.api_key = repositories().api_keys.verify(presented, datetime.now(UTC))
     if g.api_key is None:
@@ -93,7 +97,7 @@ def _enforce() -> tuple[Response, int] | None:
     if request.endpoint is None:  # no such route: the router's 404 or 405 follows
         return None
     scope = required_scope(request.endpoint)
-    if scope == PUBLIC:
+    if scope in (PUBLIC, SESSION):
         return None
     if scope is None:
         log.error("endpoint has no access decision", extra={"endpoint": request.endpoint})

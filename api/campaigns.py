@@ -70,6 +70,23 @@ def _actor() -> str | None:
     return key.name if key is not None else None
 
 
+def start_campaign(body: dict[str, Any], actor: str | None) -> Campaign:
+    """Create a campaign from a validated NewCampaignSchema body (the API's and the console's)."""
+    segment = body.pop("segment")
+    segment = Segment(**{k: tuple(v) if isinstance(v, list) else v for k, v in segment.items()})
+    new = NewCampaign(**{**body, "prompt_versions": tuple(body.get("prompt_versions", ()))},
+                      segment=segment, created_by=actor)  # fmt: skip
+    return create_campaign(_config(), _campaigns(), new)
+
+
+def export_rows(campaign_id: int) -> list[dict[str, Any]]:
+    """Return the approved items of a campaign as export rows (the API's and the console's)."""
+    return [
+        {column: _plain(getattr(item, column)) for column in EXPORT_COLUMNS}
+        for item in _campaigns().approved(campaign_id)
+    ]
+
+
 @blp.route("")
 class Campaigns(MethodView):
     @blp.arguments(NewCampaignSchema)
@@ -80,12 +97,8 @@ class Campaigns(MethodView):
 
         Opted-out customers are left out and counted in ``excluded``.
         """
-        segment = body.pop("segment")
-        segment = Segment(**{k: tuple(v) if isinstance(v, list) else v for k, v in segment.items()})
-        new = NewCampaign(**{**body, "prompt_versions": tuple(body.get("prompt_versions", ()))},
-                          segment=segment, created_by=_actor())  # fmt: skip
         try:
-            campaign = create_campaign(_config(), _campaigns(), new)
+            campaign = start_campaign(body, _actor())
         except InvalidInput as error:  # a body field: name it where the request carries it
             raise invalid_parameter("json", error.field or "body", error.message) from None
         location = url_for("campaigns.CampaignById", campaign_id=campaign.id)
@@ -190,10 +203,7 @@ class Export(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="A malformed query parameter.")
     def get(self, campaign_id: int, format: str):
         """Download the approved items (csv, text cells made inert; or jsonl)."""
-        rows = [
-            {column: _plain(getattr(item, column)) for column in EXPORT_COLUMNS}
-            for item in _campaigns().approved(campaign_id)
-        ]
+        rows = export_rows(campaign_id)
         if format == "csv":
             return csv_response(table_as_csv(rows, EXPORT_COLUMNS), f"campaign-{campaign_id}.csv")
         body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)

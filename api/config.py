@@ -214,6 +214,9 @@ def _access_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "RATE_LIMIT_CONTENT": _rate_limit(env, "RATE_LIMIT_CONTENT", "60/minute"),
         # Unset: counters in each process's memory; e.g. redis://127.0.0.1:6379/0 to share.
         "RATE_LIMIT_STORAGE_URL": (env.get("RATE_LIMIT_STORAGE_URL") or "").strip() or None,
+        # Issue 20: signs the web console's session cookies. Unset: derived from the API key
+        # pepper, so every server sharing the pepper reads every other's cookies.
+        "CONSOLE_SECRET_KEY": env.get("CONSOLE_SECRET_KEY") or None,
     }
 
 

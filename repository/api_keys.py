@@ -195,6 +195,21 @@ class AbstractApiKeyRepository(ABC):
             self._touch(stored.key.prefix, now)
         return stored.key
 
+    def session_proof(self, presented: str) -> str:
+        """Return what a console session stores to re-check ``presented`` without keeping it."""
+        return hash_secret(presented, self._pepper)
+
+    def verify_proof(self, prefix: str, proof: str, now: datetime) -> ApiKey | None:
+        """Return the usable key whose stored hash is ``proof``; always read from the table.
+
+        The console re-checks its session so on every page: a revoked or expired key
+        signs the session out at once, in any process (no trust_verified_for memory).
+        """
+        stored = self._find(prefix)
+        if stored is None or not hmac.compare_digest(stored.secret_hash, proof):
+            return None
+        return stored.key if stored.key.usable_at(now) else None
+
     @abstractmethod
     def list_keys(self) -> list[ApiKey]:
         """Return every key, revoked ones included, oldest first."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.auth import PUBLIC, required_scope
+from api.auth import PUBLIC, SESSION, required_scope
 from repository.api_keys import SCOPES
 from tests.support import assert_error_shape, client_with_key, create_api_key, query
 
@@ -36,6 +36,9 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/query": "stats:read",  # issue 16: the semantic query layer and its meta
     "/api/v1/research": "stats:read",  # issue 16: the research assistant
     "/metrics": "admin",  # issue 18: Prometheus text, for the scraper's own admin key
+    # Issue 20: the web console authenticates by its session cookie, never by the key
+    # header; tests/integration/test_console.py checks its sign-in and per-page scopes.
+    "/console": SESSION,
 }
 # Consent and contacts sit under /api/v1/customers but manage outreach and personal data:
 # decided by exact URL (PATH_VALUES' customer 1), as the customers prefix also matches.
@@ -74,7 +77,7 @@ def _protected(app) -> list[tuple[str, str, str, str]]:
     return [
         (endpoint, method, url, expected_scope(url) or "")
         for endpoint, method, url in _routes(app)
-        if expected_scope(url) != PUBLIC
+        if expected_scope(url) not in (PUBLIC, SESSION)
     ]
 
 
