@@ -36,6 +36,10 @@ SCOPE_OF_BLUEPRINT = {
     "query": "stats:read",
     "research": "stats:read",
     "campaigns": "campaigns:manage",
+    # Issue 15: sending, delivery counts, feedback events and metrics run campaigns; the
+    # unsubscribe link is opened by customers, who have no key (signed, rate limited).
+    "deliveries": "campaigns:manage",
+    "unsubscribe": PUBLIC,
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

@@ -17,6 +17,7 @@ PATH_VALUES = {
     "table_name": "customers",
     "filename": "swagger-ui.css",
     "campaign_id": "1",
+    "token": "1.1.00000000000000000000000000000000",  # issue 15: an unsubscribe link's
 }
 NON_ADMIN_SCOPES = [scope for scope in SCOPES if scope != "admin"]
 # What issue 13 decided, by URL, written independently of api/auth.py's tables: a new
@@ -36,6 +37,8 @@ EXPECTED_SCOPE_BY_URL = {
     "/api/v1/query": "stats:read",  # issue 16: the semantic query layer and its meta
     "/api/v1/research": "stats:read",  # issue 16: the research assistant
     "/metrics": "admin",  # issue 18: Prometheus text, for the scraper's own admin key
+    # Issue 15: a customer's unsubscribe link has no key (signed, rate limited).
+    "/api/v1/unsubscribe/": PUBLIC,
 }
 # Consent and contacts sit under /api/v1/customers but manage outreach and personal data:
 # decided by exact URL (PATH_VALUES' customer 1), as the customers prefix also matches.
