@@ -40,6 +40,7 @@ SCOPE_OF_BLUEPRINT = {
     # unsubscribe link is opened by customers, who have no key (signed, rate limited).
     "deliveries": "campaigns:manage",
     "unsubscribe": PUBLIC,
+    "events": "campaigns:manage",  # the mail provider's webhook gets a key of this scope
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

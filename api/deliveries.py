@@ -7,10 +7,16 @@ from flask.views import MethodView
 
 from api.bounds import Blueprint
 from api.campaigns import CAMPAIGN
-from api.delivery_schemas import DeliveryCountsSchema, SendOutcomeSchema
+from api.delivery_schemas import (
+    CampaignMetricsSchema,
+    DeliveryCountsSchema,
+    MetricsArgs,
+    SendOutcomeSchema,
+)
 from api.extensions import repositories
 from api.schemas import ErrorSchema
 from pipelines.delivery.message import domain_of
+from pipelines.delivery.metrics import campaign_metrics
 
 blp = Blueprint(
     "deliveries",
@@ -48,3 +54,16 @@ class CampaignDeliveries(MethodView):
         unknown)."""
         repositories().campaigns.get(campaign_id)  # 404 for an unknown campaign
         return {"campaign_id": campaign_id, "counts": repositories().deliveries.counts(campaign_id)}
+
+
+@blp.route(f"/{CAMPAIGN}/metrics")
+class CampaignMetrics(MethodView):
+    @blp.arguments(MetricsArgs, location="query", as_kwargs=True)
+    @blp.response(200, CampaignMetricsSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description=_NOT_FOUND)
+    @blp.alt_response(422, schema=ErrorSchema, description="An unknown grouping.")
+    def get(self, campaign_id: int, by: str):
+        """Count sent messages and their events per group, with rates and 95% Wilson
+        intervals; for two prompt versions, a two-proportion test on the reply rate."""
+        rows = repositories().feedback.counts(campaign_id, by)
+        return {"campaign_id": campaign_id, **campaign_metrics(rows, by)}

@@ -19,6 +19,7 @@ from repository.customers import AbstractCustomerRepository, PostgresCustomerRep
 from repository.deliveries import PostgresDeliveryRepository
 from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine
+from repository.feedback import PostgresFeedbackRepository
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
 )
@@ -76,6 +77,7 @@ class Repositories:
     campaigns: PostgresCampaignRepository | None = None
     # Delivery (issue 15); None for an app built on fakes.
     deliveries: PostgresDeliveryRepository | None = None
+    feedback: PostgresFeedbackRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -141,6 +143,7 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         research_log=PostgresResearchLogRepository(engine),
         campaigns=PostgresCampaignRepository(engine),
         deliveries=PostgresDeliveryRepository(engine),
+        feedback=PostgresFeedbackRepository(engine),
     )
     if not config.get("READ_DATABASE_URL"):
         return repositories

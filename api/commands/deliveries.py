@@ -40,3 +40,31 @@ def unknown_command(campaign_id, customer_ids, resend: bool, mark_sent: bool) ->
     changed = deliveries.resolve(campaign_id, [row.customer_id for row in rows], action)
     verb = "queued again" if resend else "marked sent"
     click.echo(f"{changed} deliveries {verb}")
+
+
+@click.command("metrics")
+@click.argument("campaign_id", type=click.IntRange(1))
+@click.option("--by", type=click.Choice(["prompt_version", "customer_type", "focus"]),
+              default="prompt_version")  # fmt: skip
+@with_appcontext
+@one_line_errors
+def campaign_metrics_command(campaign_id: int, by: str) -> None:
+    """Print a campaign's delivery metrics per group (the table GET .../metrics returns)."""
+    from api.extensions import repositories
+    from pipelines.delivery.metrics import EVENT_COUNTS, campaign_metrics
+
+    metrics = campaign_metrics(repositories().feedback.counts(campaign_id, by), by)
+    click.echo("\t".join([by, "sent", *EVENT_COUNTS]))
+    for group in metrics["groups"]:
+        cells = [_cell(group["counts"][n], group["rates"][n]) for n in EVENT_COUNTS]
+        click.echo("\t".join([str(group["group"]), str(group["sent"]), *cells]))
+    test = metrics["reply_test"]
+    if test is not None:
+        outcome = f"p = {test['p_value']:.4f}" if test["enough_data"] else test["reason"]
+        click.echo(f"reply rate, {test['a']} vs {test['b']}: {outcome}")
+
+
+def _cell(count: int, rate: dict) -> str:
+    if rate["rate"] is None:
+        return str(count)
+    return f"{count} ({rate['rate']:.1%}, {rate['ci_low']:.1%}-{rate['ci_high']:.1%})"

@@ -39,6 +39,7 @@ EXPECTED_SCOPE_BY_URL = {
     "/metrics": "admin",  # issue 18: Prometheus text, for the scraper's own admin key
     # Issue 15: a customer's unsubscribe link has no key (signed, rate limited).
     "/api/v1/unsubscribe/": PUBLIC,
+    "/api/v1/events": "campaigns:manage",  # feedback from the mail provider
 }
 # Consent and contacts sit under /api/v1/customers but manage outreach and personal data:
 # decided by exact URL (PATH_VALUES' customer 1), as the customers prefix also matches.
