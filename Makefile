@@ -12,6 +12,7 @@ DATA_DIR ?= .data
 
 .PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks bench-campaign stop reset-data
 .PHONY: migrations-check
+.PHONY: bench-delivery
 .DEFAULT_GOAL := help
 
 ## List the targets with what each does (the default).
@@ -81,6 +82,13 @@ bench-checks: $(STAMP)
 ## Benchmark: campaign drafts per second against the naive way.
 bench-campaign: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_campaign
+
+# Issue 15: 10,000 approved items to an SMTP server in the benchmark's process, by
+# `insights worker` processes: one connection per batch job against one per message.
+BENCH_DELIVERY_ARGS ?=
+## Benchmark: delivery messages per second, connection reuse against one per message.
+bench-delivery: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_delivery $(BENCH_DELIVERY_ARGS)
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 ## Recompile requirements*.txt from pyproject.toml.

@@ -99,10 +99,20 @@ class PostgresDeliveryRepository:
             rows = connection.execute(sql.BATCH_ROWS, params).all()
         return orphans, [Outgoing(**row._asdict()) for row in rows]
 
-    def claim(self, campaign_id: int, customer_id: int) -> str | None:
+    def claim(
+        self, campaign_id: int, customer_id: int, done: tuple[int, str] | None = None
+    ) -> str | None:
         """Commit ``sending`` (or ``skipped``, by an opt-out or a suppression since it was
-        queued) before the message goes out; None when the row is no longer queued."""
+        queued) before the message goes out; None when the row is no longer queued.
+
+        ``done`` (customer id, status) is the previous message's outcome, recorded in the
+        same commit: one commit per message instead of two, and still at most one row of
+        a batch in ``sending`` at any time.
+        """
         with self._engine.begin() as connection:
+            if done is not None:
+                params = {"campaign_id": campaign_id, "customer_id": done[0], "reason": None}
+                connection.execute(sql.FINISH, {**params, "status": done[1]})
             status = connection.execute(
                 sql.CLAIM, {"campaign_id": campaign_id, "customer_id": customer_id}
             ).scalar()

@@ -51,7 +51,7 @@ class KeepingHandler:
 def running_smtp_server(handler: KeepingHandler):
     """Run an SMTP server on 127.0.0.1; yield its MAIL_URL."""
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="smtp.test")
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{port}"

@@ -69,20 +69,28 @@ class DeliveryRunner:
         transport.open()  # before any claim: a server that is down leaves the rows queued
         wait = self._rate_hook()
         retry_later = False
+        done: tuple[int, str] | None = None  # a message sent, its row not yet updated
         try:
             for item in items:
                 wait()
-                retry_later |= self._send_one(transport, campaign_id, item) == "queued"
+                status, done = self._send_one(transport, campaign_id, item, done)
+                retry_later |= status == "queued"
         finally:
+            if done is not None:
+                self.deliveries.finish(campaign_id, done[0], done[1], None)
             transport.close()
         if retry_later:
             self.deliveries.defer_batch(campaign_id, batch, self.config["CAMPAIGN_RETRY_BASE_S"])
 
-    def _send_one(self, transport: Transport, campaign_id: int, item: Outgoing) -> str | None:
+    def _send_one(
+        self, transport: Transport, campaign_id: int, item: Outgoing, done: tuple[int, str] | None
+    ) -> tuple[str | None, tuple[int, str] | None]:
+        """Claim (recording ``done`` in the same commit), send; return the outcome and, for
+        a message sent, what the next claim must record."""
         token = unsubscribe_token(self.secret(), campaign_id, item.customer_id)
         message = build_message(item, self.sender, token)  # before the claim: it may raise
-        if self.deliveries.claim(campaign_id, item.customer_id) != "sending":
-            return None  # skipped at send time, or already handled
+        if self.deliveries.claim(campaign_id, item.customer_id, done) != "sending":
+            return None, None  # skipped at send time, or already handled
         try:
             transport.send(message)
         except (smtplib.SMTPException, OSError) as error:
@@ -90,9 +98,8 @@ class DeliveryRunner:
             self.deliveries.finish(campaign_id, item.customer_id, status, reason)
             log.warning("delivery not sent", extra={"event": "delivery_error", "status": status,
                         "campaign_id": campaign_id, "reason": reason})  # fmt: skip
-            return status
-        self.deliveries.finish(campaign_id, item.customer_id, "sent", None)
-        return "sent"
+            return status, None
+        return "sent", (item.customer_id, "sent")
 
     def _rate_hook(self) -> Callable[[], None]:
         per_minute = int(self.config["MAIL_PER_MINUTE"])

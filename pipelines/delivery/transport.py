@@ -6,7 +6,9 @@ benchmark wants) or ``file://DIR`` (the default ``file://.data/outbox``): nothin
 the machine unless someone configures a server.
 """
 
+import functools
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -76,6 +78,12 @@ class FileTransport:
         """Nothing to close."""
 
 
+@functools.cache
+def _fqdn() -> str:
+    """This host's name for EHLO, looked up once: smtplib would resolve it per connection."""
+    return socket.getfqdn()
+
+
 class SmtpTransport:
     """Send through one SMTP connection, opened once and reused (or one per message)."""
 
@@ -91,10 +99,11 @@ class SmtpTransport:
         s = self.settings
         context = ssl.create_default_context()
         if s.scheme == "smtps":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout_s,
-                                                  context=context)  # fmt: skip
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                s.host, s.port, _fqdn(), timeout=self.timeout_s, context=context
+            )
         else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout_s)
+            smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout_s, local_hostname=_fqdn())
             if s.starttls:
                 smtp.starttls(context=context)
         if s.username:
