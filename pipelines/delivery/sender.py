@@ -66,7 +66,6 @@ class DeliveryRunner:
         if not items:
             return
         transport = self.transport()
-        transport.open()  # before any claim: a server that is down leaves the rows queued
         wait = self._rate_hook()
         retry_later = False
         done: tuple[int, str] | None = None  # a message sent, its row not yet updated
@@ -89,6 +88,9 @@ class DeliveryRunner:
         a message sent, what the next claim must record."""
         token = unsubscribe_token(self.secret(), campaign_id, item.customer_id)
         message = build_message(item, self.sender, token)  # before the claim: it may raise
+        # Connect (again, after a dropped connection) before the claim: a server that is
+        # down raises here, the row stays queued and the job is retried.
+        transport.open()
         if self.deliveries.claim(campaign_id, item.customer_id, done) != "sending":
             return None, None  # skipped at send time, or already handled
         try:
