@@ -199,3 +199,45 @@ class TestFileTransportAndUnsubscribe:
         response = app.test_client().get(f"/api/v1/unsubscribe/{forged}")
         assert_error_shape(response, 404)
         assert query(database_url, "SELECT count(*) FROM insights.opt_outs") == [(0,)]
+
+
+@pytest.mark.slow
+class TestTheRateLimitHoldsAcrossWorkers:
+    def test_two_workers_share_one_bucket(self, client, database_url):
+        customers = {n: f"customer{n}@example.test" for n in range(1, 5)}
+        campaign_id = seed_campaign(database_url, customers)
+        handler = KeepingHandler()
+        # One message a minute, a bucket of one: whichever worker takes the token sends,
+        # every other job waits about a minute for the next; the test never waits that long.
+        limited = {**MAIL_ENV, "MAIL_PER_MINUTE": "1", "DELIVERY_BATCH_SIZE": "1"}
+        with running_smtp_server(handler) as mail_url:
+            app = make_app(database_url, **{**limited, "DELIVERY_BATCH_SIZE": 1})
+            try:
+                outcome = client_of(app).post(f"/api/v1/campaigns/{campaign_id}/send").get_json()
+            finally:
+                app.extensions["insights"]["repositories"].close()
+            workers = [start_worker(database_url, MAIL_URL=mail_url, **limited) for _ in range(2)]
+            try:
+                wait_for(lambda: len(handler.messages) >= 1, 30)
+                # Both workers have picked up jobs (batches of one) and wait on the bucket.
+                wait_for(lambda: jobs_doing(database_url) >= 2, 30)
+                statuses = sorted(s for s, _ in deliveries_of(database_url, campaign_id).values())
+            finally:
+                for worker in workers:  # their jobs sleep on the bucket: no graceful stop
+                    worker.kill()
+                    worker.wait(10)
+        assert outcome["batches"] == 4
+        assert len(handler.messages) == 1
+        assert statuses == ["queued", "queued", "queued", "sent"]
+
+
+def client_of(app):
+    from tests.support import client_with_key
+
+    return client_with_key(app)
+
+
+def jobs_doing(url: str) -> int:
+    rows = query(url, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing' "
+                 "AND task_name = 'deliveries.send_batch'")  # fmt: skip
+    return rows[0][0]
