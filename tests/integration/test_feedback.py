@@ -79,7 +79,6 @@ class TestEvents:
         assert "type" in str(body["errors"])
         assert query(database_url, "SELECT count(*) FROM insights.delivery_events") == [(0,)]
 
-
     def test_a_nul_in_an_event_id_is_a_422_not_a_database_error(self, client, campaign):
         body = {"events": [event("a\x00b", "opened", 1)]}
         assert_error_shape(client.post("/api/v1/events", json=body), 422)
