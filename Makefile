@@ -13,6 +13,7 @@ DATA_DIR ?= .data
 .PHONY: help run test lint typecheck security requirements clean bench-ingest bench-api bench-checks bench-campaign stop reset-data
 .PHONY: migrations-check
 .PHONY: test-browser bench-console
+.PHONY: bench-delivery
 .DEFAULT_GOAL := help
 
 ## List the targets with what each does (the default).
@@ -91,6 +92,13 @@ bench-campaign: $(STAMP)
 ## Benchmark: the console's first render of each page at a million interactions.
 bench-console: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_console $(BENCH_CONSOLE_ARGS)
+
+# Issue 15: 10,000 approved items to an SMTP server in the benchmark's process, by
+# `insights worker` processes: one connection per batch job against one per message.
+BENCH_DELIVERY_ARGS ?=
+## Benchmark: delivery messages per second, connection reuse against one per message.
+bench-delivery: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_delivery $(BENCH_DELIVERY_ARGS)
 
 # Recompile the pins after editing pyproject.toml's dependencies.
 ## Recompile requirements*.txt from pyproject.toml.

@@ -111,12 +111,15 @@ def _register_api(app: Flask) -> None:
         contacts,
         content,
         customers,
+        deliveries,
+        feedback,
         health,
         legacy_stats,
         openapi_examples,
         query,
         research,
         statistics,
+        unsubscribe,
         usage,
     )
 
@@ -127,6 +130,7 @@ def _register_api(app: Flask) -> None:
     blueprints += (consent.blp, contacts.blp)
     blueprints += (query.blp, research.blp)  # issue 16
     blueprints += (campaigns.blp,)
+    blueprints += (deliveries.blp, unsubscribe.blp, feedback.blp)  # issue 15
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)

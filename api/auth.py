@@ -40,6 +40,11 @@ SCOPE_OF_BLUEPRINT = {
     "research": "stats:read",
     "campaigns": "campaigns:manage",
     "console": SESSION,  # issue 20
+    # Issue 15: sending, delivery counts, feedback events and metrics run campaigns; the
+    # unsubscribe link is opened by customers, who have no key (signed, rate limited).
+    "deliveries": "campaigns:manage",
+    "unsubscribe": PUBLIC,
+    "events": "campaigns:manage",  # the mail provider's webhook gets a key of this scope
 }
 # Endpoints outside blueprints, and exceptions to their blueprint's rule.
 SCOPE_OF_ENDPOINT = {

@@ -107,6 +107,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         **_operations_settings(env),
         **_cache_settings(env),
         **_campaign_settings(env),
+        **_delivery_settings(env),
     }
 
 
@@ -266,4 +267,29 @@ def _campaign_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # The model provider's budget across every worker; 0 means no limit (the mock).
         "LLM_REQUESTS_PER_MINUTE": _count(env, "LLM_REQUESTS_PER_MINUTE", 0),
         "LLM_MAX_CONCURRENCY": _count(env, "LLM_MAX_CONCURRENCY", 0),
+    }
+
+
+def _delivery_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Email delivery (issue 15); README "Delivery" says how each is used."""
+    from pipelines.delivery.transport import parse_mail_url
+
+    mail_url = (env.get("MAIL_URL") or "").strip() or "file://.data/outbox"
+    parse_mail_url(mail_url)  # refuse a bad URL at start, not at the first send
+    return {
+        "MAIL_URL": mail_url,
+        "MAIL_FROM": (env.get("MAIL_FROM") or "").strip() or "Customer team <outreach@localhost>",
+        "MAIL_REPLY_TO": (env.get("MAIL_REPLY_TO") or "").strip() or None,
+        # Messages per minute per transport, across every worker; 0 means no limit.
+        "MAIL_PER_MINUTE": _count(env, "MAIL_PER_MINUTE", 600),
+        "MAIL_TIMEOUT_S": _number(env, "MAIL_TIMEOUT_S", 30.0, 600, zero_ok=False),
+        # Deliveries per queue job (one SMTP connection serves a whole batch).
+        "DELIVERY_BATCH_SIZE": _positive_int(env, "DELIVERY_BATCH_SIZE", 200),
+        # Where unsubscribe links point: the address customers reach this API at.
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").strip() or "http://127.0.0.1:5000",
+        # Signs unsubscribe links. Unset: generated once into LOCAL_DATA_DIR (one machine);
+        # several servers and workers must share one value through this.
+        "UNSUBSCRIBE_SECRET": env.get("UNSUBSCRIBE_SECRET") or None,
+        # Unsubscribe is public: this bounds guessing from one address.
+        "RATE_LIMIT_UNSUBSCRIBE": _rate_limit(env, "RATE_LIMIT_UNSUBSCRIBE", "30/minute"),
     }

@@ -16,6 +16,8 @@ from api.limiter_storage import SweptMemoryStorage
 # provider, spends tokens, so they get RATE_LIMIT_CONTENT on top of the default.
 CONTENT_GENERATION_ENDPOINTS = ("content.GenerateContent", "content.SummarizedInteractions")
 
+UNSUBSCRIBE_ENDPOINTS = ("unsubscribe.Unsubscribe",)
+
 
 def rate_limit_key() -> str:
     """Count a verified key's requests together, anyone else's by remote address."""
@@ -52,5 +54,9 @@ def init_app(app: Flask) -> Limiter:
     for endpoint in CONTENT_GENERATION_ENDPOINTS:
         # As if decorated: the wrapped view checks this limit when it is called.
         app.view_functions[endpoint] = content_limit(app.view_functions[endpoint])
+    # Issue 15: the public unsubscribe link, per address (nobody presents a key there).
+    unsubscribe_limit = limiter.limit(app.config["RATE_LIMIT_UNSUBSCRIBE"], override_defaults=False)
+    for endpoint in UNSUBSCRIBE_ENDPOINTS:
+        app.view_functions[endpoint] = unsubscribe_limit(app.view_functions[endpoint])
     app.register_error_handler(RateLimitExceeded, partial(_too_many_requests, limiter))
     return limiter

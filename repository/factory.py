@@ -16,8 +16,10 @@ from repository.customer_history import (
 )
 from repository.customer_history_postgres import PostgresCustomerHistoryRepository
 from repository.customers import AbstractCustomerRepository, PostgresCustomerRepository
+from repository.deliveries import PostgresDeliveryRepository
 from repository.embedded import start_embedded_postgres
 from repository.engine import build_engine
+from repository.feedback import PostgresFeedbackRepository
 from repository.generated_content import (
     AbstractGeneratedContentRepository,
 )
@@ -73,6 +75,9 @@ class Repositories:
     research_log: AbstractResearchLogRepository | None = None
     # Campaigns (issue 14); None for an app built on fakes, which cannot run them.
     campaigns: PostgresCampaignRepository | None = None
+    # Delivery (issue 15); None for an app built on fakes.
+    deliveries: PostgresDeliveryRepository | None = None
+    feedback: PostgresFeedbackRepository | None = None
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -92,6 +97,14 @@ def api_key_pepper(config: Mapping[str, Any]) -> bytes:
     if not pepper:
         pepper = read_or_create_secret(Path(config["LOCAL_DATA_DIR"]) / "api_key_pepper")
     return pepper.encode()
+
+
+def unsubscribe_secret(config: Mapping[str, Any]) -> bytes:
+    """Return UNSUBSCRIBE_SECRET, else the one generated once into the local data folder."""
+    secret = config["UNSUBSCRIBE_SECRET"]
+    if not secret:
+        secret = read_or_create_secret(Path(config["LOCAL_DATA_DIR"]) / "unsubscribe_secret")
+    return secret.encode()
 
 
 def read_side(engine: Engine) -> dict[str, Any]:
@@ -129,6 +142,8 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
         operations=PostgresOperationsRepository(engine),
         research_log=PostgresResearchLogRepository(engine),
         campaigns=PostgresCampaignRepository(engine),
+        deliveries=PostgresDeliveryRepository(engine),
+        feedback=PostgresFeedbackRepository(engine),
     )
     if not config.get("READ_DATABASE_URL"):
         return repositories

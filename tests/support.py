@@ -126,6 +126,8 @@ def make_app(database_url: str, **overrides):
         "DATABASE_URL": database_url,
         "LOG_FORMAT": "json",
         "API_KEY_PEPPER": TEST_API_KEY_PEPPER,
+        # Issue 15: never generate a secret into the checkout's .data during tests.
+        "UNSUBSCRIBE_SECRET": "test-unsubscribe-secret",
     }
     return create_app({**config, **overrides})
 

@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell
 from api.commands.campaigns import campaigns_group
 from api.commands.content import content_commands
 from api.commands.data import data_commands
+from api.commands.deliveries import campaign_metrics_command, deliveries_group
 from api.commands.errors import USAGE_ERROR, CommandError, one_line_errors
 from api.commands.keys import keys_group
 from api.commands.outreach import outreach_commands
@@ -162,3 +163,5 @@ for command in (*data_commands, *content_commands, *outreach_commands, *research
     cli.add_command(command)
 cli.add_command(worker_command)
 cli.add_command(campaigns_group)
+cli.add_command(deliveries_group)  # issue 15
+campaigns_group.add_command(campaign_metrics_command)

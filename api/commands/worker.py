@@ -26,6 +26,23 @@ def batch_runner(app: Any):
     return BatchRunner(app.config, pipeline, campaigns, PostgresProviderBudget(engine))
 
 
+def delivery_runner(app: Any):
+    """Build the delivery runner of a worker process from the app's configuration."""
+    from api.extensions import EXTENSION_KEY
+    from pipelines.delivery.sender import DeliveryRunner
+    from pipelines.delivery.transport import build_transport
+    from repository.factory import unsubscribe_secret
+    from repository.provider_budget import PostgresProviderBudget
+
+    repos = app.extensions[EXTENSION_KEY]["repositories"]
+    config = app.config
+    return DeliveryRunner(
+        config, repos.deliveries, PostgresProviderBudget(repos.engine),
+        lambda: build_transport(config["MAIL_URL"], config["MAIL_TIMEOUT_S"]),
+        lambda: unsubscribe_secret(config),
+    )  # fmt: skip
+
+
 @click.command("worker")
 @click.option(
     "--concurrency",
@@ -46,7 +63,7 @@ def worker_command(concurrency: int | None) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions[EXTENSION_KEY]["repositories"].engine
     url = libpq_url(engine.url.render_as_string(hide_password=False))
-    queue_app = build_queue_app(url, batch_runner(app).run)
+    queue_app = build_queue_app(url, batch_runner(app).run, delivery_runner(app).run)
     click.echo(f"worker: running campaign jobs (concurrency {concurrency or 'default'})")
     asyncio.run(run_worker(queue_app, app.config, concurrency or app.config["WORKER_CONCURRENCY"]))
 

@@ -15,12 +15,18 @@ from typing import Any
 import procrastinate
 
 from repository.campaigns import BATCH_TASK, QUEUE
+from repository.deliveries_sql import SEND_TASK
 
 log = logging.getLogger(__name__)
 
 
-def build_queue_app(conninfo: str, run_batch: Callable[[int, int], None]) -> procrastinate.App:
-    """Return a procrastinate app on ``conninfo`` whose batch task calls ``run_batch``."""
+def build_queue_app(
+    conninfo: str,
+    run_batch: Callable[[int, int], None],
+    send_batch: Callable[[int, int], None] | None = None,
+) -> procrastinate.App:
+    """Return a procrastinate app on ``conninfo`` whose batch task calls ``run_batch`` and
+    whose delivery task calls ``send_batch``."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
 
     # A batch that raises (the database restarting, a lock timeout) runs again: 2, 4, 8...
@@ -30,6 +36,13 @@ def build_queue_app(conninfo: str, run_batch: Callable[[int, int], None]) -> pro
     @app.task(name=BATCH_TASK, queue=QUEUE, retry=retry)
     def write_batch(campaign_id: int, batch: int) -> None:
         run_batch(campaign_id, batch)
+
+    if send_batch is not None:
+        # A delivery job that raises (the server is down before anything was claimed)
+        # runs again later; rows it claimed have their outcome recorded, never resent.
+        @app.task(name=SEND_TASK, queue=QUEUE, retry=retry)
+        def send_delivery_batch(campaign_id: int, batch: int) -> None:
+            send_batch(campaign_id, batch)
 
     return app
 

@@ -17,6 +17,7 @@ PATH_VALUES = {
     "table_name": "customers",
     "filename": "swagger-ui.css",
     "campaign_id": "1",
+    "token": "1.1.00000000000000000000000000000000",  # issue 15: an unsubscribe link's
 }
 NON_ADMIN_SCOPES = [scope for scope in SCOPES if scope != "admin"]
 # What issue 13 decided, by URL, written independently of api/auth.py's tables: a new
@@ -39,6 +40,9 @@ EXPECTED_SCOPE_BY_URL = {
     # Issue 20: the web console authenticates by its session cookie, never by the key
     # header; tests/integration/test_console.py checks its sign-in and per-page scopes.
     "/console": SESSION,
+    # Issue 15: a customer's unsubscribe link has no key (signed, rate limited).
+    "/api/v1/unsubscribe/": PUBLIC,
+    "/api/v1/events": "campaigns:manage",  # feedback from the mail provider
 }
 # Consent and contacts sit under /api/v1/customers but manage outreach and personal data:
 # decided by exact URL (PATH_VALUES' customer 1), as the customers prefix also matches.

@@ -1,0 +1,1 @@
+"""Delivery of approved campaign items by email, and the feedback that comes back."""

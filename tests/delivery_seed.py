@@ -1,0 +1,48 @@
+"""Seed a campaign with approved items and customers' addresses straight into PostgreSQL."""
+
+from tests.support import query
+
+UNSUBSCRIBE_SECRET = "test-unsubscribe-secret"
+PUBLIC_BASE_URL = "http://insights.test"
+
+
+def seed_campaign(url: str, customers: dict[int, str | None], *, status: str = "approved",
+                  versions: tuple[str, ...] = ("email/v1",)) -> int:  # fmt: skip
+    """Create a campaign whose items are ``status``, one per customer; give the customers
+    with an address (None: no address) a contact row. Return the campaign id."""
+    campaign_id = query(
+        url,
+        "INSERT INTO insights.campaigns (name, content_type, tone, max_words, segment, "
+        "prompt_versions, status, recipients, batch_size, batches) VALUES "
+        "('seeded', 'email', 'formal', 180, '{}', %s, 'completed', %s, 100, 1) RETURNING id",
+        (list(versions), len(customers)),
+    )[0][0]
+    for n, (customer_id, email) in enumerate(sorted(customers.items())):
+        version = versions[n % len(versions)]
+        query(
+            url,
+            "INSERT INTO insights.campaign_items (campaign_id, customer_id, batch, "
+            "customer_type, prompt_version, focus, status, content) VALUES "
+            "(%s, %s, 0, %s, %s, %s, %s, %s) RETURNING customer_id",
+            (campaign_id, customer_id, "Pharmacy" if n % 2 else "Hospital", version,
+             "Product A", status, f"Dear customer {customer_id},\nHello."),
+        )  # fmt: skip
+        if email is not None:
+            query(
+                url,
+                "INSERT INTO insights.contacts (customer_id, email, source) VALUES (%s, %s, "
+                "'test') ON CONFLICT (customer_id) DO UPDATE SET email = EXCLUDED.email "
+                "RETURNING customer_id",
+                (customer_id, email),
+            )
+    return campaign_id
+
+
+def deliveries_of(url: str, campaign_id: int) -> dict[int, tuple[str, str | None]]:
+    """Return customer id -> (status, reason) of a campaign's delivery rows."""
+    rows = query(
+        url,
+        "SELECT customer_id, status, status_reason FROM insights.deliveries WHERE campaign_id = %s",
+        (campaign_id,),
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
