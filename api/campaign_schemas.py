@@ -3,11 +3,12 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.bounds import MAX_ID
+from api.schemas import no_control_characters
 from pipelines.content.policy import REVIEW_STATUSES
 from repository.campaigns import ITEM_STATUSES
 
-_NAME = validate.Length(min=1, max=200)
-_LABEL = fields.String(validate=validate.Length(min=1, max=200))
+_NAME = [validate.Length(min=1, max=200), no_control_characters]
+_LABEL = fields.String(validate=_NAME)
 
 
 class SegmentSchema(Schema):
@@ -124,7 +125,7 @@ class ItemSchema(Schema):
 class ReviewNoteSchema(Schema):
     """The body of approve and reject (optional)."""
 
-    note = fields.String(validate=validate.Length(max=1000))
+    note = fields.String(validate=[validate.Length(max=1000), no_control_characters])
 
 
 class ApprovedCountSchema(Schema):

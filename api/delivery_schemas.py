@@ -1,7 +1,8 @@
 """Schemas of the delivery endpoints."""
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
+from api.schemas import no_control_characters
 from repository.deliveries import DELIVERY_STATUSES, SKIP_REASONS
 from repository.feedback import EVENT_TYPES, GROUP_COLUMNS
 
@@ -42,21 +43,15 @@ class UnsubscribedSchema(Schema):
     message = fields.String()
 
 
-def _no_control_characters(value: str) -> None:
-    """Refuse control characters (PostgreSQL text cannot even hold NUL)."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValidationError("must not hold control characters")
-
-
 class EventSchema(Schema):
     """One feedback event about a sent message."""
 
     event_id = fields.String(
-        required=True, validate=[validate.Length(min=1, max=200), _no_control_characters]
+        required=True, validate=[validate.Length(min=1, max=200), no_control_characters]
     )
     type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     message_id = fields.String(
-        required=True, validate=[validate.Length(min=1, max=500), _no_control_characters],
+        required=True, validate=[validate.Length(min=1, max=500), no_control_characters],
         metadata={"example": "<campaign-1.customer-7@example.com>"},
     )  # fmt: skip
     occurred_at = fields.AwareDateTime(required=True, metadata={"example": "2026-11-30T08:00:00Z"})

@@ -1,6 +1,12 @@
 """Marshmallow schemas shared by the foundation endpoints."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
+
+
+def no_control_characters(value: str) -> None:
+    """Refuse control characters in stored text (PostgreSQL text cannot even hold NUL)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError("must not hold control characters")
 
 
 class LocalDateTime(fields.NaiveDateTime):

@@ -223,6 +223,8 @@ class TestCreateValidation:
             ({"name": "x", "content_type": "fax"}, "content_type"),
             ({"name": "x", "segment": {"min_interactions": -1}}, "min_interactions"),
             ({"name": "x", "prompt_versions": ["email/v99"]}, "prompt_versions"),
+            ({"name": "nul\u0000in a name"}, "name"),
+            ({"name": "x", "segment": {"topics": ["bell\u0007"]}}, "topics"),
         ],
     )
     def test_a_bad_field_is_422_naming_it(self, client, body, field):
