@@ -92,7 +92,7 @@ def data_freshness() -> Iterable[Metric]:
 
 @register
 def campaign_work() -> Iterable[Metric]:
-    """Publish campaigns and their open items by status, queue depth and the oldest wait."""
+    """Publish campaigns, open items and deliveries by status, queue depth, oldest wait."""
     operations = repositories().operations
     if operations is None:
         return []
@@ -118,4 +118,11 @@ def campaign_work() -> Iterable[Metric]:
         "Seconds the longest-waiting runnable job has waited (0: none waits).",
     )
     oldest.add_metric([], _seconds_since(snapshot.oldest_waiting_since, now) or 0.0)
-    return [campaigns, items, jobs, oldest]
+    deliveries = GaugeMetricFamily(
+        "insights_deliveries_open",
+        "Deliveries not settled: queued, sending, and unknown (sent or not: a person decides).",
+        labels=["status"],
+    )
+    for status in ("queued", "sending", "unknown"):
+        deliveries.add_metric([status], snapshot.open_deliveries_by_status.get(status, 0))
+    return [campaigns, items, jobs, oldest, deliveries]

@@ -32,6 +32,8 @@ class CampaignSnapshot:
     jobs_by_status: dict[tuple[str, str], int]
     # When the longest-waiting runnable job was deferred (None: nothing waits).
     oldest_waiting_since: datetime | None
+    # Deliveries not settled yet: queued, sending, and unknown (a person must decide).
+    open_deliveries_by_status: dict[str, int] = field(default_factory=dict)
 
 
 class AbstractOperationsRepository(ABC):
@@ -80,7 +82,11 @@ class PostgresOperationsRepository(AbstractOperationsRepository):
             (SELECT min(coalesce(j.scheduled_at, e.at)) FROM procrastinate_jobs j
                LEFT JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'deferred'
               WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())
-            ) AS oldest
+            ) AS oldest,
+            (SELECT coalesce(jsonb_object_agg(status, n), '{}'::jsonb)
+               FROM (SELECT status, count(*) AS n FROM insights.deliveries
+                     WHERE status IN ('queued', 'sending', 'unknown')
+                     GROUP BY status) AS d) AS deliveries
         """
     )
 
@@ -101,4 +107,5 @@ class PostgresOperationsRepository(AbstractOperationsRepository):
             {str(k): int(v) for k, v in row.items.items()},
             {(str(queue), str(status)): int(n) for queue, status, n in row.jobs},
             row.oldest,
+            {str(k): int(v) for k, v in row.deliveries.items()},
         )

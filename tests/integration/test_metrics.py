@@ -205,6 +205,14 @@ class TestCampaignWork:
         )
         assert after.value("insights_queue_jobs", status="todo") == todo[0] > 0
         assert after.value("insights_queue_oldest_job_age_seconds") >= 0
+        assert after.value("insights_deliveries_open", status="unknown") == 0
+        query(
+            database_url,
+            "INSERT INTO insights.deliveries (campaign_id, customer_id, batch, message_id, email,"
+            " status) SELECT campaign_id, customer_id, batch, 'm-' || customer_id, 'a@example.com',"
+            " 'unknown' FROM insights.campaign_items LIMIT 2 RETURNING customer_id",
+        )
+        assert Scrape(client).value("insights_deliveries_open", status="unknown") == 2
         query(database_url, "UPDATE insights.campaigns SET status = 'cancelled' RETURNING id")
         closed = Scrape(client)
         assert closed.value("insights_campaign_items", required=False, status="pending") == 0
