@@ -46,7 +46,6 @@ test: $(STAMP)
 
 ## Run the console's browser tests (needs apt-get install chromium chromium-driver).
 test-browser: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[browser]'
 	$(BIN)/python -m pytest tests/integration/test_console_browser.py $(PYTEST_ARGS)
 
 ## ruff check and ruff format --check.
