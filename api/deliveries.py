@@ -28,6 +28,14 @@ blp = Blueprint(
 _NOT_FOUND = "No campaign has this id."
 
 
+def send_campaign(campaign_id: int):
+    """Queue a message for every approved item not queued before (the API and console)."""
+    config = current_app.config
+    return repositories().deliveries.enqueue(
+        campaign_id, config["DELIVERY_BATCH_SIZE"], domain_of(config["MAIL_FROM"])
+    )
+
+
 @blp.route(f"/{CAMPAIGN}/send")
 class SendCampaign(MethodView):
     @blp.response(202, SendOutcomeSchema)
@@ -38,11 +46,7 @@ class SendCampaign(MethodView):
         Opted-out, suppressed and address-less customers are skipped and counted; a
         second request queues only items approved since (nothing is sent twice).
         """
-        config = current_app.config
-        outcome = repositories().deliveries.enqueue(
-            campaign_id, config["DELIVERY_BATCH_SIZE"], domain_of(config["MAIL_FROM"])
-        )
-        return asdict(outcome)
+        return asdict(send_campaign(campaign_id))
 
 
 @blp.route(f"/{CAMPAIGN}/deliveries")

@@ -11,10 +11,12 @@ from api.console.forms import problems_of, problems_of_error
 from api.console.session import console_key, need
 from api.customers import CUSTOMER_ID
 from api.data_version import current_data_version
+from api.deliveries import send_campaign
 from api.extensions import content_pipeline, repositories
 from api.statistics import csv_response
 from api.statistics_reports import table_as_csv
 from pipelines.campaigns.service import progress
+from pipelines.delivery.metrics import campaign_metrics
 from repository.campaigns import ItemFilter
 from repository.errors import Conflict, InvalidInput
 
@@ -89,8 +91,26 @@ def campaign(campaign_id: int):
         "console/campaign.html", sources=_sources(flagged + listed),
         campaign=found, progress=progress(found), flagged=flagged,
         flagged_total=flagged_total, items=listed, total=total, page=page, review=review,
-        pages=max(1, -(-total // QUEUE_PAGE_SIZE)),
+        pages=max(1, -(-total // QUEUE_PAGE_SIZE)), **_delivery(campaign_id),
     )  # fmt: skip
+
+
+def _delivery(campaign_id: int) -> dict:
+    """Return the campaign's delivery counts and its feedback per prompt version."""
+    rows = repositories().feedback.counts(campaign_id, "prompt_version")
+    return {
+        "deliveries": repositories().deliveries.counts(campaign_id),
+        "metrics": campaign_metrics(rows, "prompt_version"),
+    }
+
+
+@blp.post(f"/campaigns/{CAMPAIGN}/send")
+def send(campaign_id: int):
+    """Queue the approved items for sending, as POST /api/v1/campaigns/<id>/send does."""
+    need(MANAGE)
+    _campaigns().get(campaign_id)  # 404 for an unknown campaign
+    send_campaign(campaign_id)
+    return redirect(url_for("console.campaign", campaign_id=campaign_id), code=303)
 
 
 def _sources(items) -> dict[int, list[int]]:

@@ -304,6 +304,24 @@ class TestCampaignReview:
         export = browser.get(f"{page}/export.csv").get_data(as_text=True).splitlines()
         exported = sorted(int(line.split(",")[0]) for line in export[1:] if line[:1].isdigit())
         assert exported == sorted(c for c in clear if c != clear[1])
+        with_address = exported[:2]
+        for customer_id in with_address:
+            body = {"email": f"c{customer_id}@example.com"}
+            assert (
+                client.put(f"/api/v1/customers/{customer_id}/contact", json=body).status_code == 200
+            )
+        sent = browser.post(f"{page}/send", data={"csrf_token": token(browser, page)})
+        assert sent.status_code == 303
+        queued = query(
+            sample,
+            "SELECT customer_id FROM insights.deliveries WHERE campaign_id = %s",
+            (campaign_id,),
+        )
+        assert sorted(row[0] for row in queued) == with_address
+        shown = browser.get(page).get_data(as_text=True)
+        assert f"queued {len(with_address)}" in shown
+        refused = browser.post(f"{page}/send", data={})
+        assert refused.status_code == 400  # no CSRF token: nothing queued twice either
 
 
 class TestCampaignForm:
