@@ -29,7 +29,7 @@ from benchmarks.load_driver import drained, p50, throughput
 from benchmarks.research_cases import research_cases
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
-from repository.api_keys import PostgresApiKeyRepository
+from repository.api_keys_postgres import PostgresApiKeyRepository
 from repository.embedded import (
     released_at_end,
     start_embedded_postgres,

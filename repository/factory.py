@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from repository.api_keys import AbstractApiKeyRepository, PostgresApiKeyRepository
+from repository.api_keys import AbstractApiKeyRepository
+from repository.api_keys_postgres import PostgresApiKeyRepository
 from repository.campaigns_postgres import PostgresCampaignRepository
 from repository.consent import AbstractConsentRepository, PostgresConsentRepository
 from repository.contacts import AbstractContactRepository, PostgresContactRepository

@@ -13,7 +13,8 @@ from api import create_app
 from api.commands import cli
 from pipelines.ingestion import ingest
 from pipelines.ingestion.sources import read_source, source_from_legacy_tables
-from repository.api_keys import PostgresApiKeyRepository, parse_scopes
+from repository.api_keys import parse_scopes
+from repository.api_keys_postgres import PostgresApiKeyRepository
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
 
