@@ -54,7 +54,7 @@ def create_app(
     from api import auth, data_version, errors, request_log, security_headers, strict_query
     from api.config import load_config
     from api.log_config import configure_logging
-    from pipelines.content.pipeline import build_content_pipeline
+    from pipelines.content.building import build_content_pipeline
     from pipelines.research.assistant import build_research_assistant
     from repository.factory import build_repositories
     from repository.migrations import migration_ids

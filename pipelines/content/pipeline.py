@@ -19,9 +19,9 @@ from pipelines.content.attempts import Draft, Written, write_checked
 from pipelines.content.checks import Expectations
 from pipelines.content.context import context_blocks, salutation, summary_facts
 from pipelines.content.errors import ContentBlocked
-from pipelines.content.policy import BLOCKED, Policy, Review, load_policy
-from pipelines.content.prompts import PromptTemplate, data_block, load_prompts
-from pipelines.content.providers import ChatProvider, build_chat_provider
+from pipelines.content.policy import BLOCKED, Policy, Review
+from pipelines.content.prompts import PromptTemplate, data_block
+from pipelines.content.providers import ChatProvider
 from pipelines.content.replay import message_records
 from pipelines.content.retrieval import CustomerInteractionRetriever
 from pipelines.content.usage import NO_CALL, Price, Usage, cost, total, usage_of
@@ -297,23 +297,3 @@ class ContentPipeline:
                 **fields,
             },
         )
-
-
-def build_content_pipeline(
-    config: Mapping[str, Any],
-    history: AbstractCustomerHistoryRepository,
-    generated: AbstractGeneratedContentRepository,
-) -> ContentPipeline:
-    """Build the pipeline with the provider and prompts that ``config`` names."""
-    prices = {
-        model: Price(rates["input"], rates["output"])
-        for model, rates in config.get("MODEL_PRICES", {}).items()
-    }
-    return ContentPipeline(
-        build_chat_provider(config),
-        load_prompts(config["PROMPTS_DIR"]),
-        history,
-        generated,
-        policy=load_policy(config["POLICY_DIR"]),
-        prices=prices,
-    )
