@@ -5,6 +5,7 @@ states. Dates are those of the question's period, as the queries ran them.
 """
 
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
 from pipelines.research.planner import Plan
@@ -67,20 +68,56 @@ def _ranking(plan: Plan, results: list[QueryResult]) -> Composed:
     shown = rows[:top]
     pairs = [(_label(row, _dim(plan)), row[m]) for row in shown]
     word = "fewest" if plan.context.get("direction") == "asc" else "most"
-    by = _dim(plan).replace("_", " ")
+    unit = plan.context.get("unit")
+    by = f"{unit}s" if unit else f"{_dim(plan).replace('_', ' ')} values"
     if top == 1:
         name = pairs[0][0]
         text = f"{name[:1].upper()}{name[1:]} had the {word} {m} ({pairs[0][1]}) for {plan.scope}."
     else:
-        text = (
-            f"The {len(pairs)} {by} values with the {word} {m} for {plan.scope}: {_listed(pairs)}."
-        )
+        text = f"The {len(pairs)} {by} with the {word} {m} for {plan.scope}: {_listed(pairs)}."
     if len(rows) > top and rows[top][m] == shown[-1][m]:
         tied = _label(rows[top], _dim(plan))
         text += f" The place is shared: {tied} has {rows[top][m]} as well."
+    if unit and word == "fewest":
+        # The layer returns the periods that have rows: an empty one cannot be ranked.
+        text += f" {unit.capitalize()}s without any of these {m} are not ranked."
     figures = [{"label": label, "value": value} for label, value in pairs]
-    query = _narrowed(plan.steps[0].query, _dim(plan), shown[0][_dim(plan)])
+    first = shown[0][_dim(plan)]
+    query = plan.steps[0].query
+    query = _within(query, unit, first) if unit else _narrowed(query, _dim(plan), first)
     return Composed(text, figures, [(query, CITATIONS)])
+
+
+def _within(query: SemanticQuery, unit: str, label: str) -> SemanticQuery:
+    """Return ``query`` without its grouping, limited to the period ``label`` of ``unit``."""
+    start, end = period_bounds(unit, label)
+    start = max(start, query.date_from) if query.date_from else start
+    end = min(end, query.date_to) if query.date_to else end
+    return replace(query, granularity=None, order=(), limit=None, date_from=start, date_to=end)
+
+
+def period_bounds(unit: str, label: str) -> tuple[date, date]:
+    """Return the first and last day of a period as the layer labels it (2021-Q1, 2020-W05)."""
+    if unit == "day":
+        day = date.fromisoformat(label)
+        return day, day
+    if unit == "week":
+        year, week = label.split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+        return monday, monday + timedelta(days=6)
+    if unit == "quarter":
+        year, quarter = label.split("-Q")
+        first = date(int(year), 3 * int(quarter) - 2, 1)
+        return first, _month_end(date(int(year), 3 * int(quarter), 1))
+    if unit == "month":
+        first = date.fromisoformat(f"{label}-01")
+        return first, _month_end(first)
+    return date(int(label), 1, 1), date(int(label), 12, 31)
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def _compared_values(plan: Plan, results: list[QueryResult]) -> Composed:

@@ -19,13 +19,21 @@ from pipelines.research.reading import (
     measure_of,
     parse,
     plural,
+    ranked_unit,
+    ranks_several_periods,
     share_split,
     target_of,
 )
 from pipelines.research.terms import Mention
 from pipelines.research.time_phrases import Period
 from repository.model import UNKNOWN
-from repository.semantic import OrderBy, QueryFilter, SemanticQuery, SemanticVocabulary
+from repository.semantic import (
+    PERIOD,
+    OrderBy,
+    QueryFilter,
+    SemanticQuery,
+    SemanticVocabulary,
+)
 
 __all__ = ["CAPABILITIES", "NotAnswerable", "Plan", "Step", "plan_question", "scope_text"]
 
@@ -106,16 +114,18 @@ def plan_question(
         dims = (target,) if target and target != "customer" else ()
         query = _query(measure, filters, period, dimensions=dims, granularity=granularity)
         return Plan("trend", (Step("trend", query),), measure, scope, target)
+    if not target and (unit := ranked_unit(parsed)):
+        return _period_ranking_plan(parsed, measure, unit, filters, period, scope)
     compared = compared_dimension(parsed)
     if len(parsed.periods) == 2:
         steps = tuple(Step(p.label, _query(measure, filters, p)) for p in parsed.periods)
         return Plan("comparison", steps, measure, scope_text(filters, None), "period")
-    if compared and free & (w.COMPARE | {"or", "and"}) and not free & (w.RANK_DOWN | w.RANK_UP):
+    ranks = free & (w.RANK_DOWN | w.RANK_UP)
+    if compared and (free & w.THAN or free & (w.COMPARE | {"or", "and"}) and not ranks):
         query = _query(measure, filters, period, dimensions=(compared,))
         return Plan("comparison", (Step("comparison", query),), measure, scope, compared)
-    ranked = free & (w.RANK_DOWN | w.RANK_UP)
     asks_which = free & {"which", "what"} and not free & w.COUNT
-    if target and (ranked or asks_which) and (ranked or not plural(parsed, target)):
+    if target and (ranks or asks_which) and (ranks or not plural(parsed, target)):
         return _ranking_plan(parsed, measure, target, filters, period, scope)
     if target and (free & (w.PER | {"breakdown", "split"}) or asks_which):
         order = (OrderBy(measure, "desc"),)
@@ -147,6 +157,17 @@ def _ranking_plan(parsed, measure, target, filters, period, scope) -> Plan:
         top,
         context={"direction": direction},
     )
+
+
+def _period_ranking_plan(parsed, measure, unit, filters, period, scope) -> Plan:
+    """ "Which month had the most ...": the periods of ``unit`` ranked by ``measure``."""
+    direction = "asc" if parsed.free & w.RANK_UP else "desc"
+    listed = parsed.free & {"top", "bottom"} or ranks_several_periods(parsed)
+    top = parsed.top or (3 if listed else 1)
+    order = (OrderBy(measure, direction),)
+    query = _query(measure, filters, period, granularity=unit, order=order, limit=top + 1)
+    context = {"direction": direction, "unit": unit}
+    return Plan("ranking", (Step("ranking", query),), measure, scope, PERIOD, top, context=context)
 
 
 def _history_plan(filters, period, scope) -> Plan:

@@ -33,7 +33,7 @@ _CUSTOMER = re.compile(
     r"\b(?:customer|client)s?\s*(?:id|number|no\.?|nr\.?)?\s*#?\s*(\d{1,10})\b", re.I
 )
 _COUNT_WORD = r"\d{1,3}|" + "|".join(NUMBER_WORDS)
-_TOP_N = re.compile(rf"\b(top|bottom|first)\s+({_COUNT_WORD})\b", re.I)
+_TOP_N = re.compile(rf"\b(top|bottom|first|which|what)\s+({_COUNT_WORD})\b", re.I)
 _N_MOST = re.compile(
     rf"\b({_COUNT_WORD})\s+(?=(?:most|least|biggest|largest|smallest|busiest|"
     r"quietest|highest|lowest|fewest|best|worst|main|leading)\b)",
@@ -147,6 +147,7 @@ _ADJECTIVE_UNITS = {
     "annual": "year",
     "annually": "year",
 }
+_UNIT_NOUNS = frozenset(w.TREND_UNITS)  # the nouns: "month", not "monthly"
 
 
 def granularity_of(parsed: Parsed) -> str | None:
@@ -155,11 +156,36 @@ def granularity_of(parsed: Parsed) -> str | None:
     for word in words:
         if word in _ADJECTIVE_UNITS:
             return _ADJECTIVE_UNITS[word]
+    for first, between, second in zip(words, words[1:], words[2:], strict=False):
+        if between == "over" and first == second and _unit_of(first):  # "year over year"
+            return _unit_of(first)
     for before, word in zip(words, words[1:], strict=False):
         unit = next((u for u, names in w.TREND_UNITS.items() if word in names), None)
         if unit and before in w.PER:
             return unit
     return "month" if parsed.free & w.TREND else None
+
+
+def _unit_of(word: str) -> str | None:
+    return next((unit for unit, names in w.TREND_UNITS.items() if word in names), None)
+
+
+def ranked_unit(parsed: Parsed) -> str | None:
+    """Return the period a question ranks ("which month had the most", "busiest quarter")."""
+    words, free = parsed.words, parsed.free
+    ranks = free & (w.RANK_DOWN | w.RANK_UP)
+    for position, word in enumerate(words):
+        unit = _unit_of(word) if word in _UNIT_NOUNS else None
+        if unit is None or (position and words[position - 1] in w.PER):
+            continue
+        if ranks or (position and words[position - 1] in ("which", "what")):
+            return unit
+    return None
+
+
+def ranks_several_periods(parsed: Parsed) -> bool:
+    """Tell whether the ranked period is named in the plural ("which months")."""
+    return any(word in _UNIT_NOUNS and i in parsed.plural for i, word in enumerate(parsed.words))
 
 
 def share_split(parsed: Parsed) -> tuple[list[Mention], list[Mention]]:

@@ -20,14 +20,21 @@ TREND_UNITS = {
     "quarter": _stems("quarter quarterly"),
     "year": _stems("year yearly annual annually"),
 }
-TREND = _stems("trend evolution evolve over time develop developed timeline")
+TREND = _stems(
+    "trend evolution evolve over time develop developed timeline change changed changing"
+)
 PER = _stems("per by each every across")
 COMPARE = _stems("vs versus compare compared comparison comparing against difference differ")
+# "Is Email more common than Call?" compares even though it also uses a ranking word.
+THAN = _stems("than")
 RANK_DOWN = _stems(
     "most top highest biggest largest greatest common popular frequent frequently often "
-    "leading main busiest"
+    "leading main busiest prefer preferred preference favourite favorite favoured favored "
+    "usual typical dominant dominate prevalent predominant primary"
 )
-RANK_UP = _stems("least fewest lowest smallest rarest rarely bottom quietest")
+RANK_UP = _stems(
+    "least fewest lowest smallest rarest rarely bottom quietest unpopular uncommon rare seldom"
+)
 COUNT = _stems("how many number count total much amount")
 HISTORY = _stems("history summary summarise summarize overview profile record about")
 CUSTOMERS_MEASURE = _stems("distinct unique different individual")
@@ -74,6 +81,7 @@ FILLER = FILLER.union(
     TREND,
     PER,
     COMPARE,
+    THAN,
     RANK_DOWN,
     RANK_UP,
     COUNT,

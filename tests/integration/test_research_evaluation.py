@@ -1,4 +1,4 @@
-"""The research assistant's question set: 50 questions over a generated data set.
+"""The research assistant's question set: 58 questions over a generated data set.
 
 Values in the questions are read from the generated data (the most common type, the
 second channel, ...), written in varied case and wording; each expected answer is
@@ -68,6 +68,13 @@ def ranked(frame, dimension, top, ascending=False, measure="interactions") -> Pa
     found = counts(frame, dimension, measure)
     found.pop(UNKNOWN, None)
     items = sorted(found.items(), key=lambda kv: (kv[1] if ascending else -kv[1], str(kv[0])))
+    return items[:top]
+
+
+def ranked_periods(frame, unit, top, ascending=False) -> Pairs:
+    """Periods by interactions (ties: the earlier first), labelled as the trend labels them."""
+    found = dict(trend(frame, unit))
+    items = sorted(found.items(), key=lambda kv: (kv[1] if ascending else -kv[1], kv[0]))
     return items[:top]
 
 
@@ -187,7 +194,23 @@ def cases(facts: pd.DataFrame) -> list[Case]:
              ranked(s(f, last_months(f, 12)), "channel", 1)),
         Case(f"Which topic came up most often by {c3.lower()}?",
              ranked(s(f, channel=c3), "topic", 1)),
+        Case(f"Which channel do {t2} customers prefer?",
+             ranked(s(f, customer_type=t2), "channel", 1)),
+        Case(f"What is the favourite topic of {t3} customers in 2021?",
+             ranked(s(f, year(2021), customer_type=t3), "topic", 1)),
+        # rankings of periods
+        Case("Which month had the most interactions in 2021?",
+             ranked_periods(s(f, year(2021)), "month", 1)),
+        Case(f"What was the busiest quarter for {c1.lower()}?",
+             ranked_periods(s(f, channel=c1), "quarter", 1)),
+        Case("In which year were there the fewest negative interactions?",
+             ranked_periods(s(f, sentiment="Negative"), "year", 1, ascending=True)),
+        Case(f"Which 3 weeks of 2022 had the most {topic_b.lower()} interactions?",
+             ranked_periods(s(f, year(2022), topic=topic_b), "week", 3)),
         # comparisons
+        Case(f"Is {c1.lower()} more common than {c2.lower()} in 2022?",
+             compared([(c1, n(s(f, year(2022), channel=c1))),
+                       (c2, n(s(f, year(2022), channel=c2)))])),
         Case("Compare email vs call interactions in 2021",
              compared([("Email", n(s(f, year(2021), channel="Email"))),
                        ("Call", n(s(f, year(2021), channel="Call")))])),
@@ -209,6 +232,7 @@ def cases(facts: pd.DataFrame) -> list[Case]:
         Case(f"Show the quarterly trend of {topic_b.lower()} for {t3} customers",
              trend(s(f, topic=topic_b, customer_type=t3), "quarter")),
         Case("How many interactions per year?", trend(f, "year")),
+        Case("How did the number of interactions change year over year?", trend(f, "year")),
         Case("Interactions by channel per quarter in 2022",
              trend(s(f, year(2022)), "quarter", "channel")),
         Case("How did the number of negative interactions evolve per month between "

@@ -108,6 +108,47 @@ class TestOtherVocabulary:
         start = datetime(latest.year, latest.month - 1, 1)
         assert figures(answer) == [("interactions", int((FACTS["occurred_at"] >= start).sum()))]
 
+    def test_a_preference_is_read_as_a_ranking(self, assistant):
+        per = FACTS[FACTS["customer_type"] == "Silver"].dropna(subset=["channel"])
+        best = sorted(per["channel"].value_counts().items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        for question in ("Which channel do Silver customers prefer?",
+                         "What is the favourite channel of silver customers?"):  # fmt: skip
+            assert figures(assistant.ask(question)) == [best]
+
+    def test_more_than_compares_the_two_values(self, assistant):
+        answer = assistant.ask("Is WhatsApp more common than Email?")
+        whatsapp, email = count(channel="WhatsApp"), count(channel="Email")
+        assert figures(answer) == [
+            ("WhatsApp", whatsapp),
+            ("Email", email),
+            ("difference", whatsapp - email),
+        ]
+
+    def test_the_busiest_month_is_a_ranking_of_months(self, assistant):
+        months = FACTS[FACTS["topic"] == "Refill Request"]["occurred_at"].dt.strftime("%Y-%m")
+        ordered = sorted(months.value_counts().items(), key=lambda kv: (-kv[1], kv[0]))
+        answer = assistant.ask("Which month had the most refill requests?")
+        assert figures(answer) == [ordered[0]]
+        busiest = ordered[0][0]
+        assert answer["citations"]
+        assert all(str(c["date"]).startswith(busiest) for c in answer["citations"])
+
+    def test_the_quietest_periods_are_ranked_upwards_and_the_gap_is_said(self, assistant):
+        quarters = (
+            FACTS["occurred_at"].dt.year.astype(str)
+            + "-Q"
+            + (FACTS["occurred_at"].dt.quarter.astype(str))
+        )
+        ordered = sorted(quarters.value_counts().items(), key=lambda kv: (kv[1], kv[0]))
+        answer = assistant.ask("Which 2 quarters had the fewest interactions?")
+        assert figures(answer) == ordered[:2]
+        assert "without any" in answer["answer"]
+
+    def test_year_over_year_is_a_yearly_trend(self, assistant):
+        answer = assistant.ask("How did Gold interactions change year over year?")
+        years = FACTS[FACTS["customer_type"] == "Gold"]["occurred_at"].dt.year.value_counts()
+        assert figures(answer) == [(str(y), int(n)) for y, n in sorted(years.items())]
+
     def test_the_answer_is_logged_with_its_plan(self, assistant):
         answer = assistant.ask("Top 2 topics for WhatsApp")
         (entry,) = assistant.research_log.recent(5)
