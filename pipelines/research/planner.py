@@ -17,6 +17,7 @@ from pipelines.research.reading import (
     compared_dimension,
     granularity_of,
     measure_of,
+    names_target,
     parse,
     plural,
     ranked_unit,
@@ -125,9 +126,12 @@ def plan_question(
         query = _query(measure, filters, period, dimensions=(compared,))
         return Plan("comparison", (Step("comparison", query),), measure, scope, compared)
     asks_which = free & {"which", "what"} and not free & w.COUNT
-    if target and (ranks or asks_which) and (ranks or not plural(parsed, target)):
+    # "Which channel ..." wants one; "which channels", "what was discussed", "rank the ..." all.
+    one = names_target(parsed, target) and not plural(parsed, target) if target else False
+    lists_all = free & w.BREAKDOWN and not parsed.top
+    if target and not lists_all and (ranks or (asks_which and one)):
         return _ranking_plan(parsed, measure, target, filters, period, scope)
-    if target and (free & (w.PER | {"breakdown", "split"}) or asks_which):
+    if target and (free & (w.PER | w.BREAKDOWN) or asks_which):
         order = (OrderBy(measure, "desc"),)
         query = _query(measure, filters, period, dimensions=(target,), order=order)
         return Plan("breakdown", (Step("breakdown", query),), measure, scope, target)

@@ -16,6 +16,7 @@ from pipelines.research.terms import (
     correct_spelling,
     find_mentions,
     plain_words,
+    possessive_positions,
     tokens,
 )
 from pipelines.research.time_phrases import Period, find_periods
@@ -57,6 +58,7 @@ class Parsed:
     customers: list[int]
     top: int | None
     free: set[str]  # words outside every value, period and id
+    possessive: set[int]  # positions of possessives ("Red customers' emails")
 
 
 def _number(text: str) -> int:
@@ -90,7 +92,8 @@ def parse(question: str, vocabulary: SemanticVocabulary) -> Parsed | NotAnswerab
             f"data's vocabulary or to a question I can answer. {CAPABILITIES}"
         )
     plural = {i for i, word in enumerate(plain_words(text)) if word != words[i]}
-    return Parsed(words, plural, mentions, periods, customers, top, set(free))
+    possessive = possessive_positions(text)
+    return Parsed(words, plural, mentions, periods, customers, top, set(free), possessive)
 
 
 def target_of(parsed: Parsed) -> str | None:
@@ -98,8 +101,11 @@ def target_of(parsed: Parsed) -> str | None:
     words, free = parsed.words, parsed.free
     typed = {m.end for m in parsed.mentions if m.dimension == "customer_type"}
     for position, word in enumerate(words):
-        if word == "customer" and position + 1 < len(words) and words[position + 1] == "type":
+        if word in w.CUSTOMER_NOUNS and words[position + 1 : position + 2] == ["type"]:
             return "customer_type"
+        after = words[position + 1 : position + 3]
+        if word in w.KIND and len(after) == 2 and after[0] == "of" and after[1] in w.CUSTOMER_NOUNS:
+            return "customer_type"  # "which type of customer"
     for dimension, names in w.TARGETS:
         for position, word in enumerate(words):
             if word in names and word in free and position not in typed:
@@ -117,11 +123,22 @@ def plural(parsed: Parsed, target: str) -> bool:
     return any(word in names and i in parsed.plural for i, word in enumerate(parsed.words))
 
 
+def names_target(parsed: Parsed, target: str) -> bool:
+    """Tell whether the question names its target's own word ("which channel"), not only a
+    verb that implies it ("what was discussed": the topics)."""
+    names = dict(w.TARGETS).get(target, frozenset())
+    if target == "customer_type":
+        names = names | w.KIND
+    return any(word in names for word in parsed.free)
+
+
 def counts_customers(parsed: Parsed, position: int, ranks: bool = True) -> bool:
     """Tell whether "customer" at ``position`` is what is counted ("how many Red customers")."""
     named = {i for m in parsed.mentions for i in range(m.start, m.end)}
-    if parsed.words[position + 1 : position + 2] == ["interaction"]:  # "customers' interactions"
-        return False
+    if position in parsed.possessive or parsed.words[position + 1 : position + 2] == [
+        "interaction"
+    ]:
+        return False  # "Red customers' emails", "customer interactions": interactions counted
     for i in range(position - 1, -1, -1):
         word = parsed.words[i]
         if word in w.CUSTOMERS_MEASURE:
@@ -134,7 +151,7 @@ def counts_customers(parsed: Parsed, position: int, ranks: bool = True) -> bool:
 
 def measure_of(parsed: Parsed) -> str:
     words = parsed.words
-    counted = (i for i, word in enumerate(words) if word in ("customer", "client"))
+    counted = (i for i, word in enumerate(words) if word in w.CUSTOMER_NOUNS)
     return "customers" if any(counts_customers(parsed, i) for i in counted) else "interactions"
 
 
@@ -163,7 +180,8 @@ def granularity_of(parsed: Parsed) -> str | None:
         unit = next((u for u, names in w.TREND_UNITS.items() if word in names), None)
         if unit and before in w.PER:
             return unit
-    return "month" if parsed.free & w.TREND else None
+    over_time = any(a == "over" and b == "time" for a, b in zip(words, words[1:], strict=False))
+    return "month" if parsed.free & w.TREND or over_time else None
 
 
 def _unit_of(word: str) -> str | None:

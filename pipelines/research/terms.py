@@ -80,6 +80,16 @@ def plain_words(text: str) -> list[str]:
     return _WORD.findall(re.sub(r"['’]s\b", "", text.casefold()))
 
 
+def possessive_positions(text: str) -> set[int]:
+    """Return the positions (as plain_words counts them) of words written as possessives."""
+    marked = re.sub(r"(['’])s\b", r"\1", text.casefold())
+    return {
+        i
+        for i, match in enumerate(_WORD.finditer(marked))
+        if marked[match.end() : match.end() + 1] in ("'", "’")
+    }
+
+
 def tokens(text: str) -> list[str]:
     """Return the question's words, casefolded and stemmed, possessives dropped."""
     return [stem(word) for word in plain_words(text)]

@@ -20,9 +20,8 @@ TREND_UNITS = {
     "quarter": _stems("quarter quarterly"),
     "year": _stems("year yearly annual annually"),
 }
-TREND = _stems(
-    "trend evolution evolve over time develop developed timeline change changed changing"
-)
+# "over" and "time" alone are not trends ("over the phone", "how many times"): "over time" is.
+TREND = _stems("trend evolution evolve develop developed timeline change changed changing")
 PER = _stems("per by each every across")
 COMPARE = _stems("vs versus compare compared comparison comparing against difference differ")
 # "Is Email more common than Call?" compares even though it also uses a ranking word.
@@ -38,6 +37,11 @@ RANK_UP = _stems(
 COUNT = _stems("how many number count total much amount")
 HISTORY = _stems("history summary summarise summarize overview profile record about")
 CUSTOMERS_MEASURE = _stems("distinct unique different individual")
+# Words for the people the data's customers are; "how many doctors" counts customers.
+CUSTOMER_NOUNS = _stems("customer client people person doctor physician prescriber hcp account")
+KIND = _stems("type kind group category sort")
+# Every value of the dimension, ordered by the measure ("rank the channels").
+BREAKDOWN = _stems("breakdown split distribution rank ranking ranked sorted ordered popularity")
 # Dimension words, in the order a ranking's target is chosen when several appear.
 TARGETS = (
     ("customer_type", _stems("segment colour color")),
@@ -45,7 +49,7 @@ TARGETS = (
     ("topic", _stems("topic subject theme issue")),
     ("channel", _stems("channel medium")),
     ("sentiment", _stems("sentiment mood tone feeling")),
-    ("customer", _stems("customer client")),
+    ("customer", CUSTOMER_NOUNS),
 )
 DISCUSS = _stems("discuss discussed discussing talk talked raise raised mention mentioned")
 BASE_SPLIT = _stems("among within amongst")
@@ -73,7 +77,7 @@ FILLER = _stems(
     "subject theme issue medium mood tone feeling did do many were only just also "
     "more fewer less up break give show conversation exchange message touchpoint "
     "engagement communication send sent contact way who ask asked asking write wrote "
-    "customerref periodref"
+    "active engaged customerref periodref"
 )
 # Every word that signals a kind of question is an ordinary question word as well.
 FILLER = FILLER.union(
@@ -87,6 +91,9 @@ FILLER = FILLER.union(
     COUNT,
     HISTORY,
     CUSTOMERS_MEASURE,
+    CUSTOMER_NOUNS,
+    KIND,
+    BREAKDOWN,
     DISCUSS,
     BASE_SPLIT,
     PREDICATE,

@@ -1,4 +1,4 @@
-"""The research assistant's question set: 58 questions over a generated data set.
+"""The research assistant's question set: 61 questions over a generated data set.
 
 Values in the questions are read from the generated data (the most common type, the
 second channel, ...), written in varied case and wording; each expected answer is
@@ -198,6 +198,8 @@ def cases(facts: pd.DataFrame) -> list[Case]:
              ranked(s(f, customer_type=t2), "channel", 1)),
         Case(f"What is the favourite topic of {t3} customers in 2021?",
              ranked(s(f, year(2021), customer_type=t3), "topic", 1)),
+        Case(f"Which type of customer used {c2.lower()} the most in 2022?",
+             ranked(s(f, year(2022), channel=c2), "customer_type", 1)),
         # rankings of periods
         Case("Which month had the most interactions in 2021?",
              ranked_periods(s(f, year(2021)), "month", 1)),
@@ -243,6 +245,9 @@ def cases(facts: pd.DataFrame) -> list[Case]:
         # shares
         Case("What share of Red customers' interactions were negative?",
              share(s(f, customer_type="Red", sentiment="Negative"), s(f, customer_type="Red"))),
+        Case(f"What percent of {t1} customers' emails were negative?",
+             share(s(f, customer_type=t1, channel="Email", sentiment="Negative"),
+                   s(f, customer_type=t1, channel="Email"))),
         Case("What percentage of interactions in 2021 came through email?",
              share(s(f, year(2021), channel="Email"), s(f, year(2021)))),
         Case(f"What proportion of {topic_a.lower()} interactions were with {t1} customers?",
@@ -257,6 +262,8 @@ def cases(facts: pd.DataFrame) -> list[Case]:
         Case(f"Summarise customer {cid2}'s interactions in 2020",
              history(s(f, year(2020), customer_id=cid2))),
         # breakdowns
+        Case("Rank the channels by number of interactions in 2021",
+             breakdown(s(f, year(2021)), "channel")),
         Case("Number of interactions per sentiment in 2019",
              breakdown(s(f, year(2019)), "sentiment")),
         Case(f"Break down {t2} customers' interactions by product",

@@ -149,6 +149,49 @@ class TestOtherVocabulary:
         years = FACTS[FACTS["customer_type"] == "Gold"]["occurred_at"].dt.year.value_counts()
         assert figures(answer) == [(str(y), int(n)) for y, n in sorted(years.items())]
 
+    def test_a_plural_possessive_does_not_turn_the_share_into_customers(self, assistant):
+        answer = assistant.ask("What percent of Gold customers' emails were negative?")
+        part = count(customer_type="Gold", channel="Email", sentiment="Negative")
+        whole = count(customer_type="Gold", channel="Email")
+        assert figures(answer) == [
+            ("share_percent", round(100 * part / whole, 1)),
+            ("matching", part),
+            ("whole", whole),
+        ]
+
+    def test_type_of_customer_is_the_customer_type(self, assistant):
+        per = FACTS[FACTS["channel"] == "WhatsApp"]["customer_type"].value_counts()
+        best = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        assert figures(assistant.ask("Which type of customer uses WhatsApp most?")) == [best]
+
+    def test_rank_lists_every_value_in_order(self, assistant):
+        per = FACTS["topic"].value_counts()
+        expected = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+        assert figures(assistant.ask("Rank the topics by number of interactions")) == expected
+
+    def test_what_was_discussed_lists_the_topics_rather_than_picking_one(self, assistant):
+        per = FACTS[FACTS["channel"] == "WhatsApp"]["topic"].value_counts()
+        expected = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+        answer = assistant.ask("What was discussed over WhatsApp?")
+        assert len(expected) > 1 and figures(answer) == expected
+
+    def test_people_are_counted_as_customers(self, assistant):
+        answer = assistant.ask("How many people contacted us by email?")
+        reached = FACTS[FACTS["channel"] == "Email"]["customer_id"].nunique()
+        assert figures(answer) == [("customers", reached)]
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "How many times did Gold customers call us?",
+            "How many Gold interactions over the phone?",
+        ],
+    )
+    def test_times_and_over_are_not_trends(self, assistant, question):
+        assert figures(assistant.ask(question)) == [
+            ("interactions", count(customer_type="Gold", channel="Call"))
+        ]
+
     def test_the_answer_is_logged_with_its_plan(self, assistant):
         answer = assistant.ask("Top 2 topics for WhatsApp")
         (entry,) = assistant.research_log.recent(5)
