@@ -137,7 +137,7 @@ def plan_question(
         return Plan("breakdown", (Step("breakdown", query),), measure, scope, target)
     if parsed.customers and not free & w.COUNT:
         return _history_plan(filters, period, scope)
-    if free & w.COUNT or parsed.mentions:
+    if free & w.COUNT or parsed.mentions or (parsed.periods and "interaction" in free):
         return Plan("count", (Step("total", _query(measure, filters, period)),), measure, scope)
     return NotAnswerable(f"I could not tell what to count or rank. {CAPABILITIES}")
 

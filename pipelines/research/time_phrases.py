@@ -2,8 +2,10 @@
 
 "in the last N months" counts back from the latest interaction: the N calendar months up
 to and including its month. "the last N weeks/days" are the N*7 or N days ending on its
-day. A period after "since"/"after"/"from" opens a range, one after "before"/"until"
-closes it, and "between A and B" or "from A to B" joins two.
+day; "this year" (month, quarter, week) is the one holding it, "year to date" ends on it.
+A bare quarter or month takes the year of the dated one it is paired with ("Q1 vs Q2
+2021", "Jan-Mar 2021"). A period after "since"/"after"/"from" opens a range, one after
+"before"/"until" closes it, and "between A and B", "from A to B" or "A to B" joins two.
 """
 
 import re
@@ -46,12 +48,22 @@ _ORDINALS = {
     "4th": 4,
     "last": 4,
 }
+# Between a bare quarter or month and a dated one it shares the year with ("Q1 vs Q2 2021").
+_PAIRED = r"(?:-|–|to|through|thru|until|till|and|or|vs\.?|versus)"
 _ATOMS = re.compile(
     rf"""
     (?P<iso>\b(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})\b)
+    |(?P<part>\b(?:the\s+)?(?P<pe>first|last)\s+(?P<pn>{_COUNT})\s+(?P<pu>month|quarter)s?\s+
+        (?:of|in)\s+(?P<py>\d{{4}})\b)
     |(?P<recent>\b(?:the\s+)?(?:last|past|previous|recent|latest)\s+(?P<n>{_COUNT})?\s*
         (?P<unit>day|week|month|quarter|year)s?\b)
-    |(?P<q1>\bq(?P<qa>[1-4])\s*(?:of\s+|in\s+)?(?P<qya>\d{{4}})\b)
+    |(?P<current>\b(?:this|the\s+current|current)\s+(?P<cu>week|month|quarter|year)\b
+        |\b(?P<ytd>year[\s-]+to[\s-]+date|ytd)\b)
+    |(?P<bq>\bq(?P<bqa>[1-4])(?=\s*{_PAIRED}\s*q[1-4]\s*(?:of\s+|in\s+|/|-)?\s*
+        (?P<bqy>\d{{4}})\b))
+    |(?P<bm>\b(?P<bmm>{_MONTH})\.?(?=\s*{_PAIRED}\s*(?:{_MONTH})\.?,?\s+(?:of\s+)?
+        (?P<bmy>\d{{4}})\b))
+    |(?P<q1>\bq(?P<qa>[1-4])\s*(?:of\s+|in\s+|/|-)?\s*(?P<qya>\d{{4}})\b)
     |(?P<q2>\b(?P<qyb>\d{{4}})\s*[-/ ]?\s*q(?P<qb>[1-4])\b)
     |(?P<q3>\b(?:the\s+)?(?P<qc>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+
         (?:of\s+|in\s+)?(?P<qyc>\d{{4}})\b)
@@ -64,6 +76,8 @@ _ATOMS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _JOIN = re.compile(r"^\s*(?:and|to|until|till|through|thru|-|–)\s*$", re.I)
+# Joins two periods into one range even without "between" or "from" ("Jan-Mar 2021").
+_RANGE = re.compile(r"^\s*(?:to|through|thru|-|–)\s*$", re.I)
 _OPENS = re.compile(r"\b(?:between|from)\s*$", re.I)
 _SINCE = re.compile(r"\b(?:since|after|from|starting)\s*$", re.I)
 _BEFORE = re.compile(r"\bbefore\s*$", re.I)
@@ -86,16 +100,55 @@ def _recent(match: re.Match[str], latest: date) -> Period:
     return Period(_months_back(latest, months - 1), last, f"the last {months} month(s)")
 
 
+def _part_of_year(match: re.Match[str]) -> Period:
+    """ "the first 3 months of 2022", "the last 2 quarters of 2021"."""
+    year, n = int(match.group("py")), _count(match.group("pn"))
+    months = min(12, n * (3 if match.group("pu").lower() == "quarter" else 1))
+    if not months:
+        raise ValueError("no months")
+    label = f"the {match.group('pe').lower()} {months} month(s) of {year}"
+    if match.group("pe").lower() == "first":
+        return Period(date(year, 1, 1), _month_end(year, months), label)
+    return Period(date(year, 13 - months, 1), date(year, 12, 31), label)
+
+
+def _current(match: re.Match[str], latest: date) -> Period:
+    """ "this year" (and month, quarter, week) is the one of the latest interaction."""
+    unit = (match.group("cu") or "").lower()
+    if match.group("ytd"):
+        return Period(date(latest.year, 1, 1), latest, f"{latest.year} to date")
+    if unit == "week":
+        monday = latest - timedelta(days=latest.weekday())
+        return Period(monday, monday + timedelta(days=6), f"the week of {monday.isoformat()}")
+    if unit == "month":
+        label = f"{latest.year}-{latest.month:02d}"
+        return Period(
+            date(latest.year, latest.month, 1), _month_end(latest.year, latest.month), label
+        )
+    if unit == "quarter":
+        quarter = (latest.month + 2) // 3
+        first = date(latest.year, quarter * 3 - 2, 1)
+        return Period(first, _month_end(latest.year, quarter * 3), f"Q{quarter} {latest.year}")
+    return Period(date(latest.year, 1, 1), date(latest.year, 12, 31), str(latest.year))
+
+
 def _atom(match: re.Match[str], latest: date) -> Period:
     g = match.groupdict()
     if g["iso"]:
         day = date(int(g["iy"]), int(g["im"]), int(g["id"]))
         return Period(day, day, day.isoformat())
+    if g["part"]:
+        return _part_of_year(match)
     if g["recent"]:
         return _recent(match, latest)
-    if g["q1"] or g["q2"] or g["q3"]:
-        year = int(g["qya"] or g["qyb"] or g["qyc"])
-        quarter = int(g["qa"] or g["qb"] or _ORDINALS[g["qc"].lower()])
+    if g["current"]:
+        return _current(match, latest)
+    if g["bm"]:
+        year, month = int(g["bmy"]), MONTHS[g["bmm"].lower()]
+        return Period(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}")
+    if g["bq"] or g["q1"] or g["q2"] or g["q3"]:
+        year = int(g["bqy"] or g["qya"] or g["qyb"] or g["qyc"])
+        quarter = int(g["bqa"] or g["qa"] or g["qb"] or _ORDINALS[g["qc"].lower()])
         first = date(year, quarter * 3 - 2, 1)
         return Period(first, _month_end(year, quarter * 3), f"Q{quarter} {year}")
     if g["half"]:
@@ -143,7 +196,8 @@ def find_periods(text: str, latest: date | None) -> list[Period]:
     while index < len(atoms):
         atom, before = atoms[index], text[: atoms[index].start]
         nxt = atoms[index + 1] if index + 1 < len(atoms) else None
-        if nxt and _OPENS.search(before) and _JOIN.match(text[atom.end : nxt.start]):
+        between = text[atom.end : nxt.start] if nxt else ""
+        if nxt and (_OPENS.search(before) and _JOIN.match(between) or _RANGE.match(between)):
             label = f"{atom.label} to {nxt.label}"
             periods.append(Period(atom.date_from, nxt.date_to, label, atom.start, nxt.end))
             index += 2

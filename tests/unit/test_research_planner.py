@@ -232,6 +232,16 @@ class TestTimePhrases:
             ("since 2022", date(2022, 1, 1), None),
             ("before 2022", None, date(2021, 12, 31)),
             ("H2 2021", date(2021, 7, 1), date(2021, 12, 31)),
+            ("in Q3/2021", date(2021, 7, 1), date(2021, 9, 30)),
+            ("Jan-Mar 2021", date(2021, 1, 1), date(2021, 3, 31)),
+            ("January to March 2021", date(2021, 1, 1), date(2021, 3, 31)),
+            ("2020 to 2022", date(2020, 1, 1), date(2022, 12, 31)),
+            ("the first 3 months of 2022", date(2022, 1, 1), date(2022, 3, 31)),
+            ("the last 2 quarters of 2021", date(2021, 7, 1), date(2021, 12, 31)),
+            ("this year", date(2023, 1, 1), date(2023, 12, 31)),
+            ("this quarter", date(2023, 7, 1), date(2023, 9, 30)),
+            ("this month", date(2023, 7, 1), date(2023, 7, 31)),
+            ("year to date", date(2023, 1, 1), date(2023, 7, 18)),
         ],
     )
     def test_a_phrase_becomes_its_days(self, text, start, end):
@@ -241,6 +251,19 @@ class TestTimePhrases:
     def test_two_periods_stay_two(self):
         periods = find_periods("2020 vs 2021", date(2023, 7, 18))
         assert [p.label for p in periods] == ["2020", "2021"]
+
+    @pytest.mark.parametrize(
+        ("text", "labels"),
+        [
+            ("Q1 vs Q2 2021", ["Q1 2021", "Q2 2021"]),
+            ("compare January and February 2022", ["2022-01", "2022-02"]),
+        ],
+    )
+    def test_a_bare_quarter_or_month_takes_the_year_it_is_paired_with(self, text, labels):
+        assert [p.label for p in find_periods(text, date(2023, 7, 18))] == labels
+
+    def test_a_bare_month_word_alone_is_no_period(self):
+        assert find_periods("How many interactions may we count?", date(2023, 7, 18)) == []
 
 
 class TestOutOfRange:
