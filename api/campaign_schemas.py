@@ -54,6 +54,26 @@ class NewCampaignSchema(Schema):
     )
 
 
+class SegmentPreviewSchema(Schema):
+    """POST /campaigns/preview: the segment a campaign would be created with."""
+
+    segment = fields.Nested(SegmentSchema, load_default=dict)
+
+
+class ExclusionsSchema(Schema):
+    opted_out = fields.Integer(metadata={"description": "Matched, but opted out."})
+    not_matched = fields.Integer(
+        metadata={"description": "Listed in customer_ids, but not matched (only then)."}
+    )
+
+
+class SegmentCountSchema(Schema):
+    """Who a campaign of this segment would write to, and who it would leave out."""
+
+    recipients = fields.Integer(metadata={"example": 1520})
+    excluded = fields.Nested(ExclusionsSchema, metadata={"example": {"opted_out": 2}})
+
+
 class ProgressSchema(Schema):
     done = fields.Integer()
     total = fields.Integer()

@@ -17,6 +17,8 @@ from api.campaign_schemas import (
     ItemSchema,
     NewCampaignSchema,
     ReviewNoteSchema,
+    SegmentCountSchema,
+    SegmentPreviewSchema,
 )
 from api.customers import CUSTOMER_ID
 from api.errors import invalid_parameter
@@ -24,7 +26,7 @@ from api.extensions import repositories
 from api.schemas import ErrorSchema
 from api.statistics import csv_response
 from api.statistics_reports import table_as_csv
-from pipelines.campaigns.service import create_campaign, progress
+from pipelines.campaigns.service import create_campaign, preview_segment, progress
 from repository.campaigns import Campaign, ItemFilter, NewCampaign, Segment
 from repository.errors import InvalidInput
 
@@ -70,13 +72,21 @@ def _actor() -> str | None:
     return key.name if key is not None else None
 
 
+def _segment(fields: dict[str, Any]) -> Segment:
+    return Segment(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
+
 def start_campaign(body: dict[str, Any], actor: str | None) -> Campaign:
     """Create a campaign from a validated NewCampaignSchema body (the API's and the console's)."""
-    segment = body.pop("segment")
-    segment = Segment(**{k: tuple(v) if isinstance(v, list) else v for k, v in segment.items()})
+    segment = _segment(body.pop("segment"))
     new = NewCampaign(**{**body, "prompt_versions": tuple(body.get("prompt_versions", ()))},
                       segment=segment, created_by=actor)  # fmt: skip
     return create_campaign(_config(), _campaigns(), new)
+
+
+def count_segment(body: dict[str, Any]) -> dict[str, Any]:
+    """Count a validated SegmentPreviewSchema body's recipients (the API's and the console's)."""
+    return asdict(preview_segment(_campaigns(), _segment(body["segment"])))
 
 
 def export_rows(campaign_id: int) -> list[dict[str, Any]]:
@@ -108,6 +118,17 @@ class Campaigns(MethodView):
     def get(self):
         """List every campaign, newest first."""
         return [_view(campaign) for campaign in _campaigns().all()]
+
+
+@blp.route("/preview")
+class CampaignPreview(MethodView):
+    @blp.arguments(SegmentPreviewSchema)
+    @blp.response(200, SegmentCountSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="A field is invalid (it is named).")
+    def post(self, body):
+        """Count a segment's recipients and exclusions as creating its campaign would, without
+        creating anything (the console's live count)."""
+        return count_segment(body)
 
 
 @blp.route(f"/{CAMPAIGN}")

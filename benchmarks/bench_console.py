@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from api import create_app
+from api.startup import compile_console_templates
 from benchmarks.bench_api import create_key, load, sample_customer_ids
 from pipelines.ingestion import synthetic
 from repository.embedded import (
@@ -59,6 +60,8 @@ def measure(url: str, key: str, customer_id: int) -> list[tuple[str, float, floa
     """Return (page, first ms, median of 5 ms) for each console page and the API baseline."""
     app = create_app({"DATABASE_URL": url, "API_KEY_PEPPER": PEPPER, "CACHE_MAX_MB": 0,
                       "RATE_LIMIT_DEFAULT": "1000000/minute"})  # fmt: skip
+    with app.app_context():
+        compile_console_templates()  # as every serving process does before its first request
     browser = signed_in(app, key)
     api = app.test_client()
     header = {"headers": {"X-API-Key": key}}

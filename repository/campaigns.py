@@ -47,6 +47,14 @@ class NewCampaign:
 
 
 @dataclass(frozen=True)
+class SegmentCount:
+    """How many customers a segment would write to, and how many it leaves out and why."""
+
+    recipients: int
+    excluded: dict[str, int]  # opted_out always; not_matched when ids were listed
+
+
+@dataclass(frozen=True)
 class Recipient:
     """One eligible customer and the prompt version (A/B arm) they were given."""
 
@@ -161,6 +169,10 @@ class AbstractCampaignRepository(ABC):
     ) -> Campaign:
         """Store the campaign, one pending item per eligible customer and one job per batch,
         in one transaction; ``assign(campaign_id, customer_id)`` gives each item's arm."""
+
+    @abstractmethod
+    def preview(self, segment: Segment) -> SegmentCount:
+        """Count the recipients and exclusions ``create`` would store, writing nothing."""
 
     @abstractmethod
     def get(self, campaign_id: int) -> Campaign:

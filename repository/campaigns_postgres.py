@@ -22,6 +22,8 @@ from repository.campaigns import (
     ItemFilter,
     NewCampaign,
     Recipient,
+    Segment,
+    SegmentCount,
     WrittenItem,
 )
 from repository.customers import check_page
@@ -57,12 +59,7 @@ class PostgresCampaignRepository(AbstractCampaignRepository):
         cold_start: Any = None,
     ) -> Campaign:
         with self._engine.begin() as connection:
-            rows = connection.execute(sql.ELIGIBLE, _segment_params(new)).all()
-            eligible = [Recipient(row.customer_id, row.customer_type) for row in rows
-                        if not row.opted_out]  # fmt: skip
-            excluded = {"opted_out": len(rows) - len(eligible)}
-            if new.segment.customer_ids:
-                excluded["not_matched"] = len(set(new.segment.customer_ids)) - len(rows)
+            eligible, excluded = _select(connection, new.segment)
             batches = -(-len(eligible) // batch_size)
             campaign_id = connection.execute(
                 sql.INSERT_CAMPAIGN,
@@ -84,6 +81,13 @@ class PostgresCampaignRepository(AbstractCampaignRepository):
             )
             _defer(connection, campaign_id, list(range(batches)), 0.0)
         return self.get(campaign_id)
+
+    def preview(self, segment: Segment) -> SegmentCount:
+        # Read only: the same selection as create, in a transaction that writes nothing.
+        with self._engine.connect() as connection:
+            eligible, excluded = _select(connection, segment)
+            connection.rollback()
+        return SegmentCount(len(eligible), excluded)
 
     def defer_batch(self, campaign_id: int, batch: int, delay_s: float) -> None:
         """Enqueue a batch's job again, to run after ``delay_s`` seconds (a retry)."""
@@ -226,8 +230,18 @@ def _defer(connection: Connection, campaign_id: int, batches: list[int], delay_s
         connection.execute(sql.DEFER_BATCHES, params)
 
 
-def _segment_params(new: NewCampaign) -> dict[str, Any]:
-    segment = new.segment
+def _select(connection: Connection, segment: Segment) -> tuple[list[Recipient], dict[str, int]]:
+    """Return a segment's recipients (opted-out customers left out) and the exclusion counts."""
+    rows = connection.execute(sql.ELIGIBLE, _segment_params(segment)).all()
+    eligible = [Recipient(row.customer_id, row.customer_type) for row in rows
+                if not row.opted_out]  # fmt: skip
+    excluded = {"opted_out": len(rows) - len(eligible)}
+    if segment.customer_ids:
+        excluded["not_matched"] = len(set(segment.customer_ids)) - len(rows)
+    return eligible, excluded
+
+
+def _segment_params(segment: Segment) -> dict[str, Any]:
     return {
         "types": list(segment.customer_types) or None,
         "ids": list(segment.customer_ids) or None,

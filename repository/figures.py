@@ -43,3 +43,9 @@ INTERACTIONS_BY = text(
     "SELECT interactions_by -> CAST(:dimension AS text) FROM insights.load_figures "
     f"WHERE version = {CURRENT_VERSION_SQL}"  # nosec B608 # built from constants; values are bound
 )
+
+# The values the statistics filters offer, as the load counted them (UNKNOWN stands for none).
+FILTER_CHOICES = text(
+    "SELECT interactions_by, customers_by_type FROM insights.load_figures "
+    f"WHERE version = {CURRENT_VERSION_SQL}"  # nosec B608 # built from constants; values are bound
+)

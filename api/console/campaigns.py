@@ -3,8 +3,8 @@
 from flask import jsonify, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.campaign_schemas import NewCampaignSchema
-from api.campaigns import CAMPAIGN, EXPORT_COLUMNS, export_rows, start_campaign
+from api.campaign_schemas import NewCampaignSchema, SegmentPreviewSchema
+from api.campaigns import CAMPAIGN, EXPORT_COLUMNS, count_segment, export_rows, start_campaign
 from api.console import blp
 from api.console.dashboard import filter_values
 from api.console.forms import problems_of, problems_of_error
@@ -40,11 +40,20 @@ def campaigns():
     return _list_page([], {}), 200
 
 
-def _list_page(problems: list[str], form) -> str:
+def _list_page(problems: list[str], form, count: dict | None = None) -> str:
     found = [(c, progress(c)) for c in _campaigns().all()]
     types = filter_values(current_data_version()).get("customer_type", set())
     return render_template("console/campaigns.html", campaigns=found, problems=problems,
-                           form=form, customer_types=types)  # fmt: skip
+                           form=form, customer_types=types, count=count)  # fmt: skip
+
+
+def count_summary(count: dict) -> str:
+    """Say a segment's count in words, as the form shows it (with or without JavaScript)."""
+    excluded = count["excluded"]
+    words = f"{count['recipients']} recipients, {excluded['opted_out']} opted out"
+    if "not_matched" in excluded:
+        words += f", {excluded['not_matched']} listed but not matched"
+    return words
 
 
 def _new_campaign_body(form) -> dict:
@@ -72,6 +81,24 @@ def create_campaign():
                     else problems_of_error(error))  # fmt: skip
         return _list_page(problems, request.form), 422
     return redirect(url_for("console.campaign", campaign_id=campaign.id), code=303)
+
+
+@blp.post("/campaigns/preview")
+def preview_campaign():
+    """Count the form's segment: JSON for the live count, else the page with the count."""
+    need(MANAGE)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        body = SegmentPreviewSchema().load({"segment": _new_campaign_body(request.form)["segment"]})
+    except ValidationError as error:
+        if wants_json:
+            return jsonify(problems=problems_of(error.messages)), 422
+        return _list_page(problems_of(error.messages), request.form), 422
+    count = count_segment(body)
+    count["summary"] = count_summary(count)
+    if wants_json:
+        return jsonify(count)
+    return _list_page([], request.form, count), 200
 
 
 @blp.get(f"/campaigns/{CAMPAIGN}")

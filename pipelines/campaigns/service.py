@@ -9,7 +9,7 @@ from typing import Any
 from pipelines.campaigns.focus import FOLLOW_UP_WINDOW, OVERALL, most_discussed_of
 from pipelines.campaigns.split import assign_version
 from pipelines.content.prompts import prompt_versions
-from repository.campaigns import Campaign, NewCampaign
+from repository.campaigns import Campaign, NewCampaign, Segment, SegmentCount
 from repository.campaigns_postgres import PostgresCampaignRepository
 from repository.errors import InvalidInput
 
@@ -42,6 +42,14 @@ def create_campaign(
         partial(_arm, versions=new.prompt_versions),
         cold_start,
     )
+
+
+def preview_segment(campaigns: PostgresCampaignRepository, segment: Segment) -> SegmentCount:
+    """Count who a campaign of ``segment`` would write to and who it would leave out.
+
+    The repository selects them exactly as ``create_campaign`` stores them, writing nothing.
+    """
+    return campaigns.preview(segment)
 
 
 def _arm(campaign_id: int, customer_id: int, versions: tuple[str, ...]) -> str:

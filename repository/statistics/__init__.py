@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from repository import figures
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.errors import NotFound
+from repository.model import UNKNOWN
 from repository.statistics import sql as statistics_sql
 from repository.statistics.reach_snapshot import CODED, SnapshotCache
 
@@ -226,11 +227,27 @@ class PostgresStatisticsRepository(AbstractStatisticsRepository):
             cached = self._filter_values
             if cached is not None and cached[0] == version:
                 return {dimension: set(found) for dimension, found in cached[1].items()}
-            values: dict[str, set[str]] = {dimension: set() for dimension in FILTER_DIMENSIONS}
-            for dimension, value in connection.execute(text(statistics_sql.FILTER_VALUES)):
-                values[dimension].add(value)
+            values = _recorded_filter_values(connection)
+            if values is None:  # no figures row (rows written by hand): scan the rollup
+                values = {dimension: set() for dimension in FILTER_DIMENSIONS}
+                for dimension, value in connection.execute(text(statistics_sql.FILTER_VALUES)):
+                    values[dimension].add(value)
         self._filter_values = (version, values)
         return {dimension: set(found) for dimension, found in values.items()}
+
+
+def _recorded_filter_values(connection: Connection) -> dict[str, set[str]] | None:
+    """Return the filter values from the load's figures, or None when it recorded none.
+
+    The figures name a missing value UNKNOWN; the filters offer UNKNOWN on their own.
+    """
+    row = connection.execute(figures.FILTER_CHOICES).one_or_none()
+    if row is None:
+        return None
+    interactions_by, customers_by_type = row
+    values = {d: set(interactions_by.get(d, {})) for d in FILTER_DIMENSIONS if d != "customer_type"}
+    values["customer_type"] = set(customers_by_type)
+    return {dimension: found - {UNKNOWN} for dimension, found in values.items()}
 
 
 def _wanted(filters: InteractionFilter) -> dict[str, tuple[str, ...]]:

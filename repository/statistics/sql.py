@@ -46,7 +46,7 @@ _FACTS = """
 # Answers, for any date range, when nothing filters or groups by channel, topic or sentiment.
 COARSE_DIMENSIONS = frozenset({"product", "customer_type"})
 _COARSE = """
-    SELECT {period} AS period, {columns}, sum(interactions)::bigint AS interactions
+    SELECT {month} AS month, {columns}, sum(interactions) AS interactions
     FROM insights.interaction_daily_product_type
     WHERE version = {version}
       AND (CAST(:date_from AS date) IS NULL OR day >= CAST(:date_from AS date))
@@ -54,7 +54,6 @@ _COARSE = """
       AND (cardinality(CAST(:customer_types AS text[])) = 0
            OR customer_type = ANY(CAST(:customer_types AS text[])))
     GROUP BY {groups}
-    ORDER BY 1 NULLS FIRST, {order}
 """
 
 PERIOD_FORMATS = {None: None, "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
@@ -78,23 +77,34 @@ def interaction_counts(group_by: tuple[str, ...], granularity: str | None, coars
     the rows, with the parameters that ``split_range`` produces.
     """
     period_format = PERIOD_FORMATS[granularity]
-    day_column = "day" if coarse else "month"
-    period = f"to_char({day_column}, '{period_format}')" if period_format else "NULL"
+    # Sum per month first, then name the periods: formatting the fine rollup's 60,000 rows
+    # (1M interactions) before grouping took 130 of the query's 165 ms.
+    if not period_format:
+        month = "NULL::date"
+    else:
+        month = "date_trunc('month', day)::date" if coarse else "month"
+    period = f"to_char(month, '{period_format}')" if period_format else "NULL"
     columns = ", ".join(f"{GROUP_COLUMNS[name]} AS {name}" for name in group_by)
-    order = ", ".join(f'{GROUP_COLUMNS[name]} COLLATE "C"' for name in group_by)
+    names = ", ".join(group_by)
+    order = ", ".join(f'{name} COLLATE "C"' for name in group_by)
     groups = ", ".join(str(i) for i in range(1, len(group_by) + 2))
     if coarse:
-        return _COARSE.format(
-            period=period, columns=columns, groups=groups, order=order, version=CURRENT_VERSION_SQL
+        counted = _COARSE.format(
+            month=month, columns=columns, groups=groups, version=CURRENT_VERSION_SQL
         )
-    facts = _FACTS.format(
-        rollup_filters=filters("r"),
-        row_filters=filters("i"),
-        version=CURRENT_VERSION_SQL,
-    )
+    else:
+        facts = _FACTS.format(
+            rollup_filters=filters("r"),
+            row_filters=filters("i"),
+            version=CURRENT_VERSION_SQL,
+        )
+        counted = f"""
+            SELECT {month} AS month, {columns}, sum(n) AS interactions
+            FROM ({facts}) AS facts GROUP BY {groups}
+        """  # nosec B608 # month and columns come from fixed lookups; values are bound
     return f"""
-        SELECT {period} AS period, {columns}, sum(n)::bigint AS interactions
-        FROM ({facts}) AS facts
+        SELECT {period} AS period, {names}, sum(interactions)::bigint AS interactions
+        FROM ({counted}) AS per_month
         GROUP BY {groups}
         ORDER BY 1 NULLS FIRST, {order}
     """  # nosec B608 # period, columns and order come from fixed lookups (PERIOD_FORMATS, GROUP_COLUMNS); values are bound

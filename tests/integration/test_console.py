@@ -350,6 +350,57 @@ class TestCampaignForm:
         assert query(sample, "SELECT count(*) FROM insights.campaigns")[0][0] == 0
 
 
+class TestSegmentCount:
+    def _expected(self, url: str) -> tuple[int, int]:
+        """Red customers with 5 or more interactions, and the first of them opted out."""
+        matched = query(
+            url,
+            "SELECT customer_id FROM insights.interaction_facts WHERE customer_type = 'Red' "
+            "GROUP BY 1 HAVING count(*) >= 5 ORDER BY 1",
+        )
+        query(url, "INSERT INTO insights.opt_outs (customer_id, source) VALUES (%s, 'test') "
+              "RETURNING 1", (matched[0][0],))  # fmt: skip
+        return len(matched) - 1, 1
+
+    def test_without_javascript_the_count_button_shows_the_page_with_the_count(self, app, sample):
+        recipients, opted_out = self._expected(sample)
+        browser = signed_in(app, create_api_key(app, "counter", "campaigns:manage"))
+        form = {"csrf_token": token(browser, "/console/campaigns"), "name": "",
+                "customer_types": "Red", "min_interactions": "5"}  # fmt: skip
+        response = browser.post("/console/campaigns/preview", data=form)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert f"{recipients} recipients, {opted_out} opted out" in page
+        assert re.search(r'<option value="Red"\s+selected', page)  # the form keeps its choices
+        assert query(sample, "SELECT count(*) FROM insights.campaigns")[0][0] == 0
+
+    def test_the_live_count_answers_json_to_the_page_s_script(self, app, sample):
+        recipients, opted_out = self._expected(sample)
+        browser = signed_in(app, create_api_key(app, "live", "campaigns:manage"))
+        form = {"csrf_token": token(browser, "/console/campaigns"),
+                "customer_types": "Red", "min_interactions": "5"}  # fmt: skip
+        response = browser.post(
+            "/console/campaigns/preview", data=form, headers={"Accept": "application/json"}
+        )
+        body = response.get_json()
+        assert (body["recipients"], body["excluded"]) == (recipients, {"opted_out": opted_out})
+        assert body["summary"] == f"{recipients} recipients, {opted_out} opted out"
+
+    def test_a_bad_field_is_named_and_a_post_without_the_token_refused(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "bad", "campaigns:manage"))
+        form = {"csrf_token": token(browser, "/console/campaigns"), "min_interactions": "-3"}
+        response = browser.post("/console/campaigns/preview", data=form)
+        assert response.status_code == 422
+        assert "min_interactions" in response.get_data(as_text=True)
+        del form["csrf_token"]
+        assert browser.post("/console/campaigns/preview", data=form).status_code == 400
+
+    def test_a_stats_key_cannot_count_a_segment(self, app, sample):
+        browser = signed_in(app, create_api_key(app, "viewer", "stats:read"))
+        form = {"csrf_token": token(browser, "/console")}
+        assert browser.post("/console/campaigns/preview", data=form).status_code == 403
+
+
 class TestIngestionPage:
     def test_an_admin_sees_each_quarantined_row_with_its_reason(self, app, sample):
         browser = signed_in(app, create_api_key(app, "ops", "admin"))

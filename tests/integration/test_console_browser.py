@@ -180,6 +180,33 @@ class TestConsoleInChromium:
         assert all(by_id[c]["status"] == "written" for c in flagged)
         assert all(by_id[c]["status"] == "approved" for c in clear if c != clear[1])
 
+    def test_the_campaign_form_counts_recipients_as_its_fields_change(
+        self, driver, base, sample_url
+    ):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import Select, WebDriverWait
+
+        everyone = query(sample_url, "SELECT count(*) FROM (SELECT customer_id FROM "
+                         "insights.customers UNION SELECT customer_id FROM "
+                         "insights.interactions) AS c")[0][0]  # fmt: skip
+        opted = query(sample_url, "SELECT count(*) FROM insights.opt_outs")[0][0]
+        reds = query(
+            sample_url,
+            "SELECT count(*) FROM (SELECT customer_id FROM insights.interaction_facts "
+            "WHERE customer_type = 'Red' GROUP BY 1 HAVING count(*) >= 5) AS r",
+        )[0][0]
+        assert opted == 0 and 0 < reds < everyone
+        sign_in(driver, base, create_key_in(sample_url, "browser-planner", "campaigns:manage"))
+        driver.get(base + "/console/campaigns")
+        wait = WebDriverWait(driver, 30)
+        wait.until(lambda d: text_of(d, "segment-count") == f"{everyone} recipients, 0 opted out")
+        Select(driver.find_element(By.ID, "customer_types")).select_by_value("Red")
+        driver.find_element(By.ID, "min_interactions").send_keys("5")
+        wait.until(lambda d: text_of(d, "segment-count") == f"{reds} recipients, 0 opted out")
+        assert query(sample_url, "SELECT count(*) FROM insights.campaigns "
+                     "WHERE created_by = 'browser-planner'")[0][0] == 0  # fmt: skip
+        screenshot(driver, "campaign-form")
+
     def test_a_key_without_the_scope_sees_no_campaign_pages(self, driver, base, sample_url):
         from selenium.webdriver.common.by import By
 

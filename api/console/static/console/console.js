@@ -46,11 +46,39 @@
     window.setTimeout(tick, 2000);
   }
 
+  // The segment form's live count: the form (CSRF token included) posted to the console's
+  // preview a moment after the last change, so typing sends one request, not one per key.
+  function liveCount(form) {
+    var output = document.getElementById(form.getAttribute("data-preview-output"));
+    var timer = null;
+    var asked = 0;
+    function count() {
+      var mine = ++asked;
+      fetch(form.getAttribute("data-preview"), {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          if (mine !== asked) { return; }  // a newer change's answer is on its way
+          output.textContent = body.summary || (body.problems || []).join("; ");
+        });
+    }
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(count, 400);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    count();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.Chart) {
       document.querySelectorAll("canvas[data-chart]").forEach(drawChart);
     }
     document.querySelectorAll("select[data-autosubmit]").forEach(autoSubmit);
     document.querySelectorAll("progress[data-poll]").forEach(pollProgress);
+    document.querySelectorAll("form[data-preview]").forEach(liveCount);
   });
 })();
