@@ -13,7 +13,8 @@ keep answering, and one slow probe then refused 2,033 requests at once.
 The watcher then shuts down the sockets of the connections in use (their waits end at
 once with OperationalError) and gives up on connections being opened, and new checkouts
 and connections fail at once, until a probe is answered again. With the 1 s default,
-tests/integration/test_database_timeouts.py measures about 1.0 to 1.3 s until requests fail.
+tests/integration/test_database_timeouts.py sees requests fail 1 to 2 s into a stall (the
+watcher polls every half stall timeout, so a wait may start up to that long before a probe).
 """
 
 import contextlib
@@ -204,8 +205,6 @@ class StallGuard:
                     target=self._watch, name="db-stall-watcher", daemon=True
                 )
                 self._watcher.start()
-            elif len(self._in_use) == 1:
-                self._changed.notify_all()
 
     def _checkin(self, dbapi_connection: Any, record: Any) -> None:
         # An invalidated connection (None here) came back from an error, perhaps a cut.
@@ -239,7 +238,10 @@ class StallGuard:
                     if self._disposed or now - idle_since >= IDLE_EXIT_S:
                         self._watcher = None
                         return False
-                    self._changed.wait(IDLE_EXIT_S)
+                    # Polled, not woken by each checkout: a wake-up per request cost a
+                    # thread switch on every read (issue 17). A wait that starts just
+                    # after a poll is seen at the next, half a stall timeout later.
+                    self._changed.wait(self.timeout_s / 2)
                     continue
                 idle_since = now
                 if now >= due:
