@@ -9,7 +9,8 @@ cache off (CACHE_MAX_MB=0: every answer computed, the cold figures), and with
 ``--baseline-tree DIR`` (a checkout of an earlier commit, e.g. ``git archive main``)
 that tree's app over its own copy of the rows (the before figures). Each case of issue
 17's table is measured at concurrency 1 (p50, p99) and 32 (requests/s, failures, as wrk
-would; benchmarks/load_driver.py), the server drained before each.
+would), the server drained before each. The c=32 client is wrk when it is on PATH
+(benchmarks/wrk_driver.py), else benchmarks/load_driver.py's Python processes.
 """
 
 import argparse
@@ -25,7 +26,8 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks.load_driver import drained, p50, throughput
+from benchmarks import load_driver, wrk_driver
+from benchmarks.load_driver import drained, p50
 from benchmarks.research_cases import research_cases
 from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
@@ -177,9 +179,16 @@ def run_cases(
         drained(base)
         results[name] = p50(base, solo, headers)
         drained(base)
-        results[name] |= throughput(base, crowd, headers, seconds)
+        results[name] |= crowd_throughput(base, crowd, headers, seconds)
         print(f"  {name}: {results[name]}", file=sys.stderr)  # noqa: T201 # progress of a long run
     return results
+
+
+def crowd_throughput(base: str, paths: list[str], headers: dict, seconds: float) -> dict:
+    """Measure c=32 with wrk where installed, else with the Python driver."""
+    if wrk_driver.available():
+        return wrk_driver.throughput(base, paths, headers, seconds)
+    return load_driver.throughput(base, paths, headers, seconds) | {"c32_driver": "python"}
 
 
 def prepared_database(server: DatabaseServer, data: Path, tree: Path | None = None) -> str:
@@ -252,7 +261,10 @@ def main() -> None:
 
     report = {
         "data": f"{args.customers} customers, {args.interactions} interactions",
-        "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1; c=32 from 4 processes x 8 threads",
+        "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1",
+        "c32_driver": "wrk, 2 threads x 32 connections"
+        if wrk_driver.available()
+        else "Python, 4 processes x 8 threads",
         "load_average_at_end": os.getloadavg(),
         "results": results,
     }

@@ -17,7 +17,7 @@ from repository.customer_history import (
     Vocabulary,
 )
 from repository.customers import EVERY_CUSTOMER
-from repository.engine import page_and_total, retry_if_partition_detached, single_statements
+from repository.engine import page_with_total, retry_if_partition_detached, single_statements
 from repository.model import (
     CURRENT_VERSION_SQL,
     UNKNOWN_SQL,
@@ -76,13 +76,14 @@ _PROFILE_SQL = f"""
 _PROFILE = text(_PROFILE_SQL)
 
 _NEWEST_FIRST_SQL = """
-    SELECT id, customer_id, occurred_at, channel, topic, sentiment, product
+    SELECT id, customer_id, occurred_at, channel, topic, sentiment, product{total}
     FROM insights.interaction_facts
     WHERE customer_id = :customer_id
     ORDER BY occurred_at DESC, id DESC
     LIMIT :limit OFFSET :offset
 """
-_NEWEST_FIRST = text(_NEWEST_FIRST_SQL)
+_NEWEST_FIRST = text(_NEWEST_FIRST_SQL.format(total=""))
+_PAGE_WITH_TOTAL = text(_NEWEST_FIRST_SQL.format(total=", count(*) OVER ()"))
 
 
 def _for_each_customer(single: str) -> str:
@@ -96,7 +97,7 @@ def _for_each_customer(single: str) -> str:
 
 
 _PROFILES = text(_for_each_customer(_PROFILE_SQL))
-_NEWEST_FIRST_MANY = text(_for_each_customer(_NEWEST_FIRST_SQL))
+_NEWEST_FIRST_MANY = text(_for_each_customer(_NEWEST_FIRST_SQL.format(total="")))
 # One row per (interaction, matching pattern); the patterns travel as one JSON parameter so
 # the statement's text never changes. Topics match by LIKE on lowered text, patterns
 # escaped and lowered by the caller.
@@ -133,8 +134,7 @@ _EXISTS = text(
 _LATEST_SUCCEEDED_RUN = text(
     "SELECT max(id) FROM insights.ingestion_runs WHERE status = 'succeeded'"
 )
-# The monthly rollup holds every topic in a few thousand rows; the interactions table
-# would mean a scan of millions.
+# The monthly rollup holds every topic in a few thousand rows, not a scan of millions.
 _TOPICS = text(
     "SELECT DISTINCT topic FROM insights.interaction_monthly_rollup "
     f"WHERE version = {CURRENT_VERSION_SQL} AND topic IS NOT NULL"  # nosec B608 # built from constants; values are bound
@@ -237,7 +237,7 @@ class PostgresCustomerHistoryRepository(AbstractCustomerHistoryRepository):
     @retry_if_partition_detached
     def _page(self, customer_id: int, limit: int, offset: int) -> tuple[list[Interaction], int]:
         params = {"customer_id": customer_id, "limit": limit, "offset": offset}
-        rows, total = page_and_total(self._engine, _COUNT, _NEWEST_FIRST, params)
+        rows, total = page_with_total(self._engine, _PAGE_WITH_TOTAL, _COUNT, params)
         return [Interaction(*row) for row in rows], total
 
     @retry_if_partition_detached

@@ -123,6 +123,23 @@ def single_statements(engine: Engine) -> Connection:
     return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
+def page_with_total(
+    engine: Engine, page: TextClause, count: TextClause, params: dict[str, Any]
+) -> tuple[list[tuple[Any, ...]], int]:
+    """Return a page's rows and the total, from a ``page`` whose last column is the total.
+
+    That column is a window count (``count(*) OVER ()``, taken before LIMIT), so the page
+    and its total come from one statement: one snapshot and one round trip, where
+    page_and_total takes four (BEGIN, two statements, ROLLBACK; issue 17). ``count`` runs
+    only for a page past the end, which has no row to carry the total.
+    """
+    with single_statements(engine) as connection:
+        rows = connection.execute(page, params).all()
+        if rows:
+            return [row[:-1] for row in rows], int(rows[0][-1])
+        return [], int(connection.execute(count, params).scalar_one())
+
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 # PostgreSQL 15 raises this when a plan lists a partition that DETACH ... CONCURRENTLY

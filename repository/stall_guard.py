@@ -5,11 +5,16 @@ the kernel. A server that is stopped (SIGSTOP, a frozen VM) on the same host or 
 proxy still has a kernel that acknowledges every packet, so a query on it waits forever:
 issue 11 saw every request hang for the whole 16 s of such a stall. So while a connection
 has been in use, or being opened, for half the stall timeout, a watcher thread opens a
-fresh connection and runs ``SELECT 1``; no answer within the stall timeout means stalled.
+fresh connection and runs ``SELECT 1``; no answer within the stall timeout, while no
+connection in use was handed back in that time either, means stalled. The second condition
+keeps a busy machine from passing for a stalled server: under load (issue 17's bench, load
+average 13) opening a fresh connection can take over a second while the pool's connections
+keep answering, and one slow probe then refused 2,033 requests at once.
 The watcher then shuts down the sockets of the connections in use (their waits end at
 once with OperationalError) and gives up on connections being opened, and new checkouts
 and connections fail at once, until a probe is answered again. With the 1 s default,
-tests/integration/test_database_timeouts.py measures about 1.0 to 1.3 s until requests fail.
+tests/integration/test_database_timeouts.py sees requests fail 1 to 2 s into a stall (the
+watcher polls every half stall timeout, so a wait may start up to that long before a probe).
 """
 
 import contextlib
@@ -31,6 +36,11 @@ log = logging.getLogger(__name__)
 # Where nothing is in use for this long, the watcher thread ends; the next checkout
 # starts another.
 IDLE_EXIT_S = 30.0
+# A connection handed back intact this recently is not pinged again on checkout: it
+# answered a moment ago, and the ping was a second round trip on every request (issue 17:
+# the data-version read paid it before each cached answer). Should the server restart in
+# that moment, the first statement fails instead, and SQLAlchemy then recycles the pool.
+RECENTLY_ANSWERED_S = 0.5
 
 
 class DatabaseStalled(psycopg.OperationalError):
@@ -66,6 +76,8 @@ class StallGuard:
         self._in_use: dict[Any, tuple[float, Callable[[], None], Callable[[], None]]] = {}
         self._stalled = False
         self._next_probe = 0.0
+        # When a connection in use last came back intact: the server answered it.
+        self._last_answer = float("-inf")
         self._watcher: threading.Thread | None = None
         self._last_probe: BoundedCall | None = None
         self._disposed = False
@@ -76,7 +88,7 @@ class StallGuard:
         event.listen(engine, "engine_disposed", lambda _: self.disposed())
         event.listen(engine.pool, "connect", _mark_fresh)
         event.listen(engine.pool, "checkout", self._checkout(engine))
-        event.listen(engine.pool, "checkin", lambda _, record: self._release(record))
+        event.listen(engine.pool, "checkin", self._checkin)
         event.listen(engine.pool, "detach", lambda _, record: self._release(record))
 
     def check(self) -> None:
@@ -87,9 +99,14 @@ class StallGuard:
             psycopg.Error: the server answered with an error (down, refusing, full).
         """
         with self._probe_lock:  # one probe at a time; others wait at most its timeout
+            asked = monotonic()
             verdict = self._ask()
         with self._lock:
             self._next_probe = monotonic() + self.timeout_s / 2
+            if verdict is SILENT and not self._stalled and self._last_answer >= asked:
+                # Slow, not stalled: the server answered other work meanwhile. The probe
+                # still running is waited for again by the next check.
+                verdict = None
             if verdict is SILENT:
                 self._declare_stalled()
             elif self._stalled:
@@ -167,7 +184,9 @@ class StallGuard:
             except psycopg.Error as error:  # closed under us: the pool opens another
                 raise exc.InvalidatePoolError() from error
             self._hold(record, lambda: _shutdown(sock), sock.close)
-            if not record.info.pop("fresh", False):
+            fresh = record.info.pop("fresh", False)
+            answered_at = record.info.get("answered_at", float("-inf"))
+            if not fresh and monotonic() - answered_at >= RECENTLY_ANSWERED_S:
                 _ping(engine, dbapi_connection)
 
         return checkout
@@ -186,14 +205,21 @@ class StallGuard:
                     target=self._watch, name="db-stall-watcher", daemon=True
                 )
                 self._watcher.start()
-            elif len(self._in_use) == 1:
-                self._changed.notify_all()
 
-    def _release(self, key: Any) -> None:
+    def _checkin(self, dbapi_connection: Any, record: Any) -> None:
+        # An invalidated connection (None here) came back from an error, perhaps a cut.
+        if dbapi_connection is not None and self._release(record):
+            now = record.info["answered_at"] = monotonic()
+            with self._lock:
+                self._last_answer = now
+
+    def _release(self, key: Any) -> bool:
         with self._lock:
             held = self._in_use.pop(key, None)
-        if held is not None:
-            held[2]()
+        if held is None:
+            return False
+        held[2]()
+        return True
 
     def _watch(self) -> None:
         while self._wait_until_probe_due():
@@ -212,7 +238,10 @@ class StallGuard:
                     if self._disposed or now - idle_since >= IDLE_EXIT_S:
                         self._watcher = None
                         return False
-                    self._changed.wait(IDLE_EXIT_S)
+                    # Polled, not woken by each checkout: a wake-up per request cost a
+                    # thread switch on every read (issue 17). A wait that starts just
+                    # after a poll is seen at the next, half a stall timeout later.
+                    self._changed.wait(self.timeout_s / 2)
                     continue
                 idle_since = now
                 if now >= due:

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.integration.test_ingestion import export
-from tests.support import assert_error_shape, pagination, query
+from tests.support import assert_error_shape, ingest_bundled_sample, pagination, query
 
 EVERY_CUSTOMER_ID = (
     "SELECT customer_id FROM insights.customers UNION SELECT customer_id FROM insights.interactions"
@@ -89,6 +89,31 @@ class TestCustomerInteractions:
         assert response.status_code == 200
         assert [(i["id"], i["product"]) for i in response.get_json()] == expected
         assert pagination(response)["total"] == len(expected)
+
+    def test_every_page_and_a_page_past_the_end_carry_the_customer_s_total(
+        self, client, database_url
+    ):
+        ingest_bundled_sample(database_url)  # customers with several interactions each
+        loaded = database_url
+        ((busiest,),) = query(
+            loaded,
+            "SELECT customer_id FROM insights.interactions "
+            "GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1",
+        )
+        ids = [row[0] for row in query(
+            loaded,
+            "SELECT id FROM insights.interaction_facts "
+            "WHERE customer_id = %s ORDER BY occurred_at DESC, id DESC",
+            (busiest,),
+        )]  # fmt: skip
+        assert len(ids) >= 3
+        path = f"/api/v1/customers/{busiest}/interactions"
+        second = client.get(f"{path}?page=2&page_size=2")
+        assert [i["id"] for i in second.get_json()] == ids[2:4]
+        assert pagination(second)["total"] == len(ids)
+        past = client.get(f"{path}?page={len(ids) + 1}&page_size=1")
+        assert past.status_code == 200 and past.get_json() == []
+        assert pagination(past)["total"] == len(ids)
 
     def test_a_customer_known_only_from_interactions_has_them(self, client, loaded):
         (expected,) = query(

@@ -30,9 +30,10 @@ import psycopg
 import pytest
 from sqlalchemy import event, text
 
-from repository.engine import build_engine, libpq_url
+from repository.engine import _guards, build_engine, libpq_url, probe
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
+from repository.stall_guard import DatabaseStalled
 from tests.support import (
     MIGRATIONS_DIR,
     SERVER_ENV,
@@ -273,6 +274,36 @@ class TestAServerThatAnswers:
         finally:
             engine.dispose()
 
+    def test_a_slow_probe_is_no_stall_while_the_pool_s_connections_get_answers(self, database_url):
+        # Issue 17: under load a probe's fresh connection outlasted the stall timeout and
+        # the guard refused 2,033 requests the server would have answered.
+        engine, busy = _engine_with_slow_probe(database_url), threading.Event()
+
+        def keep_reading() -> None:
+            while not busy.is_set():
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+
+        reader = threading.Thread(target=keep_reading)
+        reader.start()
+        try:
+            probe(engine)  # no DatabaseStalled
+            _guards[engine].refuse_if_stalled()
+        finally:
+            busy.set()
+            reader.join()
+            engine.dispose()
+
+    def test_the_same_slow_probe_with_nothing_answered_meanwhile_is_a_stall(self, database_url):
+        engine = _engine_with_slow_probe(database_url)
+        try:
+            with pytest.raises(DatabaseStalled):
+                probe(engine)
+            with pytest.raises(DatabaseStalled):
+                _guards[engine].refuse_if_stalled()
+        finally:
+            engine.dispose()
+
     def test_a_read_waiting_on_a_lock_answers_503_after_the_lock_timeout(
         self, database_url, client
     ):
@@ -288,3 +319,15 @@ class TestAServerThatAnswers:
         event.listen(engine.pool, "checkout", lambda *_: touched.append("checkout"))
         assert client.get("/health/live").status_code == 200
         assert touched == []
+
+
+def _engine_with_slow_probe(database_url: str):
+    """Return an engine whose stall probe, on the real server, takes 4 stall timeouts."""
+    engine = build_engine(database_url, stall_timeout_s=0.25)
+
+    def slow_probe() -> None:
+        with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
+            connection.execute("SELECT pg_sleep(1)")
+
+    _guards[engine]._probe = slow_probe  # the guard's own probe answers at once here
+    return engine
