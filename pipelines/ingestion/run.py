@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipelines.ingestion.cleaning import CleanedData, clean
 from pipelines.ingestion.report import IngestionReport, SheetCounts, count_sheets
-from pipelines.ingestion.rollups import Rollups, interaction_rollups
+from pipelines.ingestion.rollups import PendingRollups
 from pipelines.ingestion.shrink import GUARDED_TABLES, check_shrink
 from pipelines.ingestion.sources import Source
 from pipelines.ingestion.steps import step_log
@@ -30,7 +30,7 @@ class _Checked:
     """What the check stage proves and computes before anything is written."""
 
     counts: dict[str, SheetCounts]
-    rollups: Rollups
+    rollups: PendingRollups
     repaired_cells: dict[str, int]
 
     def stored_counts(self) -> dict[str, Any]:
@@ -108,13 +108,13 @@ def _unchanged_report(
 
 
 def _check(source: Source, cleaned: CleanedData) -> _Checked:
-    """Prove every source row is clean or quarantined, then compute rollups and repairs.
+    """Prove every source row is clean or quarantined, then start the rollups, count repairs.
 
     Raises:
         RowsLost: a sheet's clean and quarantined rows do not cover its source rows exactly.
     """
     counts = count_sheets(source.sheets, cleaned)
-    rollups = interaction_rollups(cleaned.interactions, cleaned.customers, cleaned.product_months)
+    rollups = PendingRollups(cleaned.interactions, cleaned.customers, cleaned.product_months)
     return _Checked(counts, rollups, _repaired_cells(cleaned.repairs))
 
 
