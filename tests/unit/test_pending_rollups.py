@@ -11,7 +11,9 @@ def frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Three interactions of two customers over two months, one month without a product."""
     interactions = pd.DataFrame(
         {
-            "occurred_at": pd.to_datetime(["2024-01-05 10:00", "2024-01-05 11:00", "2024-02-01 00:00"]),
+            "occurred_at": pd.to_datetime(
+                ["2024-01-05 10:00", "2024-01-05 11:00", "2024-02-01 00:00"]
+            ),
             "customer_id": [1, 2, 1],
             "channel": ["Email", "Email", None],
             "topic": ["Billing", "Billing", "Billing"],
