@@ -15,7 +15,13 @@ from pipelines.ingestion.rollups import PendingRollups
 from pipelines.ingestion.shrink import GUARDED_TABLES, check_shrink
 from pipelines.ingestion.sources import Source
 from pipelines.ingestion.steps import step_log
-from repository.ingestion import AbstractIngestionRepository, CleanLoad, LoadCheck, NewRun
+from repository.ingestion import (
+    LOAD_STEPS,
+    AbstractIngestionRepository,
+    CleanLoad,
+    LoadCheck,
+    NewRun,
+)
 
 # The package's name, as before the split: log lines and their configuration name it.
 log = logging.getLogger("pipelines.ingestion")
@@ -70,7 +76,8 @@ def ingest(
             checked = _check(source, cleaned)
             steps.counts(checked.counts, checked.repaired_cells)
             steps("load")
-            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts(), steps)
+            on_step = _starting_rollups(steps, checked.rollups)
+            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts(), on_step)
             repository.load(run_id, load, _shrink_guard(cleaned, max_shrink))
     except Exception as error:
         steps.finish("failed")
@@ -84,6 +91,19 @@ def ingest(
     )  # fmt: skip
     log.info("ingestion succeeded", extra={"run_id": run_id, "seconds": report.seconds})
     return report
+
+
+def _starting_rollups(
+    steps: Callable[[str], None], rollups: PendingRollups
+) -> Callable[[str], None]:
+    """Return ``steps``, also starting the rollups once the load has staged the rows."""
+
+    def on_step(step: str) -> None:
+        steps(step)
+        if step == LOAD_STEPS[1]:  # inserting and indexing: seconds of server-only work
+            rollups.start()
+
+    return on_step
 
 
 def _shrink_guard(cleaned: CleanedData, max_shrink: float | None) -> LoadCheck | None:
