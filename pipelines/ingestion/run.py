@@ -11,11 +11,17 @@ import pandas as pd
 
 from pipelines.ingestion.cleaning import CleanedData, clean
 from pipelines.ingestion.report import IngestionReport, SheetCounts, count_sheets
-from pipelines.ingestion.rollups import Rollups, interaction_rollups
+from pipelines.ingestion.rollups import PendingRollups
 from pipelines.ingestion.shrink import GUARDED_TABLES, check_shrink
 from pipelines.ingestion.sources import Source
 from pipelines.ingestion.steps import step_log
-from repository.ingestion import AbstractIngestionRepository, CleanLoad, LoadCheck, NewRun
+from repository.ingestion import (
+    LOAD_STEPS,
+    AbstractIngestionRepository,
+    CleanLoad,
+    LoadCheck,
+    NewRun,
+)
 
 # The package's name, as before the split: log lines and their configuration name it.
 log = logging.getLogger("pipelines.ingestion")
@@ -30,7 +36,7 @@ class _Checked:
     """What the check stage proves and computes before anything is written."""
 
     counts: dict[str, SheetCounts]
-    rollups: Rollups
+    rollups: PendingRollups
     repaired_cells: dict[str, int]
 
     def stored_counts(self) -> dict[str, Any]:
@@ -70,7 +76,8 @@ def ingest(
             checked = _check(source, cleaned)
             steps.counts(checked.counts, checked.repaired_cells)
             steps("load")
-            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts(), steps)
+            on_step = _starting_rollups(steps, checked.rollups)
+            load = CleanLoad(cleaned, checked.rollups, checked.stored_counts(), on_step)
             repository.load(run_id, load, _shrink_guard(cleaned, max_shrink))
     except Exception as error:
         steps.finish("failed")
@@ -84,6 +91,19 @@ def ingest(
     )  # fmt: skip
     log.info("ingestion succeeded", extra={"run_id": run_id, "seconds": report.seconds})
     return report
+
+
+def _starting_rollups(
+    steps: Callable[[str], None], rollups: PendingRollups
+) -> Callable[[str], None]:
+    """Return ``steps``, also starting the rollups once the load has staged the rows."""
+
+    def on_step(step: str) -> None:
+        steps(step)
+        if step == LOAD_STEPS[1]:  # inserting and indexing: seconds of server-only work
+            rollups.start()
+
+    return on_step
 
 
 def _shrink_guard(cleaned: CleanedData, max_shrink: float | None) -> LoadCheck | None:
@@ -108,13 +128,13 @@ def _unchanged_report(
 
 
 def _check(source: Source, cleaned: CleanedData) -> _Checked:
-    """Prove every source row is clean or quarantined, then compute rollups and repairs.
+    """Prove every source row is clean or quarantined, then start the rollups, count repairs.
 
     Raises:
         RowsLost: a sheet's clean and quarantined rows do not cover its source rows exactly.
     """
     counts = count_sheets(source.sheets, cleaned)
-    rollups = interaction_rollups(cleaned.interactions, cleaned.customers, cleaned.product_months)
+    rollups = PendingRollups(cleaned.interactions, cleaned.customers, cleaned.product_months)
     return _Checked(counts, rollups, _repaired_cells(cleaned.repairs))
 
 
