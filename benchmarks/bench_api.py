@@ -1,6 +1,7 @@
 """Benchmark the API under gunicorn with 1,000,000 interactions loaded, against hello-world.
 
     python -m benchmarks.bench_api [--interactions 1000000] [--baseline-tree DIR]
+    python -m benchmarks.bench_api --only research [--loaded-database URL]
 
 Loads a generated data set into a fresh database (BENCH_DATABASE_URL or an embedded
 server) and serves, each under gunicorn with 2 workers x 2 threads on 127.0.0.1: a
@@ -9,7 +10,9 @@ cache off (CACHE_MAX_MB=0: every answer computed, the cold figures), and with
 ``--baseline-tree DIR`` (a checkout of an earlier commit, e.g. ``git archive main``)
 that tree's app over its own copy of the rows (the before figures). Each case of issue
 17's table is measured at concurrency 1 (p50, p99) and 32 (requests/s, failures, as wrk
-would; benchmarks/load_driver.py), the server drained before each.
+would; benchmarks/load_driver.py), the server drained before each. ``--only research``
+runs issue 16's cases alone (benchmarks/research_cases.py); ``--loaded-database URL``
+serves a database already loaded instead of generating and loading one.
 """
 
 import argparse
@@ -205,7 +208,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="c=1 requests per case")
     parser.add_argument("--seconds", type=float, default=5.0, help="c=32 duration per case")
     parser.add_argument("--baseline-tree", type=Path, help="Also serve this tree's app (before).")
+    parser.add_argument("--only", choices=("research",), help="Only issue 16's cases (c=1).")
+    parser.add_argument("--loaded-database", help="Serve this loaded database; generate none.")
     args = parser.parse_args()
+    research_only = args.only == "research"
 
     stop_on_termination_signals()
     with (
@@ -218,16 +224,19 @@ def main() -> None:
         results: dict[str, dict] = {}
         try:
             data = Path(tmp) / "data"
-            dataset = synthetic.generate_dataset(args.customers, args.interactions, 7)
-            synthetic.write_dataset(dataset, data, "csv")
-            url = prepared_database(server, data)
+            url = args.loaded_database
+            if url is None:
+                dataset = synthetic.generate_dataset(args.customers, args.interactions, 7)
+                synthetic.write_dataset(dataset, data, "csv")
+                url = prepared_database(server, data)
             ids, key = sample_customer_ids(url, 200), create_key(url)
-            cases = read_cases(ids, args.requests)
-            hello, hello_base = serve("benchmarks.hello_app:app", url, 2, key, probe="/hello")
-            processes.append(hello)
-            results["hello-world (ceiling)"] = run_cases(
-                hello_base, key, {"": (["/hello"] * args.requests, ["/hello"])}, args.seconds
-            )[""]
+            cases = {} if research_only else read_cases(ids, args.requests)
+            if not research_only:
+                hello, hello_base = serve("benchmarks.hello_app:app", url, 2, key, probe="/hello")
+                processes.append(hello)
+                results["hello-world (ceiling)"] = run_cases(
+                    hello_base, key, {"": (["/hello"] * args.requests, ["/hello"])}, args.seconds
+                )[""]
             contenders = {"after, cached": {}, "after, cache off": {"CACHE_MAX_MB": "0"}}
             for label, env in contenders.items():
                 app, base = serve("api.wsgi:app", url, 2, key, extra_env=env)
