@@ -55,6 +55,10 @@ _INSERT = text(f"""
         :citations, :model, :mock, :prompt_version, {CURRENT_VERSION_SQL}, :duration_ms)
     RETURNING id
 """)  # nosec B608 # built from constants; values are bound
+# Waiting for the WAL flush was 9 ms of a 50 ms answer at 1M interactions. A crash of the
+# database may lose the last fraction of a second of entries, never leave one half
+# written; the answer itself was read, not written, so nothing else depends on the row.
+_NO_WAIT_FOR_FLUSH = text("SET LOCAL synchronous_commit = off")
 _RECENT = text("""
     SELECT id, asked_at, question, answered, answer, plan, figures, citations, model, mock,
            prompt_version, duration_ms
@@ -76,6 +80,7 @@ class PostgresResearchLogRepository(AbstractResearchLogRepository):
             "citations": list(entry.citations),
         }
         with self._engine.begin() as connection:
+            connection.execute(_NO_WAIT_FOR_FLUSH)
             return int(connection.execute(_INSERT, params).scalar_one())
 
     def recent(self, limit: int) -> list[StoredResearch]:
