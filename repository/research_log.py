@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from repository.engine import single_statements
 from repository.model import CURRENT_VERSION_SQL
 
 
@@ -48,17 +49,20 @@ class AbstractResearchLogRepository(ABC):
         """Return the latest ``limit`` entries, newest first."""
 
 
+# Waiting for the WAL flush was 9 ms of a 50 ms answer at 1M interactions, so this
+# statement's own transaction commits without it: set_config(..., true) is SET LOCAL, and
+# as a single autocommit statement it costs one round trip, not BEGIN, SET, INSERT and
+# COMMIT. A crash of the database may lose the last fraction of a second of entries,
+# never leave one half written; the answer was only read, so nothing depends on the row.
 _INSERT = text(f"""
+    WITH no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true))
     INSERT INTO insights.research_log (question, answered, answer, plan, figures, citations,
         model, mock, prompt_version, data_version, duration_ms)
-    VALUES (:question, :answered, :answer, CAST(:plan AS jsonb), CAST(:figures AS jsonb),
-        :citations, :model, :mock, :prompt_version, {CURRENT_VERSION_SQL}, :duration_ms)
+    SELECT :question, :answered, :answer, CAST(:plan AS jsonb), CAST(:figures AS jsonb),
+        :citations, :model, :mock, :prompt_version, {CURRENT_VERSION_SQL}, :duration_ms
+    FROM no_flush_wait
     RETURNING id
 """)  # nosec B608 # built from constants; values are bound
-# Waiting for the WAL flush was 9 ms of a 50 ms answer at 1M interactions. A crash of the
-# database may lose the last fraction of a second of entries, never leave one half
-# written; the answer itself was read, not written, so nothing else depends on the row.
-_NO_WAIT_FOR_FLUSH = text("SET LOCAL synchronous_commit = off")
 _RECENT = text("""
     SELECT id, asked_at, question, answered, answer, plan, figures, citations, model, mock,
            prompt_version, duration_ms
@@ -79,8 +83,7 @@ class PostgresResearchLogRepository(AbstractResearchLogRepository):
             "figures": json.dumps(entry.figures, default=str),
             "citations": list(entry.citations),
         }
-        with self._engine.begin() as connection:
-            connection.execute(_NO_WAIT_FOR_FLUSH)
+        with single_statements(self._engine) as connection:
             return int(connection.execute(_INSERT, params).scalar_one())
 
     def recent(self, limit: int) -> list[StoredResearch]:

@@ -1,10 +1,12 @@
 """Semantic queries computed by PostgreSQL, from the rollups where they answer, else the rows."""
 
 import threading
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from repository.engine import retry_if_partition_detached, single_statements
 from repository.model import CURRENT_VERSION_SQL
@@ -25,6 +27,9 @@ from repository.semantic_sql import (
     relation_for,
 )
 
+_R = TypeVar("_R")
+# The connection ``together`` holds for the calls inside it, per thread (a context each).
+_HELD: ContextVar[Connection | None] = ContextVar("semantic_connection", default=None)
 _VERSION = text("SELECT version FROM insights.data_version")
 # These statements run in milliseconds; PostgreSQL's JIT, triggered by the cost estimate of
 # a month's scan, spent 44 ms compiling one at 1,000,000 interactions.
@@ -62,30 +67,65 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
         # (data version, vocabulary): the vocabulary changes only when a load lands.
         self._cache: tuple[int, SemanticVocabulary] | None = None
 
-    @retry_if_partition_detached
-    def _run(self, query: SemanticQuery, source: str) -> list[dict[str, Any]]:
-        statement, params = build_sql(query, source)
-        if relation_for(query, source) is FACTS:
-            with self._engine.connect() as connection:
-                connection.execute(_NO_JIT)
-                rows = connection.execute(text(statement), params).mappings()
-                return [dict(row) for row in rows]
-        # A rollup's statement costs far below JIT's threshold: one statement, no
-        # transaction around it (BEGIN and ROLLBACK were two of its four round trips).
-        with single_statements(self._engine) as connection:
-            return [dict(row) for row in connection.execute(text(statement), params).mappings()]
+    def together(self, work: Callable[[], _R]) -> _R:
+        if _HELD.get() is not None:
+            return work()
+        return self._together(work)
 
     @retry_if_partition_detached
+    def _together(self, work: Callable[[], _R]) -> _R:
+        # Once more from the start if a load detached a partition under a plan: the
+        # transaction it aborted cannot run the next statement. REPEATABLE READ: one
+        # snapshot for every read of the work, even while a load commits.
+        snapshot = self._engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with snapshot as connection:
+            connection.execute(_NO_JIT)
+            token = _HELD.set(connection)
+            try:
+                return work()
+            finally:
+                _HELD.reset(token)
+
+    def _read(self, work: Callable[[Connection], _R], *, small: bool = False) -> _R:
+        """Run ``work`` on the connection held by ``together``, else on one of its own.
+
+        ``small``: a rollup's statement, whose cost is far below JIT's threshold; on a
+        connection of its own it runs as one autocommit statement (BEGIN, SET and ROLLBACK
+        were three of its five round trips).
+        """
+        held = _HELD.get()
+        return work(held) if held is not None else self._own(work, small)
+
+    @retry_if_partition_detached
+    def _own(self, work: Callable[[Connection], _R], small: bool) -> _R:
+        if small:
+            with single_statements(self._engine) as connection:
+                return work(connection)
+        with self._engine.connect() as connection:
+            connection.execute(_NO_JIT)
+            return work(connection)
+
+    def _run(self, query: SemanticQuery, source: str) -> list[dict[str, Any]]:
+        statement, params = build_sql(query, source)
+        return self._read(
+            lambda connection: [
+                dict(row) for row in connection.execute(text(statement), params).mappings()
+            ],
+            small=relation_for(query, source) is not FACTS,
+        )
+
     def vocabulary(self) -> SemanticVocabulary:
-        with single_statements(self._engine) as connection:
-            version = connection.execute(_VERSION).scalar_one()
-            cached = self._cache
-            if cached is not None and cached[0] == version:
-                return cached[1]
-            values: dict[str, list[str]] = {name: [] for name in MONTHLY_DIMENSIONS}
-            for dimension, value in connection.execute(_VOCABULARY):
-                values[dimension].append(value)
-            first, last = connection.execute(_DAYS).one()
+        return self._read(self._vocabulary, small=True)
+
+    def _vocabulary(self, connection: Connection) -> SemanticVocabulary:
+        version = connection.execute(_VERSION).scalar_one()
+        cached = self._cache
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        values: dict[str, list[str]] = {name: [] for name in MONTHLY_DIMENSIONS}
+        for dimension, value in connection.execute(_VOCABULARY):
+            values[dimension].append(value)
+        first, last = connection.execute(_DAYS).one()
         vocabulary = SemanticVocabulary(
             {name: tuple(sorted(found)) for name, found in values.items()}, first, last
         )
@@ -93,13 +133,12 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
             self._cache = (version, vocabulary)
         return vocabulary
 
-    @retry_if_partition_detached
     def customer_exists(self, customer_id: int) -> bool:
-        with self._engine.connect() as connection:
-            found = connection.execute(_CUSTOMER_EXISTS, {"customer_id": customer_id})
-            return bool(found.scalar_one())
+        return self._read(
+            lambda c: bool(c.execute(_CUSTOMER_EXISTS, {"customer_id": customer_id}).scalar_one()),
+            small=True,
+        )
 
-    @retry_if_partition_detached
     def examples(self, query: SemanticQuery, limit: int) -> list[Citation]:
         if any(item.dimension == "customer" for item in query.filters):
             statement, params = customer_citations(query)
@@ -108,16 +147,13 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
             if not months:
                 return []
             statement, params = citations_in_months(query, months)
-        with self._engine.connect() as connection:
-            connection.execute(_NO_JIT)
-            rows = connection.execute(text(statement), {**params, "limit": limit})
-            return [Citation(*row) for row in rows]
+        bound = {**params, "limit": limit}
+        return self._read(lambda c: [Citation(*row) for row in c.execute(text(statement), bound)])
 
     def _newest_months(self, query: SemanticQuery, limit: int) -> list[date]:
         """Return the newest months that together hold ``limit`` matches (or all there are)."""
         statement, params = matches_per_month(query)
-        with single_statements(self._engine) as connection:
-            counted = connection.execute(text(statement), params).all()
+        counted = self._read(lambda c: c.execute(text(statement), params).all(), small=True)
         months, found = [], 0
         for month, count in counted:
             months.append(month)

@@ -19,8 +19,8 @@ CREATE TABLE insights.interaction_monthly_pairs (
 ) PARTITION BY LIST (version);
 
 -- Fill version v's pairs from its monthly rollup; a load calls it once that rollup is
--- written, and seeds written by hand may call it again (it replaces v's rows). Rows go
--- in (pair, month) order, so a range of months of one pair is a few adjacent pages.
+-- written, and seeds written by hand may call it again (it replaces v's rows). Rows are
+-- inserted pair by pair, month by month, so one pair's months sit on adjacent pages.
 CREATE FUNCTION insights.record_monthly_pairs(v INTEGER) RETURNS VOID
 LANGUAGE sql AS $$
     DELETE FROM insights.interaction_monthly_pairs WHERE version = v;
