@@ -59,7 +59,10 @@ def create_key(url: str) -> str:
     try:
         pepper = SERVER_ENV["API_KEY_PEPPER"].encode()
         return (
-            PostgresApiKeyRepository(engine, pepper).create("bench", ("admin",), None, None).secret
+            # Named per run: a --loaded-database keeps the keys of earlier runs.
+            PostgresApiKeyRepository(engine, pepper)
+            .create(f"bench-{time.time_ns()}", ("admin",), None, None)
+            .secret
         )
     finally:
         engine.dispose()

@@ -156,8 +156,12 @@ class AbstractSemanticRepository(ABC):
         """Compute the rows of ``query`` from ``source``."""
 
     @abstractmethod
-    def vocabulary(self) -> SemanticVocabulary:
-        """Return the values every dimension holds (UNKNOWN included where it occurs)."""
+    def vocabulary(self, version: int | None = None) -> SemanticVocabulary:
+        """Return the values every dimension holds (UNKNOWN included where it occurs).
+
+        ``version``: the served data version, when the caller has just read it; an
+        implementation that caches per version may then skip reading it again.
+        """
 
     @abstractmethod
     def customer_exists(self, customer_id: int) -> bool:

@@ -114,7 +114,10 @@ class PostgresSemanticRepository(AbstractSemanticRepository):
             small=relation_for(query, source) is not FACTS,
         )
 
-    def vocabulary(self) -> SemanticVocabulary:
+    def vocabulary(self, version: int | None = None) -> SemanticVocabulary:
+        cached = self._cache
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1]  # the round trip of the version check, and a checkout, spared
         return self._read(self._vocabulary, small=True)
 
     def _vocabulary(self, connection: Connection) -> SemanticVocabulary:
