@@ -263,7 +263,9 @@ def main() -> None:
             server.drop_all()
 
     report = {
-        "data": f"{args.customers} customers, {args.interactions} interactions",
+        "data": f"{args.customers} customers, {args.interactions} interactions"
+        if args.loaded_database is None
+        else "the --loaded-database given",
         "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1; c=32 from 4 processes x 8 threads",
         "load_average_at_end": os.getloadavg(),
         "results": results,
