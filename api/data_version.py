@@ -30,6 +30,11 @@ def current_data_version() -> int | None:
         return None
 
 
+def request_data_version() -> int | None:
+    """Return the data version this request reads, as read before it ran (None outside)."""
+    return g.get("data_version")
+
+
 def version_seen() -> int | None:
     """Return the version the client says it has seen (``X-Min-Data-Version``), if any.
 

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.data_version import request_data_version
 from api.errors import InvalidParameter
 from api.extensions import repositories
 from api.query_schemas import QueryMetaSchema, QueryRequestSchema, QueryResponseSchema
@@ -26,8 +27,9 @@ class Query(MethodView):
     def post(self, body):
         """Run a semantic query and return its rows, the query as understood and its source."""
         semantic = repositories().semantic
+        vocabulary = semantic.vocabulary(request_data_version())
         try:
-            query = build_query(body, semantic.vocabulary(), semantic.customer_exists)
+            query = build_query(body, vocabulary, semantic.customer_exists)
         except InvalidQuery as error:
             raise InvalidParameter({"json": error.problems}) from None
         result = semantic.run(query)
@@ -39,4 +41,4 @@ class QueryMeta(MethodView):
     @blp.response(200, QueryMetaSchema)
     def get(self):
         """List the measures, dimensions (with their values), granularities and operators."""
-        return describe_layer(repositories().semantic.vocabulary())
+        return describe_layer(repositories().semantic.vocabulary(request_data_version()))

@@ -1,6 +1,7 @@
 """Benchmark the API under gunicorn with 1,000,000 interactions loaded, against hello-world.
 
     python -m benchmarks.bench_api [--interactions 1000000] [--baseline-tree DIR]
+    python -m benchmarks.bench_api --only research [--loaded-database URL]
 
 Loads a generated data set into a fresh database (BENCH_DATABASE_URL or an embedded
 server) and serves, each under gunicorn with 2 workers x 2 threads on 127.0.0.1: a
@@ -11,6 +12,8 @@ that tree's app over its own copy of the rows (the before figures). Each case of
 17's table is measured at concurrency 1 (p50, p99) and 32 (requests/s, failures, as wrk
 would), the server drained before each. The c=32 client is wrk when it is on PATH
 (benchmarks/wrk_driver.py), else benchmarks/load_driver.py's Python processes.
+``--only research`` runs issue 16's cases alone (benchmarks/research_cases.py);
+``--loaded-database URL`` serves a database already loaded instead of generating one.
 """
 
 import argparse
@@ -58,7 +61,10 @@ def create_key(url: str) -> str:
     try:
         pepper = SERVER_ENV["API_KEY_PEPPER"].encode()
         return (
-            PostgresApiKeyRepository(engine, pepper).create("bench", ("admin",), None, None).secret
+            # Named per run: a --loaded-database keeps the keys of earlier runs.
+            PostgresApiKeyRepository(engine, pepper)
+            .create(f"bench-{time.time_ns()}", ("admin",), None, None)
+            .secret
         )
     finally:
         engine.dispose()
@@ -214,7 +220,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="c=1 requests per case")
     parser.add_argument("--seconds", type=float, default=5.0, help="c=32 duration per case")
     parser.add_argument("--baseline-tree", type=Path, help="Also serve this tree's app (before).")
+    parser.add_argument("--only", choices=("research",), help="Only issue 16's cases (c=1).")
+    parser.add_argument("--loaded-database", help="Serve this loaded database; generate none.")
     args = parser.parse_args()
+    research_only = args.only == "research"
 
     stop_on_termination_signals()
     with (
@@ -227,16 +236,19 @@ def main() -> None:
         results: dict[str, dict] = {}
         try:
             data = Path(tmp) / "data"
-            dataset = synthetic.generate_dataset(args.customers, args.interactions, 7)
-            synthetic.write_dataset(dataset, data, "csv")
-            url = prepared_database(server, data)
+            url = args.loaded_database
+            if url is None:
+                dataset = synthetic.generate_dataset(args.customers, args.interactions, 7)
+                synthetic.write_dataset(dataset, data, "csv")
+                url = prepared_database(server, data)
             ids, key = sample_customer_ids(url, 200), create_key(url)
-            cases = read_cases(ids, args.requests)
-            hello, hello_base = serve("benchmarks.hello_app:app", url, 2, key, probe="/hello")
-            processes.append(hello)
-            results["hello-world (ceiling)"] = run_cases(
-                hello_base, key, {"": (["/hello"] * args.requests, ["/hello"])}, args.seconds
-            )[""]
+            cases = {} if research_only else read_cases(ids, args.requests)
+            if not research_only:
+                hello, hello_base = serve("benchmarks.hello_app:app", url, 2, key, probe="/hello")
+                processes.append(hello)
+                results["hello-world (ceiling)"] = run_cases(
+                    hello_base, key, {"": (["/hello"] * args.requests, ["/hello"])}, args.seconds
+                )[""]
             contenders = {"after, cached": {}, "after, cache off": {"CACHE_MAX_MB": "0"}}
             for label, env in contenders.items():
                 app, base = serve("api.wsgi:app", url, 2, key, extra_env=env)
@@ -260,7 +272,9 @@ def main() -> None:
             server.drop_all()
 
     report = {
-        "data": f"{args.customers} customers, {args.interactions} interactions",
+        "data": f"{args.customers} customers, {args.interactions} interactions"
+        if args.loaded_database is None
+        else "the --loaded-database given",
         "server": "gunicorn, 2 workers x 2 threads, 127.0.0.1",
         "c32_driver": "wrk, 2 threads x 32 connections"
         if wrk_driver.available()

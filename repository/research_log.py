@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from repository.engine import single_statements
 from repository.model import CURRENT_VERSION_SQL
 
 
@@ -48,6 +49,9 @@ class AbstractResearchLogRepository(ABC):
         """Return the latest ``limit`` entries, newest first."""
 
 
+# One autocommit statement: one round trip, not BEGIN, INSERT and COMMIT. It waits for
+# the WAL flush like every other write: the log is an audit trail, so an entry a client
+# was answered with must survive a crash of the database.
 _INSERT = text(f"""
     INSERT INTO insights.research_log (question, answered, answer, plan, figures, citations,
         model, mock, prompt_version, data_version, duration_ms)
@@ -75,7 +79,7 @@ class PostgresResearchLogRepository(AbstractResearchLogRepository):
             "figures": json.dumps(entry.figures, default=str),
             "citations": list(entry.citations),
         }
-        with self._engine.begin() as connection:
+        with single_statements(self._engine) as connection:
             return int(connection.execute(_INSERT, params).scalar_one())
 
     def recent(self, limit: int) -> list[StoredResearch]:

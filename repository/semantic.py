@@ -7,9 +7,10 @@ one: the rollups when they hold every column the query touches, the rows otherwi
 """
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 MEASURES = ("interactions", "customers")
 # "customer" (the customer id) is only in the rows; the others are in the monthly rollup.
@@ -25,6 +26,7 @@ ROLLUP, ROWS = "rollup", "rows"
 DAILY_DIMENSIONS = frozenset({"product", "customer_type"})
 MONTHLY_DIMENSIONS = frozenset({"product", "customer_type", "channel", "topic", "sentiment"})
 MONTHLY_GRANULARITIES = (None, "month", "quarter", "year")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -141,13 +143,25 @@ class AbstractSemanticRepository(ABC):
         source = source_for(query)
         return QueryResult(self._run(query, source), source)
 
+    def together(self, work: Callable[[], _R]) -> _R:
+        """Return ``work()``, whose calls to this repository may share one connection.
+
+        An answer runs several short reads; PostgreSQL serves them on one connection and
+        one snapshot, so every number and citation comes from the same data version.
+        """
+        return work()
+
     @abstractmethod
     def _run(self, query: SemanticQuery, source: str) -> list[dict[str, Any]]:
         """Compute the rows of ``query`` from ``source``."""
 
     @abstractmethod
-    def vocabulary(self) -> SemanticVocabulary:
-        """Return the values every dimension holds (UNKNOWN included where it occurs)."""
+    def vocabulary(self, version: int | None = None) -> SemanticVocabulary:
+        """Return the values every dimension holds (UNKNOWN included where it occurs).
+
+        ``version``: the served data version, when the caller has just read it; an
+        implementation that caches per version may then skip reading it again.
+        """
 
     @abstractmethod
     def customer_exists(self, customer_id: int) -> bool:

@@ -584,7 +584,7 @@ class InMemorySemanticRepository(AbstractSemanticRepository):
         result = [{c: _plain(row[c]) for c in query.columns()} for row in result]
         return result[: query.limit or MAX_LIMIT]
 
-    def vocabulary(self) -> SemanticVocabulary:
+    def vocabulary(self, version: int | None = None) -> SemanticVocabulary:
         values = {
             name: tuple(sorted(set(self.facts[name])))
             for name in ("product", "customer_type", "channel", "topic", "sentiment")

@@ -97,7 +97,7 @@ class ResearchAssistant:
         """Answer ``question``, store the answer and its plan, and return the response."""
         started = perf_counter()
         if self.provider.mock:
-            outcome = self.planned(question)
+            outcome = self.semantic.together(lambda: self.planned(question))
         else:
             from pipelines.research.tool_calling import answer_with_tools  # LangChain tools
 

@@ -21,6 +21,8 @@ TABLES = (
     "interactions",
     "interaction_monthly_rollup",
     "interaction_daily_product_type",
+    # The monthly rollup per pair of dimensions (migration 0019), for the semantic layer.
+    "interaction_monthly_pairs",
     # Per-load figures (migration 0017): one row, written by the load before it publishes.
     "load_figures",
 )
@@ -38,6 +40,7 @@ _EARLY_INDEXES = {
         "ALTER TABLE insights.{n} ADD CONSTRAINT {n}_pkey "
         "PRIMARY KEY (day, product, customer_type)",
     ),
+    "interaction_monthly_pairs": ("CREATE INDEX {n}_pair_month ON insights.{n} (pair, month)",),
 }
 # Unique indexes, no constraints: ALTER TABLE ... ADD PRIMARY KEY would take an ACCESS
 # EXCLUSIVE lock on the partition until commit, and readers, whose plans include every

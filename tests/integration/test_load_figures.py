@@ -63,6 +63,23 @@ def recorded_figures(url: str) -> dict:
     return {**named, "every_customer": row[6], "by_type": row[7], "interactions_by": row[8]}
 
 
+def pair_totals(url: str) -> dict:
+    """Sum the served version's pair rollup (migration 0019) per value of each dimension."""
+    rows = query(
+        url,
+        "SELECT pair, product, customer_type, channel, topic, sentiment, interactions "
+        f"FROM insights.interaction_monthly_pairs WHERE {SERVED}",
+    )
+    columns = ["pair", "product", "customer_type", "channel", "topic", "sentiment", "n"]
+    pairs = pd.DataFrame(rows, columns=columns)
+    totals: dict = {}
+    for pair, group in pairs.groupby("pair"):
+        for name in [*pair.split("+"), "product"]:
+            counted = group.groupby(group[name].fillna("Unknown"))["n"].sum().to_dict()
+            totals.setdefault(name, []).append({k: int(v) for k, v in counted.items()})
+    return totals
+
+
 def answers(client) -> dict:
     """What the API says, for the figures it reads from the load."""
     overview = client.get("/api/v1/statistics/overview").get_json()
@@ -77,6 +94,10 @@ def answers(client) -> dict:
 def assert_served_as_counted(client, url: str) -> None:
     expected = independent_figures(url)
     assert recorded_figures(url) == expected
+    # Every pair of the pair rollup counts each dimension it holds as the rows do.
+    for name, each_pair in pair_totals(url).items():
+        assert each_pair, name
+        assert all(counted == expected["interactions_by"][name] for counted in each_pair), name
     got = answers(client)
     assert got["legacy"] == {
         "customers": expected["customers"],
@@ -112,8 +133,10 @@ class TestRecordedFigures:
     def test_only_the_served_version_keeps_figures(self, database_url, insights):
         ingest_bundled_sample(database_url)
         ingest_bundled_sample(database_url)
-        versions = query(database_url, "SELECT version FROM insights.load_figures")
-        assert versions == query(database_url, "SELECT version FROM insights.data_version")
+        served = query(database_url, "SELECT version FROM insights.data_version")
+        for table in ("load_figures", "interaction_monthly_pairs"):
+            versions = query(database_url, f"SELECT DISTINCT version FROM insights.{table}")
+            assert versions == served, table
 
     def test_rows_seeded_by_hand_are_counted_too(self, client, database_url):
         customers = [(1, "Jedi", "Red"), (2, None, None)]

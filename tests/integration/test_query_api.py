@@ -1,5 +1,7 @@
 """POST /api/v1/query and GET /api/v1/query/meta over the bundled sample, through a client."""
 
+import shutil
+
 import pytest
 
 from repository.model import UNKNOWN
@@ -131,3 +133,25 @@ class TestQueryCaching:
         after = client.post("/api/v1/query", json=self.BODY, headers={"If-None-Match": etag})
         assert after.status_code == 200
         assert after.headers["ETag"] != etag
+
+
+class TestVocabularyAfterALoad:
+    def test_a_new_load_s_values_are_listed_and_accepted_at_once(
+        self, sample, insights, database_url, tmp_path
+    ):
+        # The vocabulary is kept per data version and the request's version is reused:
+        # a load must still show on the very next request.
+        client, _ = sample
+        assert client.get("/api/v1/query/meta").status_code == 200
+        shutil.copytree(BUNDLED_CSV, tmp_path, dirs_exist_ok=True)
+        rows = (tmp_path / "interactions.csv").read_text(encoding="utf-8").splitlines()
+        rows[1] = rows[1].replace(",Email,", ",Pigeon,", 1)
+        (tmp_path / "interactions.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        assert insights("ingest", str(tmp_path)).exit_code == 0
+        got = client.get("/api/v1/query/meta").get_json()
+        values = {d["name"]: d["values"] for d in got["dimensions"]}
+        assert "Pigeon" in values["channel"]
+        body = {"filters": [{"dimension": "channel", "op": "equals", "values": ["Pigeon"]}]}
+        response = client.post("/api/v1/query", json=body)
+        assert response.status_code == 200
+        assert response.get_json()["rows"] == [{"interactions": 1}]

@@ -9,6 +9,7 @@ from repository.engine import build_engine
 from repository.model import UNKNOWN
 from repository.semantic import ROLLUP, ROWS, OrderBy, QueryFilter, SemanticQuery
 from repository.semantic_postgres import PostgresSemanticRepository
+from repository.semantic_sql import build_sql
 from tests.fakes import InMemorySemanticRepository
 from tests.integration.generated_facts import customer_ids
 
@@ -97,6 +98,38 @@ CASES = [
             filters=(QueryFilter("customer_type", "equals", ("Red",)),),
             order=(OrderBy("interactions", "asc"),),
             limit=1,
+        ),
+        ROLLUP,
+    ),
+    (
+        "Red, negative, email, drug efficacy per year",
+        SemanticQuery(
+            granularity="year",
+            filters=(
+                QueryFilter("customer_type", "equals", ("Red",)),
+                QueryFilter("sentiment", "equals", ("Negative",)),
+                QueryFilter("channel", "equals", ("Email",)),
+                QueryFilter("topic", "equals", ("Drug Efficacy",)),
+            ),
+        ),
+        ROLLUP,
+    ),
+    (
+        "channel and sentiment per quarter of 2021, one product left out",
+        SemanticQuery(
+            dimensions=("channel", "sentiment"),
+            granularity="quarter",
+            filters=(QueryFilter("product", "not_equals", ("Sand",)),),
+            date_from=date(2021, 1, 1),
+            date_to=date(2021, 12, 31),
+        ),
+        ROLLUP,
+    ),
+    (
+        "unknown or Blue customers per sentiment",
+        SemanticQuery(
+            dimensions=("customer_type", "sentiment"),
+            filters=(QueryFilter("customer_type", "in", (UNKNOWN, "Blue")),),
         ),
         ROLLUP,
     ),
@@ -191,6 +224,38 @@ class TestSemanticQueries:
         assert generated_facts["customer_type"].nunique() >= 3
 
 
+# Which rollup table answers each rollup-served case, and for the pairs, which pair.
+PAIRS, MONTHLY = "insights.interaction_monthly_pairs", "insights.interaction_monthly_rollup"
+DAILY = "insights.interaction_daily_product_type"
+CHOSEN = {
+    "every interaction": (DAILY, None),
+    "per type and channel in 2020": (PAIRS, "customer_type+channel"),
+    "topics per quarter, negative only": (PAIRS, "topic+sentiment"),
+    "not email, two topics": (PAIRS, "channel+topic"),
+    "last three topics by name": (PAIRS, "customer_type+topic"),
+    "least discussed product among Red customers": (DAILY, None),
+    "Red, negative, email, drug efficacy per year": (MONTHLY, None),
+    "channel and sentiment per quarter of 2021, one product left out": (
+        PAIRS,
+        "channel+sentiment",
+    ),
+    "unknown or Blue customers per sentiment": (PAIRS, "customer_type+sentiment"),
+}
+
+
+class TestRollupChoice:
+    @pytest.mark.parametrize("name", sorted(CHOSEN))
+    def test_the_smallest_rollup_holding_the_query_answers_it(self, name):
+        query = next(case[1] for case in CASES if case[0] == name)
+        statement, params = build_sql(query, ROLLUP)
+        table, pair = CHOSEN[name]
+        assert f"FROM {table} " in statement
+        assert params.get("pair") == pair
+
+    def test_the_cases_above_cover_every_rollup_table(self):
+        assert {table for table, _ in CHOSEN.values()} == {PAIRS, MONTHLY, DAILY}
+
+
 class TestVocabularyAndExamples:
     def test_the_vocabulary_is_every_value_the_data_holds(self, semantic, generated_facts):
         vocabulary = semantic.vocabulary()
@@ -218,6 +283,7 @@ class TestVocabularyAndExamples:
              "topic": "Drug Efficacy"},
             {"product": "Sand", "sentiment": "Neutral"},
             {"customer_type": "Blue", "channel": "Boat"},
+            {"customer_type": UNKNOWN, "sentiment": "Negative"},
         ],
     )  # fmt: skip
     def test_examples_of_rare_combinations_are_still_the_newest(
@@ -231,6 +297,24 @@ class TestVocabularyAndExamples:
         newest = frame.sort_values(["occurred_at", "id"], ascending=False).head(10)
         assert [c.id for c in found] == newest["id"].tolist()
         assert len(found) == min(10, len(frame)) > 0
+
+    @pytest.mark.parametrize(
+        ("op", "values"), [("not_equals", ("Red",)), ("in", ("Blue", UNKNOWN)), ("in", ("Orange",))]
+    )
+    def test_examples_filtered_on_customer_types_are_the_newest(
+        self, semantic, generated_facts, op, values
+    ):
+        filters = (
+            QueryFilter("customer_type", op, values),
+            QueryFilter("channel", "equals", ("Post",)),
+        )
+        found = semantic.examples(SemanticQuery(filters=filters), 10)
+        inside = generated_facts["customer_type"].isin(values)
+        frame = generated_facts[(~inside if op == "not_equals" else inside)]
+        frame = frame[frame["channel"] == "Post"]
+        newest = frame.sort_values(["occurred_at", "id"], ascending=False).head(10)
+        assert [c.id for c in found] == newest["id"].tolist()
+        assert len(found) == 10
 
     def test_a_customer_exists_when_on_the_sheet_or_in_the_interactions(
         self, semantic, generated_url, generated_facts

@@ -1,0 +1,2 @@
+DROP FUNCTION insights.record_monthly_pairs(INTEGER);
+DROP TABLE insights.interaction_monthly_pairs;
