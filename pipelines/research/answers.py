@@ -124,7 +124,8 @@ def _compared_values(plan: Plan, results: list[QueryResult]) -> Composed:
     query, m = plan.steps[0].query, plan.measure
     values = next(f.values for f in query.filters if f.dimension == _dim(plan))
     counts = {str(row[_dim(plan)]): row[m] for row in results[0].rows}
-    pairs = [(value, counts.get(value, 0)) for value in values]
+    named = (lambda value: f"customer {value}") if _dim(plan) == "customer" else str
+    pairs = [(named(value), counts.get(value, 0)) for value in values]
     return _comparison_text(plan, pairs, [_narrowed(query, _dim(plan), v) for v in values])
 
 

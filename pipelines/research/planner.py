@@ -61,22 +61,30 @@ class Plan:
     context: dict = field(default_factory=dict)
 
 
-def _filters(mentions: list[Mention], customers: list[int]) -> tuple[QueryFilter, ...]:
-    by_dimension: dict[str, list[str]] = {}
-    for mention in mentions:
-        values = by_dimension.setdefault(mention.dimension, [])
+def _filters(
+    mentions: list[Mention], customers: list[int], excluded: list[Mention] | None = None
+) -> tuple[QueryFilter, ...]:
+    grouped: dict[tuple[str, bool], list[str]] = {}
+    for mention, left_out in [(m, False) for m in mentions] + [(m, True) for m in excluded or []]:
+        values = grouped.setdefault((mention.dimension, left_out), [])
         if mention.value not in values:
             values.append(mention.value)
     if customers:
-        by_dimension["customer"] = [str(c) for c in dict.fromkeys(customers)]
+        grouped[("customer", False)] = [str(c) for c in dict.fromkeys(customers)]
     return tuple(
-        QueryFilter(d, "equals" if len(v) == 1 else "in", tuple(v)) for d, v in by_dimension.items()
+        QueryFilter(d, "not_equals" if out else "equals" if len(v) == 1 else "in", tuple(v))
+        for (d, out), v in grouped.items()
     )
 
 
 def scope_text(filters: tuple[QueryFilter, ...], period: Period | None) -> str:
     """Describe filters and period in words, e.g. "channel Email, 2020-01-01 to 2020-12-31"."""
-    parts = [f"{f.dimension.replace('_', ' ')} {' or '.join(f.values)}" for f in filters]
+    parts = [
+        f"{f.dimension.replace('_', ' ')} other than {' and '.join(f.values)}"
+        if f.op == "not_equals"
+        else f"{f.dimension.replace('_', ' ')} {' or '.join(f.values)}"
+        for f in filters
+    ]
     if period is not None:
         start = period.date_from.isoformat() if period.date_from else "the first interaction"
         end = period.date_to.isoformat() if period.date_to else "the latest interaction"
@@ -106,7 +114,7 @@ def plan_question(
     free, target = parsed.free, target_of(parsed)
     # Customers ranked are ranked by their interactions: each counts as one customer.
     measure = "interactions" if target == "customer" else measure_of(parsed)
-    filters = _filters(parsed.mentions, parsed.customers)
+    filters = _filters(parsed.mentions, parsed.customers, parsed.excluded)
     period = parsed.periods[0] if len(parsed.periods) == 1 else None
     scope = scope_text(filters, period)
     if free & w.SHARE:
@@ -117,7 +125,8 @@ def plan_question(
         return Plan("trend", (Step("trend", query),), measure, scope, target)
     if not target and (unit := ranked_unit(parsed)):
         return _period_ranking_plan(parsed, measure, unit, filters, period, scope)
-    compared = compared_dimension(parsed)
+    several = len(set(parsed.customers)) > 1
+    compared = compared_dimension(parsed) or ("customer" if several else None)
     if len(parsed.periods) == 2:
         steps = tuple(Step(p.label, _query(measure, filters, p)) for p in parsed.periods)
         return Plan("comparison", steps, measure, scope_text(filters, None), "period")
@@ -144,9 +153,14 @@ def plan_question(
 
 def _ranking_plan(parsed, measure, target, filters, period, scope) -> Plan:
     direction = "asc" if parsed.free & w.RANK_UP else "desc"
-    if target != "customer" and not any(f.dimension == target for f in filters):
+    if target != "customer" and not any(
+        f.dimension == target and f.op != "not_equals" for f in filters
+    ):
         # "Which channel ..." asks among the named channels: a missing one is no answer.
-        filters = (*filters, QueryFilter(target, "not_equals", (UNKNOWN,)))
+        left_out = [f for f in filters if f.dimension == target]
+        kept = tuple(f for f in filters if f.dimension != target)
+        values = (*(left_out[0].values if left_out else ()), UNKNOWN)
+        filters = (*kept, QueryFilter(target, "not_equals", values))
     listed = parsed.free & {"top", "bottom"} or plural(parsed, target)
     top = parsed.top or (3 if listed else 1)
     order = (OrderBy(measure, direction),)
@@ -191,15 +205,15 @@ def _share_plan(parsed: Parsed, measure, target, period) -> Plan | NotAnswerable
     if not subject:
         if not target or target == "customer":
             return NotAnswerable(f"I could not tell what the share is of. {CAPABILITIES}")
-        filters = _filters(base, parsed.customers)
+        filters = _filters(base, parsed.customers, parsed.excluded)
         query = _query(
             measure, filters, period, dimensions=(target,), order=(OrderBy(measure, "desc"),)
         )
         return Plan(
             "share", (Step("breakdown", query),), measure, scope_text(filters, period), target
         )
-    whole = _filters(base, parsed.customers)
-    part = _filters(base + subject, parsed.customers)
+    whole = _filters(base, parsed.customers, parsed.excluded)
+    part = _filters(base + subject, parsed.customers, parsed.excluded)
     steps = (
         Step("matching", _query(measure, part, period)),
         Step("whole", _query(measure, whole, period)),

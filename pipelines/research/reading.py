@@ -31,7 +31,9 @@ CAPABILITIES = (
     "or the last 6 months."
 )
 _CUSTOMER = re.compile(
-    r"\b(?:customer|client)s?\s*(?:id|number|no\.?|nr\.?)?\s*#?\s*(\d{1,10})\b", re.I
+    r"\b(?:customer|client)s?\s*(?:id|number|no\.?|nr\.?)?s?\s*#?\s*"
+    r"(\d{1,10}(?:\s*(?:,|and|or|&|vs\.?|versus)\s*#?\s*\d{1,10}\b)*)\b",
+    re.I,
 )
 _COUNT_WORD = r"\d{1,3}|" + "|".join(NUMBER_WORDS)
 _TOP_N = re.compile(rf"\b(top|bottom|first|which|what)\s+({_COUNT_WORD})\b", re.I)
@@ -59,6 +61,7 @@ class Parsed:
     top: int | None
     free: set[str]  # words outside every value, period and id
     possessive: set[int]  # positions of possessives ("Red customers' emails")
+    excluded: list[Mention]  # values the question leaves out ("non-email")
 
 
 def _number(text: str) -> int:
@@ -67,7 +70,7 @@ def _number(text: str) -> int:
 
 def parse(question: str, vocabulary: SemanticVocabulary) -> Parsed | NotAnswerable:
     text = question.replace("%", " percent ")
-    customers = [int(m.group(1)) for m in _CUSTOMER.finditer(text)]
+    customers = [int(n) for m in _CUSTOMER.finditer(text) for n in re.findall(r"\d+", m.group(1))]
     text = _CUSTOMER.sub(" customerref ", text)
     periods = find_periods(text, vocabulary.last_day)
     for period in sorted(periods, key=lambda p: -p.start):
@@ -81,9 +84,10 @@ def parse(question: str, vocabulary: SemanticVocabulary) -> Parsed | NotAnswerab
             + text[match.end() :]
         )
     index = build_index(tuple(sorted(vocabulary.values.items())))
-    words = correct_spelling(tokens(text), index, w.FILLER)
+    words = correct_spelling(tokens(text), index, w.FILLER | w.NEGATORS)
     mentions = find_mentions(words, index)
-    taken = {i for m in mentions for i in range(m.start, m.end)}
+    negated, links = _negations(words, mentions)
+    taken = {i for m in mentions for i in range(m.start, m.end)} | links
     free = [word for i, word in enumerate(words) if i not in taken]
     unknown = [word for word in free if word not in w.FILLER]
     if unknown:
@@ -93,7 +97,32 @@ def parse(question: str, vocabulary: SemanticVocabulary) -> Parsed | NotAnswerab
         )
     plural = {i for i, word in enumerate(plain_words(text)) if word != words[i]}
     possessive = possessive_positions(text)
-    return Parsed(words, plural, mentions, periods, customers, top, set(free), possessive)
+    kept = [m for i, m in enumerate(mentions) if i not in negated]
+    excluded = [m for i, m in enumerate(mentions) if i in negated]
+    return Parsed(words, plural, kept, periods, customers, top, set(free), possessive, excluded)
+
+
+def _negations(words: list[str], mentions: list[Mention]) -> tuple[set[int], set[int]]:
+    """Return which mentions are negated ("excluding Chatbot and Post") and the positions
+    of the words that negate them."""
+    negated: set[int] = set()
+    links: set[int] = set()
+    for index, mention in enumerate(mentions):
+        position, between = mention.start - 1, list[int]()
+        while position >= 0 and words[position] in w.NEGATION_LINKS and len(between) < 2:
+            between.append(position)
+            position -= 1
+        if position >= 0 and words[position] in w.NEGATORS:
+            negated.add(index)
+            links.update([position, *between])
+            continue
+        if index - 1 not in negated:
+            continue
+        previous = mentions[index - 1]
+        joined = all(words[i] in ("and", "or", "nor") for i in range(previous.end, mention.start))
+        if joined and previous.dimension == mention.dimension:
+            negated.add(index)  # "excluding Chatbot and Post"
+    return negated, links
 
 
 def target_of(parsed: Parsed) -> str | None:

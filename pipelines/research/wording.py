@@ -21,7 +21,10 @@ TREND_UNITS = {
     "year": _stems("year yearly annual annually"),
 }
 # "over" and "time" alone are not trends ("over the phone", "how many times"): "over time" is.
-TREND = _stems("trend evolution evolve develop developed timeline change changed changing")
+TREND = _stems(
+    "trend trending evolution evolve develop developed timeline change changed changing grow "
+    "grew growth"
+)
 PER = _stems("per by each every across")
 COMPARE = _stems("vs versus compare compared comparison comparing against difference differ")
 # "Is Email more common than Call?" compares even though it also uses a ranking word.
@@ -51,7 +54,14 @@ TARGETS = (
     ("sentiment", _stems("sentiment mood tone feeling")),
     ("customer", CUSTOMER_NOUNS),
 )
-DISCUSS = _stems("discuss discussed discussing talk talked raise raised mention mentioned")
+DISCUSS = _stems(
+    "discuss discussed discussing talk talked talking say said speak spoke raise raised "
+    "mention mentioned"
+)
+# A value right after one of these is excluded ("non-email", "other than Chatbot"); left
+# anywhere else they are unknown words, so the question is declined rather than misread.
+NEGATORS = _stems("non not excluding exclude except without besides neither nor other apart aside")
+NEGATION_LINKS = _stems("the a an any for than from about by via through over")
 BASE_SPLIT = _stems("among within amongst")
 PREDICATE = _stems("were was are is came went happened took had used been")
 

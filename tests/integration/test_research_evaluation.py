@@ -1,4 +1,4 @@
-"""The research assistant's question set: 61 questions over a generated data set.
+"""The research assistant's question set: 64 questions over a generated data set.
 
 Values in the questions are read from the generated data (the most common type, the
 second channel, ...), written in varied case and wording; each expected answer is
@@ -173,6 +173,10 @@ def cases(facts: pd.DataFrame) -> list[Case]:
              [("interactions", n(s(f, year(2021), topic="Drug Efficacy")))]),
         Case("HOW MANY E-MAILS FROM ORANGE CUSTOMERS IN 2022???",
              [("interactions", n(s(f, year(2022), channel="Email", customer_type="Orange")))]),
+        Case(f"How many non-{c1.lower()} interactions were there in 2022?",
+             [("interactions", n(s(f, year(2022))[s(f, year(2022))["channel"] != c1]))]),
+        Case("How many interactions were neither positive nor negative in 2021?",
+             [("interactions", n(s(f, year(2021), sentiment=["Neutral", UNKNOWN])))]),
         # rankings
         Case("Which product was discussed most with Blue customers in Q1 2021?",
              ranked(s(f, quarter(2021, 1), customer_type="Blue"), "product", 1)),
@@ -224,6 +228,9 @@ def cases(facts: pd.DataFrame) -> list[Case]:
         Case(f"Compare Q1 2022 and Q2 2022 for {topic_a.lower()}",
              compared([("Q1 2022", n(s(f, quarter(2022, 1), topic=topic_a))),
                        ("Q2 2022", n(s(f, quarter(2022, 2), topic=topic_a)))])),
+        Case(f"Compare customer {cid} and customer {cid2}",
+             compared([(f"customer {cid}", n(s(f, customer_id=cid))),
+                       (f"customer {cid2}", n(s(f, customer_id=cid2)))])),
         Case(f"How do {p1} and {p2} compare in number of interactions?",
              compared([(p1, n(s(f, product=p1))), (p2, n(s(f, product=p2)))])),
         Case("Were there more positive or negative interactions in 2023?",

@@ -192,6 +192,38 @@ class TestOtherVocabulary:
             ("interactions", count(customer_type="Gold", channel="Call"))
         ]
 
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "How many non-email interactions did Gold customers have?",
+            "How many Gold interactions excluding email?",
+            "How many Gold interactions other than by email?",
+        ],
+    )
+    def test_a_negated_value_is_left_out(self, assistant, question):
+        gold = FACTS[FACTS["customer_type"] == "Gold"]
+        assert figures(assistant.ask(question)) == [
+            ("interactions", int((gold["channel"] != "Email").sum()))
+        ]
+
+    def test_neither_nor_leaves_out_both_values(self, assistant):
+        answer = assistant.ask("How many interactions were neither positive nor negative?")
+        kept = ~FACTS["sentiment"].isin(["Positive", "Negative"])
+        assert figures(answer) == [("interactions", int(kept.sum()))]
+
+    def test_a_negation_word_without_a_value_after_it_is_declined(self, assistant):
+        answer = assistant.ask("How many customers did not have any interaction?")
+        assert answer["answered"] is False and answer["figures"] == []
+
+    def test_two_customers_compared(self, assistant):
+        answer = assistant.ask("Compare customer 101 and customer 104")
+        first, second = count(customer_id=101), count(customer_id=104)
+        assert figures(answer) == [
+            ("customer 101", first),
+            ("customer 104", second),
+            ("difference", first - second),
+        ]
+
     def test_the_answer_is_logged_with_its_plan(self, assistant):
         answer = assistant.ask("Top 2 topics for WhatsApp")
         (entry,) = assistant.research_log.recent(5)
