@@ -1,19 +1,16 @@
 """Build one campaign email: headers, subject, plain-text body and unsubscribe footer.
 
-Generations have no subject line (the email prompt asks for none), so the subject is
-derived from the item's focus, deterministically, and checked like any header value.
+The subject is the one written and checked with the draft (stored on the campaign item);
+an item written before subjects were stored gets one derived from its focus.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
+from pipelines.content.subjects import derived_subject, header_problems
 from repository.deliveries import Outgoing
-
-MAX_SUBJECT_CHARS = 78
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -25,25 +22,15 @@ class Sender:
     public_base_url: str
 
 
-class SubjectError(ValueError):
-    """A subject line that breaks a rule (control characters, length, empty)."""
+def subject_of(item: Outgoing) -> str:
+    """Return the item's stored subject (checked when it was written), else the derived one.
 
-
-def check_subject(subject: str) -> str:
-    """Return ``subject`` if it is one safe header line of at most 78 characters."""
-    if _UNSAFE.search(subject):
-        raise SubjectError("the subject has a control character (a header could be injected)")
-    if not subject.strip() or len(subject) > MAX_SUBJECT_CHARS:
-        raise SubjectError(f"the subject must be 1 to {MAX_SUBJECT_CHARS} characters")
-    return subject
-
-
-def derived_subject(focus: str | None) -> str:
-    """Return the checked subject of an item: its focus, or a plain default."""
-    topic = _UNSAFE.sub(" ", focus or "").strip()
-    if not topic:
-        return check_subject("A note from our team")
-    return check_subject(f"About {topic}"[:MAX_SUBJECT_CHARS].rstrip())
+    The header rules run again here because they are cheap (a few regular expressions)
+    and the column can be written by other means than the content pipeline.
+    """
+    if item.subject is not None and not header_problems(item.subject):
+        return item.subject
+    return derived_subject(item.focus)
 
 
 def unsubscribe_url(sender: Sender, token: str) -> str:
@@ -58,7 +45,7 @@ def build_message(item: Outgoing, sender: Sender, token: str) -> EmailMessage:
     message["From"] = sender.from_address
     message["Reply-To"] = sender.reply_to
     message["To"] = formataddr((item.display_name or "", item.email))
-    message["Subject"] = derived_subject(item.focus)
+    message["Subject"] = subject_of(item)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = item.message_id
     message["List-Unsubscribe"] = f"<{link}>"

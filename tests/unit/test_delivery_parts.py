@@ -5,11 +5,23 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.delivery.message import SubjectError, check_subject, derived_subject, domain_of
+from pipelines.content.subjects import SubjectError, check_subject, derived_subject
+from pipelines.delivery.message import Sender, build_message, domain_of
 from pipelines.delivery.sender import outcome_of
 from pipelines.delivery.transport import parse_mail_url
 from pipelines.delivery.unsubscribe import read_token, unsubscribe_token
+from repository.deliveries import Outgoing
 from repository.errors import ConfigurationError
+
+SENDER = Sender("Team <team@example.test>", "team@example.test", "http://localhost:8000")
+
+
+def outgoing(subject: str | None) -> Outgoing:
+    return Outgoing(
+        customer_id=1, email="jedi@example.test", display_name="Jedi", message_id="<m@x>",
+        content="Dear Jedi,\n\nHello.", subject=subject, focus="Dosage",
+        prompt_version="email/v2", campaign_name="Spring",
+    )  # fmt: skip
 
 
 class TestMailUrl:
@@ -60,6 +72,17 @@ class TestSubjects:
         assert "\n" not in derived_subject("X\r\nBcc: everyone@example.test")
         with pytest.raises(SubjectError):
             check_subject("Hi\nBcc: x")
+
+    def test_the_stored_subject_is_the_messages_subject(self):
+        message = build_message(outgoing(subject="Your questions about Dosage"), SENDER, "t")
+        assert message["Subject"] == "Your questions about Dosage"
+
+    def test_an_item_stored_without_a_subject_gets_the_derived_one(self):
+        assert build_message(outgoing(subject=None), SENDER, "t")["Subject"] == "About Dosage"
+
+    def test_a_stored_subject_breaking_a_header_rule_is_replaced_by_the_derived_one(self):
+        message = build_message(outgoing(subject="Hi\r\nBcc: x@example.test"), SENDER, "t")
+        assert message["Subject"] == "About Dosage"
 
     def test_message_ids_use_the_from_domain(self):
         assert domain_of("Team <team@example.test>") == "example.test"
