@@ -1,6 +1,12 @@
 """Delivery's pure parts: MAIL_URL, unsubscribe tokens, send outcomes, subjects."""
 
+import copy
+import io
 import smtplib
+from dataclasses import replace
+from email import message_from_bytes, policy
+from email.generator import BytesGenerator
+from email.utils import parseaddr
 from pathlib import Path
 
 import pytest
@@ -86,3 +92,65 @@ class TestSubjects:
 
     def test_message_ids_use_the_from_domain(self):
         assert domain_of("Team <team@example.test>") == "example.test"
+
+
+def sent_bytes(message) -> bytes:
+    """Flatten as smtplib.send_message does: the message's own policy, CRLF line ends."""
+    buffer = io.BytesIO()
+    BytesGenerator(buffer).flatten(copy.copy(message), linesep="\r\n")
+    return buffer.getvalue()
+
+
+LONG_LINE = "x" * 2000  # one body line far over SMTP's 998
+
+
+class TestMessagesAsSent:
+    @pytest.mark.parametrize(
+        ("from_address", "display_name", "subject"),
+        [
+            ("Team <team@example.test>", "Jedi Baker", "Your questions about Dosage"),
+            ("Team <team@example.test>", "Baker, Jedi (Dr.)", "About Dosage"),
+            ("Team <team@example.test>", "Zoë Ångström-Łukasiewicz", "About Dosage"),
+            ("Team <team@example.test>", None, "Ihre Fragen zu Produkt Ä – Übersicht"),
+            ('"Équipe clients" <team@example.test>', "Jedi", "About Dosage"),
+            ("Team <team@example.test>", "é" * 200, "ä" * 78),
+        ],
+    )
+    def test_every_header_and_the_body_read_back_as_built(
+        self, from_address, display_name, subject
+    ):
+        sender = Sender(from_address, "replies@example.test", "http://insights.test")
+        item = replace(outgoing(subject), display_name=display_name,
+                       content=f"Dear Jedi,\n\nGrüße.\n{LONG_LINE}")  # fmt: skip
+        raw = sent_bytes(build_message(item, sender, "1.2.sig"))
+        lines = raw.split(b"\r\n")
+        assert all(b"\n" not in line and b"\r" not in line for line in lines)  # CRLF only
+        assert max(len(line) for line in lines) <= 998
+        header_block = raw.split(b"\r\n\r\n", 1)[0]
+        assert header_block.isascii()  # non-ASCII only as RFC 2047 encoded words
+        parsed = message_from_bytes(raw, policy=policy.default)
+        link = "http://insights.test/api/v1/unsubscribe/1.2.sig"
+        (sent_from,) = parsed["From"].addresses
+        assert (sent_from.display_name, sent_from.addr_spec) == parseaddr(from_address)
+        assert parsed["Reply-To"].addresses[0].addr_spec == "replies@example.test"
+        (to,) = parsed["To"].addresses
+        assert to.addr_spec == "jedi@example.test"
+        if display_name is not None and len(display_name) > 60:
+            # A word too long for one encoded word is split in several; RFC 2047 joins
+            # them, Python's address parser puts a space between them.
+            assert to.display_name.replace(" ", "") == display_name
+        else:
+            assert to.display_name == (display_name or "")
+        assert parsed["Subject"] == subject
+        assert parsed["Message-ID"] == "<m@x>"
+        assert parsed["Date"].datetime.tzinfo is not None
+        assert parsed["List-Unsubscribe"] == f"<{link}>"
+        assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert parsed["MIME-Version"] == "1.0"
+        assert parsed.get_content_type() == "text/plain"
+        # On the wire every line ends in CRLF; a mail store reads them as line ends.
+        assert parsed.get_content().replace("\r\n", "\n") == (
+            f"Dear Jedi,\n\nGrüße.\n{LONG_LINE}\n\n--\nTo receive no more emails from us, "
+            f"open {link}\n"
+        )
+        assert not parsed.defects and not any(parsed[name].defects for name in parsed)
