@@ -101,6 +101,8 @@ def sent_bytes(message) -> bytes:
     return buffer.getvalue()
 
 
+# A token as long as a real one: the List-Unsubscribe line is then over 78 characters.
+TOKEN = "12.345." + "0123456789abcdef" * 2
 LONG_LINE = "x" * 2000  # one body line far over SMTP's 998
 
 
@@ -122,14 +124,14 @@ class TestMessagesAsSent:
         sender = Sender(from_address, "replies@example.test", "http://insights.test")
         item = replace(outgoing(subject), display_name=display_name,
                        content=f"Dear Jedi,\n\nGrüße.\n{LONG_LINE}")  # fmt: skip
-        raw = sent_bytes(build_message(item, sender, "1.2.sig"))
+        raw = sent_bytes(build_message(item, sender, TOKEN))
         lines = raw.split(b"\r\n")
         assert all(b"\n" not in line and b"\r" not in line for line in lines)  # CRLF only
         assert max(len(line) for line in lines) <= 998
         header_block = raw.split(b"\r\n\r\n", 1)[0]
         assert header_block.isascii()  # non-ASCII only as RFC 2047 encoded words
         parsed = message_from_bytes(raw, policy=policy.default)
-        link = "http://insights.test/api/v1/unsubscribe/1.2.sig"
+        link = f"http://insights.test/api/v1/unsubscribe/{TOKEN}"
         (sent_from,) = parsed["From"].addresses
         assert (sent_from.display_name, sent_from.addr_spec) == parseaddr(from_address)
         assert parsed["Reply-To"].addresses[0].addr_spec == "replies@example.test"
