@@ -134,6 +134,12 @@ class ItemSchema(Schema):
     review_reasons = fields.Raw(allow_none=True)
     generation_id = fields.UUID(allow_none=True)
     content = fields.String(allow_none=True)
+    subject = fields.String(
+        allow_none=True,
+        metadata={"description": "The email's checked subject line; null before it is "
+                  "written, for call scripts, and for items written before subjects were "
+                  "stored (delivery then derives one from the focus)."},
+    )  # fmt: skip
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
     note = fields.String(allow_none=True)

@@ -39,7 +39,7 @@ blp = Blueprint(
 )
 CAMPAIGN = f"<int(min=1, max={MAX_ID}):campaign_id>"
 EXPORT_COLUMNS = ["customer_id", "customer_type", "prompt_version", "focus", "focus_reason",
-                  "generation_id", "content", "note"]  # fmt: skip
+                  "generation_id", "content", "note", "subject"]  # fmt: skip
 _NOT_FOUND = "No campaign has this id."
 _EXPORT_CONTENT = {
     "content": {

@@ -73,6 +73,7 @@ def stored_view(stored: StoredContent) -> dict[str, Any]:
         **provenance(stored),
         "content_type": stored.content_type,
         "content": stored.content,
+        "subject": stored.subject,
         "latency_ms": stored.latency_ms,
         "parameters": stored.parameters,
         "facts": stored.facts,
@@ -91,7 +92,8 @@ class GenerateContent(MethodView):
         """
         request = ContentRequest(**arguments)
         stored = content_pipeline().generate(customer_id, request)
-        body = {"Content_type": stored.content_type, "Content": stored.content}
+        body = {"Content_type": stored.content_type, "Content": stored.content,
+                "Subject": stored.subject}  # fmt: skip
         return {**provenance(stored), "generated_content": body, "parameters": stored.parameters}
 
 

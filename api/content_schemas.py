@@ -101,6 +101,11 @@ class _Provenance(Schema):
 class GeneratedText(Schema):
     Content_type = fields.String(required=True, metadata={"example": "email"})
     Content = fields.String(required=True, metadata={"example": "Dear Jedi,\n\nThank you..."})
+    Subject = fields.String(
+        allow_none=True,
+        metadata={"example": "Your questions about Product Inquiry",
+                  "description": "An email's checked subject line; null for a call script."},
+    )  # fmt: skip
 
 
 class GeneratedContentSchema(_Provenance):
@@ -153,6 +158,11 @@ class StoredContentSchema(_Provenance):
     customer_id = fields.Integer(required=True)
     content_type = fields.String(required=True, metadata={"example": "email"})
     content = fields.String(required=True)
+    subject = fields.String(
+        allow_none=True,
+        metadata={"description": "An email's checked subject line; null for other types "
+                  "and for emails stored before subjects were (delivery derives one)."},
+    )  # fmt: skip
     latency_ms = fields.Float(required=True)
     parameters = fields.Dict()
     facts = fields.Dict(allow_none=True)

@@ -40,13 +40,14 @@ SEED = """
     WITH c AS (
         INSERT INTO insights.campaigns (name, content_type, tone, max_words, segment,
             prompt_versions, status, recipients, batch_size, batches)
-        VALUES (%(name)s, 'email', 'formal', 180, '{}', '{email/v1}', 'completed', %(n)s, 250, 1)
+        VALUES (%(name)s, 'email', 'formal', 180, '{}', '{email/v2}', 'completed', %(n)s, 250, 1)
         RETURNING id
     )
     INSERT INTO insights.campaign_items (campaign_id, customer_id, batch, customer_type,
-        prompt_version, focus, status, content)
-    SELECT c.id, g, 0, 'Pharmacy', 'email/v1', 'Product A', 'approved',
-           'Dear customer,' || chr(10) || repeat('A line of a typical campaign email. ', 20)
+        prompt_version, focus, status, content, subject)
+    SELECT c.id, g, 0, 'Pharmacy', 'email/v2', 'Product A', 'approved',
+           'Dear customer,' || chr(10) || repeat('A line of a typical campaign email. ', 20),
+           'Your questions about Product A'  -- stored with the draft, read at send time
     FROM c, generate_series(1, %(n)s) AS g
 """
 CONTACTS = """

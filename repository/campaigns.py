@@ -139,6 +139,7 @@ class Item:
     review_reasons: list[Any] | None
     generation_id: UUID | None
     content: str | None
+    subject: str | None  # the email's checked subject; None before subjects were stored
     attempts: int
     last_error: str | None
     note: str | None

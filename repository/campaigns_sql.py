@@ -118,7 +118,7 @@ _DRAFT_FIELDS = (
     "attempts smallint, parameters jsonb, facts jsonb, review_status text, "
     "review_reasons jsonb, policy_version text, messages jsonb, data_fingerprint text, "
     "input_tokens integer, output_tokens integer, tokens_estimated boolean, "
-    "cost double precision, focus text, focus_reason text"
+    "cost double precision, subject text, focus text, focus_reason text"
 )
 # The audit rows (generated_content) and the items, in one statement.
 WRITE_DRAFTS = text(f"""
@@ -133,6 +133,7 @@ WRITE_DRAFTS = text(f"""
     )
     UPDATE insights.campaign_items AS i
     SET status = 'written', generation_id = stored.id, content = drafts.content,
+        subject = drafts.subject,
         review_status = drafts.review_status, review_reasons = drafts.review_reasons,
         focus = drafts.focus, focus_reason = drafts.focus_reason,
         attempts = i.attempts + 1, last_error = NULL, written_at = clock_timestamp()
@@ -206,7 +207,7 @@ SET_STATUS = text("""
 """)
 ITEM_COLUMNS = (
     "campaign_id, customer_id, customer_type, prompt_version, focus, focus_reason, status, "
-    "status_reason, review_status, review_reasons, generation_id, content, attempts, "
+    "status_reason, review_status, review_reasons, generation_id, content, subject, attempts, "
     "last_error, note, reviewed_by, reviewed_at, written_at"
 )
 _ITEMS_MATCHING = """

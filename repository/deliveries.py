@@ -40,6 +40,7 @@ class Outgoing:
     display_name: str | None
     message_id: str
     content: str
+    subject: str | None  # None: written before subjects were stored (derived at send time)
     focus: str | None
     prompt_version: str
     campaign_name: str

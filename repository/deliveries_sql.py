@@ -52,7 +52,7 @@ ORPHANS_TO_UNKNOWN = text("""
     WHERE campaign_id = :campaign_id AND batch = :batch AND status = 'sending'
 """)
 BATCH_ROWS = text("""
-    SELECT d.customer_id, d.email, c.display_name, d.message_id, i.content, i.focus,
+    SELECT d.customer_id, d.email, c.display_name, d.message_id, i.content, i.subject, i.focus,
            i.prompt_version, k.name AS campaign_name
     FROM insights.deliveries d
     JOIN insights.campaign_items i USING (campaign_id, customer_id)

@@ -47,6 +47,8 @@ class NewContent:
     output_tokens: int | None = None
     tokens_estimated: bool = False  # counted by the service (the mock), not the provider
     cost: float | None = None  # from the configured price table; None for an unpriced model
+    # An email's checked subject line; None for other types and emails stored before subjects.
+    subject: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from repository.model import fingerprint_sql
 _COLUMNS = (
     "customer_id, content_type, provider, model, mock, prompt_version, sources, content, "
     "latency_ms, attempts, parameters, facts, review_status, review_reasons, policy_version, "
-    "messages, data_fingerprint, input_tokens, output_tokens, tokens_estimated, cost"
+    "messages, data_fingerprint, input_tokens, output_tokens, tokens_estimated, cost, subject"
 )
 _INSERT = text(f"""
     INSERT INTO insights.generated_content ({_COLUMNS})
@@ -30,7 +30,7 @@ _INSERT = text(f"""
             CAST(:sources AS bigint[]), :content, :latency_ms, :attempts,
             CAST(:parameters AS jsonb), CAST(:facts AS jsonb), :review_status,
             CAST(:review_reasons AS jsonb), :policy_version, CAST(:messages AS jsonb),
-            :data_fingerprint, :input_tokens, :output_tokens, :tokens_estimated, :cost)
+            :data_fingerprint, :input_tokens, :output_tokens, :tokens_estimated, :cost, :subject)
     RETURNING id, created_at
 """)  # nosec B608 # built from constants; values are bound
 _SELECT = text(f"SELECT {_COLUMNS}, id, created_at FROM insights.generated_content WHERE id = :id")  # nosec B608 # built from constants; values are bound

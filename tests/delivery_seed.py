@@ -7,9 +7,12 @@ PUBLIC_BASE_URL = "http://insights.test"
 
 
 def seed_campaign(url: str, customers: dict[int, str | None], *, status: str = "approved",
-                  versions: tuple[str, ...] = ("email/v1",)) -> int:  # fmt: skip
+                  versions: tuple[str, ...] = ("email/v1",),
+                  subjects: dict[int, str] | None = None) -> int:  # fmt: skip
     """Create a campaign whose items are ``status``, one per customer; give the customers
-    with an address (None: no address) a contact row. Return the campaign id."""
+    with an address (None: no address) a contact row; ``subjects`` are the stored subject
+    lines (a customer missing there has none, like an item written before subjects).
+    Return the campaign id."""
     campaign_id = query(
         url,
         "INSERT INTO insights.campaigns (name, content_type, tone, max_words, segment, "
@@ -22,10 +25,11 @@ def seed_campaign(url: str, customers: dict[int, str | None], *, status: str = "
         query(
             url,
             "INSERT INTO insights.campaign_items (campaign_id, customer_id, batch, "
-            "customer_type, prompt_version, focus, status, content) VALUES "
-            "(%s, %s, 0, %s, %s, %s, %s, %s) RETURNING customer_id",
+            "customer_type, prompt_version, focus, status, content, subject) VALUES "
+            "(%s, %s, 0, %s, %s, %s, %s, %s, %s) RETURNING customer_id",
             (campaign_id, customer_id, "Pharmacy" if n % 2 else "Hospital", version,
-             "Product A", status, f"Dear customer {customer_id},\nHello."),
+             "Product A", status, f"Dear customer {customer_id},\nHello.",
+             (subjects or {}).get(customer_id)),
         )  # fmt: skip
         if email is not None:
             query(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines.content.facts import Grounding, ground, unbacked, words
+from pipelines.content.subjects import header_problems
 from repository.customer_history import Vocabulary
 
 _BLOCK_TAG = re.compile(r"</?(task|customer_record|interaction_history|summary_facts)>")
@@ -140,4 +141,23 @@ def check_text(text: str, expected: Expectations, vocabulary: Vocabulary) -> lis
         problems.append(
             f"the text refers to past contact ({past.group(0)!r}) but the customer has none"
         )
+    return problems
+
+
+def check_subject_line(subject: str, expected: Expectations, vocabulary: Vocabulary) -> list[str]:
+    """Return what is wrong with an email's subject line; empty when it passes.
+
+    The subject answers to the body's grounding (what the prompt's data carried) and to
+    the header rules of ``subjects.header_problems``.
+    """
+    problems = [f"{problem} ({subject!r})" for problem in header_problems(subject)]
+    if _BLOCK_TAG.search(subject) or _MARKUP.search(subject):
+        problems.append("the subject contains markup")
+    grounding = expected.facts()
+    if invented := _invented(subject, vocabulary, grounding):
+        problems.append(f"the subject names what its data did not contain: {', '.join(invented)}")
+    if claims := unbacked(subject, grounding, vocabulary.channels):
+        problems.append(f"the subject states what its data does not back: {', '.join(claims)}")
+    if expected.first_contact and (past := _PAST_CONTACT.search(subject)):
+        problems.append(f"the subject refers to past contact ({past.group(0)!r})")
     return problems

@@ -232,6 +232,7 @@ class ContentPipeline:
             prompt_version=draft.prompt.version,
             sources=draft.sources,
             content=written.text,
+            subject=written.subject,
             latency_ms=latency_ms,
             attempts=written.attempts,
             parameters=draft.parameters,

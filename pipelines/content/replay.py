@@ -6,11 +6,12 @@ request can be rebuilt byte for byte whatever prompt version is current today.
 """
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from pipelines.content.providers import ChatProvider
+from pipelines.content.subjects import split_subject
 from repository.errors import InvalidInput
 from repository.generated_content import StoredContent
 
@@ -64,6 +65,12 @@ def replay(stored: StoredContent, provider: ChatProvider) -> Replay:
         )
     # The pipeline stores the answer stripped; compare like with like.
     text = provider.ask(rebuild_messages(stored.messages)).text.strip()
+    subject, body = split_subject(text) if stored.content_type == "email" else (None, text)
+    if subject is None or stored.subject is None:
+        # Nothing stored, or nothing written, to compare a subject with: compare the bodies.
+        text = body
+    else:
+        stored = replace(stored, content=f"Subject: {stored.subject}\n\n{stored.content}")
     diff = difflib.unified_diff(
         stored.content.splitlines(keepends=True),
         text.splitlines(keepends=True),

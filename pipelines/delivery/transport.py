@@ -11,7 +11,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -67,7 +67,7 @@ class FileTransport:
         """Create the folder."""
         self.directory.mkdir(parents=True, exist_ok=True)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Write one message."""
         name = message["Message-ID"].strip("<>").replace("/", "_")
         temporary = self.directory / f".{name}.tmp"
@@ -110,7 +110,7 @@ class SmtpTransport:
             smtp.login(s.username, s.password or "")
         self._smtp = smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send one message; the server's refusal raises smtplib's exceptions."""
         self.open()
         assert self._smtp is not None  # nosec B101 # open() set it

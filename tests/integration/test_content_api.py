@@ -111,6 +111,38 @@ def test_every_generation_is_stored_for_audit(client, bundled):
     assert again["content"] == content
 
 
+@pytest.mark.parametrize("focus", [None, "dosage"])
+def test_an_email_s_subject_is_grounded_stored_and_shown(client, bundled, focus):
+    params = {"focus": focus} if focus else {}
+    made = client.get("/api/v1/generate-content/1", query_string=params).get_json()
+    subject = made["generated_content"]["Subject"]
+    assert subject and 0 < len(subject) <= 78 and "\n" not in subject
+    assert not made["generated_content"]["Content"].lower().startswith("subject")
+    topics = {
+        row[0]
+        for row in query(
+            bundled,
+            "SELECT topic FROM insights.interactions WHERE id = ANY (%s)",
+            (made["sources"],),
+        )  # fmt: skip
+    }
+    # The mock names one topic of the interactions it was shown, nothing else of the data.
+    assert any(topic and topic in subject for topic in topics), (subject, topics)
+    ((stored,),) = query(
+        bundled, "SELECT subject FROM insights.generated_content WHERE id = %s",
+        (made["content_id"],),
+    )  # fmt: skip
+    again = client.get(f"/api/v1/generated-content/{made['content_id']}").get_json()
+    assert stored == again["subject"] == subject
+
+
+def test_a_call_script_has_no_subject(client, bundled):
+    made = client.get(
+        "/api/v1/generate-content/1", query_string={"content_type": "call_script"}
+    ).get_json()
+    assert made["generated_content"]["Subject"] is None
+
+
 def test_a_summary_is_stored_with_its_facts(client, bundled):
     made = client.get("/api/v1/summarized_interactions/1").get_json()
     stored = client.get(f"/api/v1/generated-content/{made['content_id']}").get_json()
@@ -123,7 +155,7 @@ def test_the_generation_log_line_names_the_prompt_version_and_the_request(client
     client.get("/api/v1/generate-content/2", headers={"X-Request-ID": "trace-42"})
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line[:1] == "{"]
     (line,) = [line for line in lines if line.get("event") == "content_generated"]
-    assert line["prompt_version"] == "email/v1"
+    assert line["prompt_version"] == "email/v2"
     assert (line["request_id"], line["customer_id"], line["attempts"]) == ("trace-42", 2, 1)
     assert (line["provider"], line["model"]) == ("mock", "grounded-mock-1")
 

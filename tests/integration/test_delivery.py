@@ -56,8 +56,11 @@ class TestOneMessagePerApprovedCustomer:
         self, client, database_url
     ):
         reachable = {n: f"customer{n}@example.test" for n in range(1, 6)}
+        # Stored subjects for 1 and 2 (one not ASCII); 3 to 5 were written before subjects.
+        subjects = {1: "Your questions about Product A", 2: "Ihre Fragen zu Produkt Ä – Übersicht"}
         campaign_id = seed_campaign(database_url, {**reachable, 6: None, 7: "out@example.test",
-                                                   8: "bounced@example.test"})  # fmt: skip
+                                                   8: "bounced@example.test"},
+                                    subjects=subjects)  # fmt: skip
         opt_out(database_url, 7)
         query(database_url, "INSERT INTO insights.suppressions (email, cause) VALUES "
               "('bounced@example.test', 'bounced') RETURNING email")  # fmt: skip
@@ -86,7 +89,7 @@ class TestOneMessagePerApprovedCustomer:
                 == f"<campaign-{campaign_id}.customer-{customer_id}@example.test>"
             )
             assert message["From"] == MAIL_FROM and message["Reply-To"] == "replies@example.test"
-            assert message["Subject"] == "About Product A"
+            assert message["Subject"] == subjects.get(customer_id, "About Product A")
             assert message["List-Unsubscribe"] == f"<{link}>"
             assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
             body = message.get_body(("plain",)).get_content()

@@ -36,9 +36,14 @@ class TestANormalAnswer:
         response = client.get(f"/api/v1/generate-content/{CUSTOMER}")
         assert response.status_code == 200
         body = response.get_json()
-        assert body["generated_content"] == {"Content_type": "email", "Content": GOOD_EMAIL}
+        # No "Subject:" line in the answer: the derived subject (no focus: the default).
+        assert body["generated_content"] == {
+            "Content_type": "email",
+            "Content": GOOD_EMAIL,
+            "Subject": "A note from our team",
+        }
         assert (body["provider"], body["model"], body["mock"]) == ("openai", "fake-model", False)
-        assert body["prompt_version"] == "email/v1"
+        assert body["prompt_version"] == "email/v2"
         assert body["attempts"] == 1
 
     def test_the_request_carries_the_customers_own_data_to_the_model(

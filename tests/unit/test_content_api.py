@@ -39,7 +39,7 @@ class TestGeneratingAnEmail:
         assert body["generated_content"]["Content_type"] == "email"
         assert body["generated_content"]["Content"].startswith("Dear Jedi,\n\n")
         assert (body["provider"], body["model"], body["mock"]) == ("mock", "grounded-mock-1", True)
-        assert body["prompt_version"] == "email/v1"
+        assert body["prompt_version"] == "email/v2"
         assert sorted(body["sources"]) == [11, 12, 13]
         assert UUID(body["content_id"]) and body["created_at"]
         assert body["parameters"] == {

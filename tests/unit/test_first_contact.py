@@ -27,7 +27,7 @@ def past_contact(text: str) -> list[str]:
 @pytest.mark.parametrize("tone", ["formal", "friendly"])
 @pytest.mark.parametrize(
     ("content_type", "version", "greeting"),
-    [("email", "email_introduction/v1", "Dear Baker,"),
+    [("email", "email_introduction/v2", "Dear Baker,"),
      ("call_script", "call_script_introduction/v1", "Hello, am I speaking with Baker?")],
 )  # fmt: skip
 def test_a_customer_without_interactions_gets_an_introduction(
@@ -46,13 +46,13 @@ def test_a_customer_without_interactions_gets_an_introduction(
 
 def test_a_customer_with_interactions_keeps_the_regular_prompt(client):
     body = client.get("/api/v1/generate-content/1").get_json()
-    assert body["prompt_version"] == "email/v1"
+    assert body["prompt_version"] == "email/v2"
 
 
 def test_the_introduction_prompt_carries_no_history_block(app):
     pipeline = app.extensions["insights"]["content"]
     profile = pipeline.history.profile(5)
     draft = pipeline._draft(profile, {"content_type": "email"}, 180, None)
-    assert draft.prompt.version == "email_introduction/v1"
+    assert draft.prompt.version == "email_introduction/v2"
     assert draft.expected.first_contact
     assert "<interaction_history>" not in draft.messages[1].text

@@ -7,9 +7,11 @@ from pathlib import Path
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from pipelines.content.mock.model import GroundedMockChatModel
-from pipelines.content.prompts import data_block, load_prompts
+from pipelines.content.prompts import data_block, load_prompt, load_prompts
+from pipelines.content.subjects import split_subject
 
-PROMPTS = load_prompts(Path(__file__).resolve().parents[2] / "artifacts" / "prompts")
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "prompts"
+PROMPTS = load_prompts(PROMPTS_DIR)
 JEDI = {
     "customer_id": 1,
     "salutation": "Jedi",
@@ -62,8 +64,13 @@ def prompt(task="email", customer=JEDI, history=HISTORY, facts=FACTS, **fields):
     return template.format_messages(**{k: inputs[k] for k in template.input_variables})
 
 
-def write(messages) -> str:
+def answer(messages) -> str:
     return GroundedMockChatModel().invoke(messages).text
+
+
+def write(messages) -> str:
+    """Return the text without its subject line (checked on its own, below)."""
+    return split_subject(answer(messages))[1]
 
 
 class TestDeterminism:
@@ -138,6 +145,32 @@ class TestEmails:
     def test_tone_changes_the_wording(self):
         formal, friendly = write(prompt(tone="formal")), write(prompt(tone="friendly"))
         assert "Kind regards," in formal and "Best wishes," in friendly
+
+
+class TestSubjects:
+    def test_the_subject_names_the_leading_topic_of_the_history(self):
+        # Drug Efficacy: two interactions of three.
+        subject, body = split_subject(answer(prompt()))
+        assert subject is not None and "Drug Efficacy" in subject and len(subject) <= 78
+        assert body.startswith("Dear Jedi,\n\n")
+
+    def test_the_focus_leads_the_subject(self):
+        subject, _ = split_subject(answer(prompt(focus="dosage")))
+        assert subject is not None and "Dosage" in subject
+
+    def test_a_customer_without_history_gets_an_introduction_subject(self):
+        empty = prompt(history=[], customer={**JEDI, "products_discussed": []})
+        assert split_subject(answer(empty))[0] == "An introduction from our team"
+
+    def test_a_prompt_version_that_asks_for_no_subject_gets_none(self):
+        template = load_prompt(PROMPTS_DIR, "email/v1").template
+        messages = template.format_messages(
+            task=data_block({"content_type": "email", "tone": "formal", "max_words": 200}),
+            customer_record=data_block(JEDI),
+            interaction_history=data_block(HISTORY),
+        )
+        text = answer(messages)
+        assert split_subject(text) == (None, text) and text.startswith("Dear Jedi,")
 
 
 class TestCallScriptsAndSummaries:

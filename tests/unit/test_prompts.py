@@ -27,10 +27,10 @@ class TestPromptFiles:
     def test_every_task_has_a_template_with_a_version(self):
         prompts = load_prompts(PROMPTS_DIR)
         assert {task: p.version for task, p in prompts.items()} == {
-            "email": "email/v1",
+            "email": "email/v2",
             "call_script": "call_script/v1",
             "summary": "summary/v1",
-            "email_introduction": "email_introduction/v1",
+            "email_introduction": "email_introduction/v2",
             "call_script_introduction": "call_script_introduction/v1",
         }
 

@@ -27,7 +27,8 @@ def _first(messages: list[BaseMessage], kind: type[BaseMessage]) -> str:
 
 def read_prompt_facts(messages: list[BaseMessage]) -> PromptFacts | None:
     """Parse the task (system message) and data blocks (first human message), if present."""
-    task = read_block(_first(messages, SystemMessage), "task")
+    system = _first(messages, SystemMessage)
+    task = read_block(system, "task")
     data = _first(messages, HumanMessage)
     customer = read_block(data, "customer_record")
     if not task or not customer:
@@ -38,6 +39,8 @@ def read_prompt_facts(messages: list[BaseMessage]) -> PromptFacts | None:
         customer=customer[0],
         interactions=read_block(data, "interaction_history") or [],
         summary=summary[0] if summary else None,
+        # A prompt version that asks for a subject line names its "Subject: " prefix.
+        subject_line='"Subject: "' in system,
     )
 
 

@@ -33,6 +33,7 @@ _INTRODUCTION_BODY = [
     "If you would like information or a conversation with a specialist, "
     "simply reply to this email.",
 ]
+_TOPIC_SUBJECTS = ("Your questions about {}", "More on {}", "{}: what our specialists can share")
 _CLOSINGS = {
     "formal": "Please let us know if we can be of further help.\n\nKind regards,",
     "friendly": "Just reply whenever it suits you.\n\nBest wishes,",
@@ -47,6 +48,7 @@ class PromptFacts:
     customer: dict[str, Any]
     interactions: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] | None = None
+    subject_line: bool = False  # the prompt asks for a "Subject: " first line
 
     @property
     def tone(self) -> str:
@@ -135,7 +137,23 @@ def write_email(facts: PromptFacts, rng: random.Random) -> str:
     if not facts.interactions:
         opening, history = _INTRODUCTIONS[facts.tone], _INTRODUCTION_BODY
     body = _within(int(facts.task.get("max_words", 200)), [greeting, opening, closing], history)
-    return f"{greeting}\n\n{' '.join([opening, *body])}\n\n{closing}"
+    email = f"{greeting}\n\n{' '.join([opening, *body])}\n\n{closing}"
+    return f"Subject: {write_subject(facts, rng)}\n\n{email}" if facts.subject_line else email
+
+
+def write_subject(facts: PromptFacts, rng: random.Random) -> str:
+    """Write a subject from the prompt's data: the leading topic, else a product, else a
+    plain introduction; the first wording that fits in 78 characters."""
+    topics = facts.topics()
+    products = facts.customer.get("products_discussed") or []
+    if topics:
+        wordings = [rng.choice(_TOPIC_SUBJECTS).format(topics[0]), f"About {topics[0]}"]
+    elif products:
+        wordings = [f"Information on {products[0]}"]
+    else:
+        wordings = []
+    fitting = [wording for wording in wordings if len(wording) <= 78]
+    return fitting[0] if fitting else "An introduction from our team"
 
 
 def write_call_script(facts: PromptFacts, rng: random.Random) -> str:
