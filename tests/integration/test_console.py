@@ -4,6 +4,7 @@ import re
 from http.cookies import SimpleCookie
 
 import pytest
+from markupsafe import escape
 
 from tests.console_support import csrf_of, signed_in, token
 from tests.support import create_api_key, ingest_bundled_sample, query
@@ -229,10 +230,11 @@ class TestCustomerPage:
         page = browser.post("/console/customers/3/draft", data=form).get_data(as_text=True)
         stored = query(
             sample,
-            "SELECT content, prompt_version, sources, review_status FROM "
+            "SELECT content, prompt_version, sources, review_status, subject FROM "
             "insights.generated_content WHERE customer_id = 3 AND content_type = 'email'",
         )
-        content, prompt, sources, review = stored[0]
+        content, prompt, sources, review, subject = stored[0]
+        assert subject and f'id="draft-subject">Subject: <strong>{escape(subject)}</strong>' in page
         assert f'id="draft-prompt">{prompt}<' in page
         assert f'id="draft-review">{review}<' in page
         assert f'id="draft-sources">{", ".join(map(str, sources))}<' in page
@@ -288,6 +290,13 @@ class TestCampaignReview:
         )[0][0]
         card = html[html.index(f'id="flagged-item-{flagged[0]}"') :]
         assert f'<span class="sources">{", ".join(map(str, sources))}</span>' in card
+        subject = query(
+            sample,
+            "SELECT subject FROM insights.campaign_items "
+            "WHERE campaign_id = %s AND customer_id = %s",
+            (campaign_id, flagged[0]),
+        )[0][0]
+        assert subject and f"Subject: <strong>{escape(subject)}</strong>" in card
         csrf = token(browser, page)
         base = f"{page}/items"
         browser.post(f"{base}/{clear[0]}/approve", data={"csrf_token": csrf, "note": "fine"})
