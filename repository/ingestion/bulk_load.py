@@ -53,6 +53,10 @@ def merge(connection: Connection, run_id: int) -> None:
     for statement in versions.INTERACTION_INDEXES:
         connection.exec_driver_sql(statement.format(n=table))
     connection.exec_driver_sql(f"ANALYZE insights.{table}")
+    # Without statistics the first minutes after a load (until autovacuum runs) planned
+    # the citations' customer-type semi-join badly: 100-230 ms instead of 10 at 1M rows.
+    for name in ("customers", "product_months"):
+        connection.exec_driver_sql(f"ANALYZE insights.{versions.name(name, numbers['new'])}")
 
 
 def replace_rollups(connection: Connection, rollups: RollupFrames) -> None:
@@ -64,6 +68,7 @@ def replace_rollups(connection: Connection, rollups: RollupFrames) -> None:
         daily = versions.name("interaction_daily_product_type", version)
         _copy(cursor, f"insights.{daily}", rollups.daily)
     connection.exec_driver_sql(f"ANALYZE insights.{monthly}")
+    connection.exec_driver_sql(f"ANALYZE insights.{daily}")
     # Grouped from the monthly rollup just written: ~60,000 rows at 1M interactions.
     connection.execute(_RECORD_PAIRS, {"version": version})
     connection.exec_driver_sql(f"ANALYZE insights.{versions.name(PAIRS, version)}")
