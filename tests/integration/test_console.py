@@ -283,20 +283,15 @@ class TestCampaignReview:
         page = f"/console/campaigns/{campaign_id}"
         html = browser.get(page).get_data(as_text=True)
         assert html.index("flagged-item-") < html.index("listed-item-")  # needs_review first
-        sources = query(
+        sources, subject = query(
             sample,
-            "SELECT g.sources FROM insights.campaign_items i JOIN insights.generated_content g "
-            "ON g.id = i.generation_id WHERE i.campaign_id = %s AND i.customer_id = %s",
+            "SELECT g.sources, i.subject FROM insights.campaign_items i "
+            "JOIN insights.generated_content g ON g.id = i.generation_id "
+            "WHERE i.campaign_id = %s AND i.customer_id = %s",
             (campaign_id, flagged[0]),
-        )[0][0]
+        )[0]
         card = html[html.index(f'id="flagged-item-{flagged[0]}"') :]
         assert f'<span class="sources">{", ".join(map(str, sources))}</span>' in card
-        subject = query(
-            sample,
-            "SELECT subject FROM insights.campaign_items "
-            "WHERE campaign_id = %s AND customer_id = %s",
-            (campaign_id, flagged[0]),
-        )[0][0]
         assert subject and f"Subject: <strong>{escape(subject)}</strong>" in card
         csrf = token(browser, page)
         base = f"{page}/items"
