@@ -1,10 +1,15 @@
 """Probe the database for the readiness check."""
 
+import logging
 from abc import ABC, abstractmethod
 
+import psycopg
 from sqlalchemy import Engine, text
 
-from repository.engine import probe, single_statements
+from repository.engine import SpareConnections, probe
+from repository.errors import Unavailable
+
+log = logging.getLogger(__name__)
 
 
 class AbstractHealthRepository(ABC):
@@ -29,18 +34,25 @@ class PostgresHealthRepository(AbstractHealthRepository):
     # yoyo's bookkeeping table; absent until the first migration is applied.
     _APPLIED_SQL = text("SELECT migration_id FROM _yoyo_migration")
     _HAS_TABLE_SQL = text("SELECT to_regclass('_yoyo_migration') IS NOT NULL")
-    _VERSION_SQL = text("SELECT version FROM insights.data_version")
+    _VERSION_SQL = "SELECT version FROM insights.data_version"
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # Every request reads the version: on connections of its own, not the pool's.
+        self._spare = SpareConnections(engine, keep=engine.pool.size())  # type: ignore[attr-defined]
 
     def ping(self) -> None:
         # On a connection of its own, bounded by the stall timeout: a pooled one may hang.
         probe(self._engine)
 
     def data_version(self) -> int | None:
-        with single_statements(self._engine) as connection:
-            return connection.execute(self._VERSION_SQL).scalar_one_or_none()
+        try:
+            return self._spare.scalar(self._VERSION_SQL)
+        except psycopg.Error as error:
+            log.warning("data version unreadable: %s", error)
+            raise Unavailable(
+                "The database is unavailable or too slow; try again shortly."
+            ) from error
 
     def applied_migration_ids(self) -> set[str]:
         with self._engine.connect() as connection:

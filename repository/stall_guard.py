@@ -22,7 +22,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from time import monotonic
 from typing import Any
 
@@ -159,12 +159,15 @@ class StallGuard:
             cut()
 
     def _connect(self, dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        return self.open(lambda: dialect.connect(*cargs, **cparams))
+
+    def open(self, connect: Callable[[], Any]) -> Any:
         """Open a connection on a thread of its own, given up on if the server stalls.
 
         libpq counts its connect timeout in whole seconds, at least 2.
         """
         self.refuse_if_stalled()
-        call = BoundedCall(lambda: dialect.connect(*cargs, **cparams), "db-connect")
+        call = BoundedCall(connect, "db-connect")
         key = object()
         self._hold(key, call.abandon, lambda: None)
         try:
@@ -174,16 +177,33 @@ class StallGuard:
         finally:
             self._release(key)
 
+    @contextlib.contextmanager
+    def watching(self, cut: Callable[[], None]) -> Iterator[None]:
+        """Watch a wait on a connection outside the pool as a checked-out one is watched.
+
+        ``cut`` ends the wait at once (shuts the connection's socket down); a wait that
+        ends without an error counts as the server answering.
+        """
+        self.refuse_if_stalled()
+        key = object()
+        self._hold(key, cut, lambda: None)
+        answered = False
+        try:
+            yield
+            answered = True
+        finally:
+            if self._release(key) and answered:
+                with self._lock:
+                    self._last_answer = monotonic()
+
     def _checkout(self, engine: Engine) -> Callable[..., None]:
         def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
             self.refuse_if_stalled()
             try:
-                # A duplicate keeps the socket itself open until checkin, so a shutdown
-                # can never hit another socket that reused the fd number.
-                sock = socket.socket(fileno=os.dup(dbapi_connection.pgconn.socket))
+                cut, let_go = socket_cutter(dbapi_connection)
             except psycopg.Error as error:  # closed under us: the pool opens another
                 raise exc.InvalidatePoolError() from error
-            self._hold(record, lambda: _shutdown(sock), sock.close)
+            self._hold(record, cut, let_go)
             fresh = record.info.pop("fresh", False)
             answered_at = record.info.get("answered_at", float("-inf"))
             if not fresh and monotonic() - answered_at >= RECENTLY_ANSWERED_S:
@@ -256,6 +276,19 @@ class StallGuard:
             return None
         oldest = min(since for since, _, _ in self._in_use.values())
         return max(oldest + self.timeout_s / 2, self._next_probe)
+
+
+def socket_cutter(connection: psycopg.Connection) -> tuple[Callable[[], None], Callable[[], None]]:
+    """Return how to cut ``connection``'s waits (shut its socket down) and how to let go.
+
+    The cut works on a duplicate of the socket, kept open until let go, so a shutdown can
+    never hit another socket that reused the fd number.
+
+    Raises:
+        psycopg.Error: the connection is closed.
+    """
+    sock = socket.socket(fileno=os.dup(connection.pgconn.socket))
+    return (lambda: _shutdown(sock)), sock.close
 
 
 def _shutdown(sock: socket.socket) -> None:
