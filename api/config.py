@@ -191,7 +191,7 @@ def _price(value: Any) -> bool:
 
 
 def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
-    """Read a limit in flask-limiter's syntax ("600/minute", "10 per second; 1000/day")."""
+    """Read a limit in the limits library's syntax ("600/minute", "10 per second; 1000/day")."""
     raw = (env.get(name) or "").strip() or default
     try:
         parse_many(raw)

@@ -88,3 +88,22 @@ class TestRedisStorage:
         assert [one.get(STATS).status_code, other.get(STATS).status_code] == [200, 200]
         assert one.get(STATS).status_code == 200
         assert_error_shape(other.get(STATS), 429)
+
+
+def _closed_port() -> int:
+    """Return a local port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class TestAStorageThatFails:
+    def test_requests_are_answered_and_still_counted_in_memory(self, limited_app, caplog):
+        app = limited_app(
+            RATE_LIMIT_DEFAULT="2/minute",
+            RATE_LIMIT_STORAGE_URL=f"redis://127.0.0.1:{_closed_port()}/0",
+        )
+        client = client_with_key(app)
+        assert [client.get(STATS).status_code for _ in range(2)] == [200, 200]
+        assert_error_shape(client.get(STATS), 429)
+        assert "counting in memory" in caplog.text

@@ -137,7 +137,7 @@ class TestLimitSettings:
         assert config["RATE_LIMIT_STORAGE_URL"] is None and config["API_KEY_PEPPER"] is None
 
     @pytest.mark.parametrize("name", ["RATE_LIMIT_DEFAULT", "RATE_LIMIT_CONTENT"])
-    def test_a_limit_flask_limiter_cannot_read_is_a_configuration_error(self, name):
+    def test_a_limit_the_limits_library_cannot_read_is_a_configuration_error(self, name):
         with pytest.raises(ConfigurationError, match=name):
             load_config({name: "lots"})
 
