@@ -265,6 +265,14 @@ def main() -> None:
                 processes.append(earlier)
                 measured = run_cases(earlier_base, earlier_key, cases, args.seconds)
                 results.update(_labelled("before", measured))
+                # Research and queries computed afresh, as the "after, cache off" ones are.
+                uncached, uncached_base = serve(
+                    "api.wsgi:app", earlier_url, 2, earlier_key, args.baseline_tree,
+                    extra_env={"CACHE_MAX_MB": "0"},
+                )  # fmt: skip
+                processes.append(uncached)
+                research = research_cases(uncached_base, earlier_key, args.requests)
+                results.update(_labelled("before, cache off", research))
         finally:
             for process in processes:
                 process.terminate()
