@@ -118,9 +118,28 @@ _COUNT_CUSTOMERS = text(
     f"SELECT COALESCE(({figures.CUSTOMER_TOTAL.text}), "
     f"(WITH {EVERY_CUSTOMER} SELECT count(*) FROM every_customer {_MATCHES_TYPE}))"  # nosec B608 # built from constants; values are bound
 )
+# The interaction-only customers as the load recorded them (migration 0021), or, for a
+# version recorded before that, found among its interactions as every_customer does.
+_INTERACTION_ONLY_IDS = f"""COALESCE(
+    (SELECT interaction_only_customers FROM insights.load_figures
+     WHERE version = {CURRENT_VERSION_SQL}),
+    (SELECT array_agg(DISTINCT i.customer_id) FROM insights.interactions AS i
+     WHERE i.version = {CURRENT_VERSION_SQL} AND NOT EXISTS (
+         SELECT 1 FROM insights.customers AS c
+         WHERE c.version = i.version AND c.customer_id = i.customer_id)))"""  # nosec B608 # built from constants
+# Every customer, or the Unknown ones: each side gives at most the rows up to the page's
+# end, in id order (an index scan and a small sort), and the two are merged.
 _PAGE_OF_CUSTOMERS = text(
-    f"WITH {EVERY_CUSTOMER} SELECT customer_id, occupation, customer_type FROM every_customer "
-    f"{_MATCHES_TYPE} ORDER BY customer_id LIMIT :limit OFFSET :offset"  # nosec B608 # built from constants; values are bound
+    "SELECT customer_id, occupation, customer_type FROM ("
+    f" (SELECT customer_id, occupation, COALESCE(customer_type, {UNKNOWN_SQL}) AS customer_type"
+    f"  FROM insights.customers WHERE version = {CURRENT_VERSION_SQL}"
+    "   AND (CAST(:customer_type AS text) IS NULL"
+    f"       OR COALESCE(customer_type, {UNKNOWN_SQL}) = :customer_type)"
+    "  ORDER BY customer_id LIMIT :page_end)"
+    " UNION ALL"
+    f" (SELECT id, NULL, {UNKNOWN_SQL} FROM unnest({_INTERACTION_ONLY_IDS}) AS id"
+    "  ORDER BY id LIMIT :page_end)"
+    ") AS every_customer ORDER BY customer_id LIMIT :limit OFFSET :offset"  # nosec B608 # built from constants; values are bound
 )
 # A stored type other than Unknown: only sheet rows can have it, so the interaction-only
 # customers (all Unknown) need not be looked for at all.
@@ -158,7 +177,12 @@ class PostgresCustomerRepository(AbstractCustomerRepository):
     def _list_customers(
         self, customer_type: str | None, limit: int, offset: int
     ) -> tuple[list[Customer], int]:
-        params = {"customer_type": customer_type, "limit": limit, "offset": offset}
+        params = {
+            "customer_type": customer_type,
+            "limit": limit,
+            "offset": offset,
+            "page_end": limit + offset,
+        }
         typed = customer_type is not None and customer_type != UNKNOWN
         page = _PAGE_OF_TYPED_CUSTOMERS if typed else _PAGE_OF_CUSTOMERS
         rows, total = page_and_total(self._engine, _COUNT_CUSTOMERS, page, params)

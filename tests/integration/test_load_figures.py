@@ -47,6 +47,7 @@ def independent_figures(url: str) -> dict:
         "every_customer": len(customers) + len(only),
         "by_type": types,
         "interactions_by": interactions_by,
+        "interaction_only": sorted(int(customer_id) for customer_id in only),
     }
 
 
@@ -54,13 +55,20 @@ def recorded_figures(url: str) -> dict:
     (row,) = query(
         url,
         "SELECT customers, interactions, product_months, reach, first_interaction, "
-        f"last_interaction, every_customer, customers_by_type, interactions_by "
+        f"last_interaction, every_customer, customers_by_type, interactions_by, "
+        f"interaction_only_customers "
         f"FROM insights.load_figures "
         f"WHERE {SERVED}",
     )
     keys = ("customers", "interactions", "product_months", "reach", "first", "last")
     named = dict(zip(keys, row[:6], strict=True))
-    return {**named, "every_customer": row[6], "by_type": row[7], "interactions_by": row[8]}
+    return {
+        **named,
+        "every_customer": row[6],
+        "by_type": row[7],
+        "interactions_by": row[8],
+        "interaction_only": row[9],
+    }
 
 
 def pair_totals(url: str) -> dict:
