@@ -1,7 +1,7 @@
 """Benchmark ingestion of CSV and .xlsx end to end against a plain COPY and calamine's bare read.
 
     python -m benchmarks.bench_ingest [--customers 100000] [--interactions 1000000]
-        [--baseline-ref main] [--data-dir DIR]
+        [--baseline-ref main] [--data-dir DIR] [--only csv|xlsx]
 
 Uses BENCH_DATABASE_URL (a role that may create databases) or an embedded server. Each
 contender loads into its own fresh, migrated database, in a child process whose peak memory
@@ -152,6 +152,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--baseline-ref", help="also time this git commit's code (e.g. main)")
     parser.add_argument("--data-dir", help="keep the generated files here and reuse them")
+    parser.add_argument(
+        "--only", choices=("csv", "xlsx"), help="time one format (and its ceiling) only"
+    )
     args = parser.parse_args()
 
     stop_on_termination_signals()
@@ -166,14 +169,16 @@ def main() -> None:
         if args.baseline_ref:
             checkouts[" (baseline)"] = export_ref(args.baseline_ref, Path(tmp) / "baseline")
         try:
-            calamine_run = child(ROOT, "calamine", str(workbook))
+            formats = [("csv", csv_folder), ("xlsx", workbook)]
+            formats = [(name, path) for name, path in formats if args.only in (None, name)]
+            calamine_run = child(ROOT, "calamine", str(workbook)) if args.only != "csv" else {}
             runs = {}
             # Old and new code one after the other per format: load from others drifts slowly.
-            for name, path in (("csv", csv_folder), ("xlsx", workbook)):
+            for name, path in formats:
                 for suffix, checkout in checkouts.items():
                     url = fresh_database(server)
                     runs[name + suffix] = child(checkout, "ingest", url, str(path))
-            ceiling = ceilings(server, csv_folder, args.floor_rows)
+            ceiling = ceilings(server, csv_folder, args.floor_rows if args.only is None else 0)
         finally:
             server.drop_all()
     report = {

@@ -11,9 +11,11 @@ tests/integration check that both give the same rows.
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 import pandas as pd
 
+from pipelines.ingestion.load_figures import load_figures
 from repository.model import UNKNOWN
 
 _MONTHLY_KEYS = ["month", "product", "customer_type", "channel", "topic", "sentiment"]
@@ -22,10 +24,14 @@ _DAILY_KEYS = ["day", "product", "customer_type"]
 
 @dataclass(frozen=True)
 class Rollups:
-    """The rows of ``interaction_monthly_rollup`` and ``interaction_daily_product_type``."""
+    """The rows of ``interaction_monthly_rollup`` and ``interaction_daily_product_type``.
+
+    With the version's ``load_figures`` row, computed from the same frames.
+    """
 
     monthly: pd.DataFrame
     daily: pd.DataFrame
+    figures: dict[str, Any]
 
 
 class PendingRollups:
@@ -65,6 +71,11 @@ class PendingRollups:
         """Return the daily rollup, once computed."""
         return self._result().daily
 
+    @property
+    def figures(self) -> dict[str, Any]:
+        """Return the version's figures (migration 0017), once computed."""
+        return self._result().figures
+
     def _result(self) -> Rollups:
         self.start()
         assert self._future is not None
@@ -91,7 +102,9 @@ def interaction_rollups(
             "sentiment": interactions["sentiment"],
         }
     ).fillna({"product": UNKNOWN, "customer_type": UNKNOWN})
-    return Rollups(_count(facts, _MONTHLY_KEYS), _count(facts, _DAILY_KEYS))
+    monthly, daily = _count(facts, _MONTHLY_KEYS), _count(facts, _DAILY_KEYS)
+    figures = load_figures(interactions, customers, product_months, monthly, daily)
+    return Rollups(monthly, daily, figures)
 
 
 def _count(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

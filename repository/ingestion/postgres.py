@@ -61,13 +61,13 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                             check(runs.clean_counts(connection))
                         runs.record_counts(connection, run_id, load.counts)
                         load.on_step(LOAD_STEPS[0])
-                        self._copy_staging(connection, load.data)
+                        direct = self._copy_staging(connection, run_id, load.data)
                         self._copy_audit(connection, run_id, load.data)
                         load.on_step(LOAD_STEPS[1])
-                        self._merge(connection, run_id)
+                        self._merge(connection, run_id, staged=not direct)
                         load.on_step(LOAD_STEPS[2])
                         self._replace_rollups(connection, load.rollups)
-                        figures.record(connection)
+                        figures.record(connection, load.rollups.figures)
                         versions.publish(connection, version)
                         runs.finish_run(connection, run_id, "succeeded")
             finally:
@@ -93,14 +93,14 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
 
     # -- steps of a load, each a hook so tests can inject a failure midway --------------
 
-    def _copy_staging(self, connection: Connection, data: CleanFrames) -> None:
-        bulk_load.stage(connection, data)
+    def _copy_staging(self, connection: Connection, run_id: int, data: CleanFrames) -> bool:
+        return bulk_load.stage(connection, run_id, data)
 
     def _copy_audit(self, connection: Connection, run_id: int, data: CleanFrames) -> None:
         bulk_load.copy_audit(connection, run_id, data)
 
-    def _merge(self, connection: Connection, run_id: int) -> None:
-        bulk_load.merge(connection, run_id)
+    def _merge(self, connection: Connection, run_id: int, staged: bool) -> None:
+        bulk_load.merge(connection, run_id, staged)
 
     def _replace_rollups(self, connection: Connection, rollups: RollupFrames) -> None:
         bulk_load.replace_rollups(connection, rollups)

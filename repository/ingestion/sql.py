@@ -20,11 +20,6 @@ def execute_all(
 # Staging tables live only inside the load's transaction.
 STAGING_DDL = (
     """
-    CREATE TEMP TABLE stg_customers (
-        customer_id INTEGER, occupation TEXT, customer_type TEXT, source_row INTEGER
-    ) ON COMMIT DROP
-    """,
-    """
     CREATE TEMP TABLE stg_product_months (
         month DATE, product TEXT, source_row INTEGER
     ) ON COMMIT DROP
@@ -64,25 +59,15 @@ _STAGED_INTERACTIONS = f"""(
 )"""  # nosec B608 # built from constants only
 
 # Temporary tables get no statistics of their own; the merges need them for good plans.
+ANALYZE_STAGED_MONTHS = ("ANALYZE stg_product_months",)
 ANALYZE_STAGING = (
-    "ANALYZE stg_customers",
-    "ANALYZE stg_product_months",
+    *ANALYZE_STAGED_MONTHS,
     "ANALYZE stg_interactions",
     "ANALYZE stg_labels",
 )
 
 # Tables named with {new} are the partitions of the version being built, {old} of the
 # served one (insights.<table>_v<version>); the caller fills both numbers in.
-
-# A customer's natural key is its primary key, so copying the rows keeps every id.
-INSERT_CUSTOMERS = (
-    """
-    INSERT INTO insights.customers_v{new}
-        (customer_id, occupation, customer_type, run_id, source_sheet, source_row)
-    SELECT customer_id, occupation, customer_type, :run_id, 'customers', source_row
-    FROM stg_customers
-    """,
-)
 
 # Products are shared by every version: names are only added, and removed once no
 # version's product months name them.
@@ -107,9 +92,10 @@ MERGE_PRODUCTS = (
 # than upserting a million rows through two indexes: each staged row first takes the id
 # its natural key had in the served version (a new one otherwise), so ids stay stable
 # from one ingestion to the next.
+# Memory for the id lookup's hash join, then for building the new partition's indexes.
+INDEX_MEMORY = ("SET LOCAL work_mem = '64MB'", "SET LOCAL maintenance_work_mem = '256MB'")
+
 KEY_INTERACTIONS = (
-    "SET LOCAL work_mem = '64MB'",
-    "SET LOCAL maintenance_work_mem = '256MB'",
     f"""
     CREATE TEMP TABLE kept_interaction_ids ON COMMIT DROP AS
     SELECT s.source_row, i.id

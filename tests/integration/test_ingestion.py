@@ -235,6 +235,15 @@ class TestReingesting:
             == ids
         )
 
+    def test_a_first_load_numbers_the_interactions_in_source_row_order(
+        self, tmp_path, insights, database_url
+    ):
+        # A first load COPYs its rows straight into the new version, grouped by labels.
+        insights("ingest", str(export(tmp_path)))
+        rows = query(database_url, "SELECT id FROM insights.interactions ORDER BY source_row")
+        ids = [i for (i,) in rows]
+        assert len(ids) == 4 and ids == list(range(ids[0], ids[0] + 4))
+
     def test_a_newer_export_replaces_the_data_and_keeps_ids_stable(
         self, tmp_path, insights, database_url
     ):
