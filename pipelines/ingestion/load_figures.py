@@ -9,6 +9,7 @@ tests/integration/test_load_figures.py checks the stored row against independent
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from repository.model import UNKNOWN
@@ -27,7 +28,9 @@ def load_figures(
 ) -> dict[str, Any]:
     """Return the columns of the version's ``load_figures`` row, as record_load_figures does."""
     occurred = interactions["occurred_at"]
-    by_type = _customers_by_type(interactions, customers)
+    seen = pd.Series(interactions["customer_id"].unique())
+    only = np.sort(seen[~seen.isin(customers["customer_id"])].to_numpy())
+    by_type = _customers_by_type(customers, len(only))
     return {
         "customers": len(customers),
         "interactions": len(interactions),
@@ -38,16 +41,17 @@ def load_figures(
         "every_customer": sum(by_type.values()),
         "customers_by_type": by_type,
         "interactions_by": _interactions_by(monthly, daily),
+        # Migration 0021: the customer list pages through these beside the sheet's rows.
+        "interaction_only_customers": [int(customer_id) for customer_id in only],
     }
 
 
-def _customers_by_type(interactions: pd.DataFrame, customers: pd.DataFrame) -> dict[str, int]:
+def _customers_by_type(customers: pd.DataFrame, interaction_only: int) -> dict[str, int]:
     """Count customers per type; customers known only from interactions count as Unknown."""
     types = _named(customers["customer_type"]).value_counts(sort=False)
     counts = {str(name): int(n) for name, n in types.items()}
-    only = ~pd.Series(interactions["customer_id"].unique()).isin(customers["customer_id"])
-    if only.any():
-        counts[UNKNOWN] = counts.get(UNKNOWN, 0) + int(only.sum())
+    if interaction_only:
+        counts[UNKNOWN] = counts.get(UNKNOWN, 0) + interaction_only
     return counts
 
 

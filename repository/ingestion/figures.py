@@ -11,10 +11,11 @@ from repository.ingestion import versions
 _INSERT = text("""
     INSERT INTO insights.load_figures (customers, interactions, product_months, reach,
         first_interaction, last_interaction, every_customer, customers_by_type,
-        interactions_by, version)
+        interactions_by, interaction_only_customers, version)
     VALUES (:customers, :interactions, :product_months, :reach, :first_interaction,
         :last_interaction, :every_customer, CAST(:customers_by_type AS jsonb),
-        CAST(:interactions_by AS jsonb), :version)
+        CAST(:interactions_by AS jsonb), CAST(:interaction_only_customers AS integer[]),
+        :version)
 """)
 
 

@@ -41,4 +41,5 @@ def test_empty_dimensions_and_interaction_only_customers_count_as_unknown():
             "customer_type": {"Unknown": 3},
             "product": {"Tea": 1, "Unknown": 2},
         },
+        "interaction_only_customers": [2],
     }
