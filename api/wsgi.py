@@ -1,7 +1,9 @@
 """WSGI entry point for gunicorn: ``gunicorn -c python:api.gunicorn_conf api.wsgi:app``.
 
-Refuses to load (non-zero exit) while the database has pending migrations.
+Refuses to load (exit code 3, which stops gunicorn) while the database has pending migrations.
 """
+
+import sys
 
 from api import create_app
 from api.extensions import known_migrations, repositories
@@ -14,4 +16,7 @@ try:
     with app.app_context():
         prepare_to_serve(repositories(), known_migrations())
 except InsightsError as error:
-    raise SystemExit(f"insights: error: {error.message}") from None
+    sys.stderr.write(f"insights: error: {error.message}\n")
+    # 3 is gunicorn's "worker failed to boot": its master then stops, instead of starting
+    # new workers that fail the same way twice a second for ever.
+    raise SystemExit(3) from None

@@ -63,6 +63,15 @@ class TestWsgiEntryPoint:
         assert "0001_legacy_schema" in result.stderr and "0002_clean_schema" in result.stderr
         assert "insights db upgrade" in result.stderr
 
+    @pytest.mark.slow
+    def test_gunicorn_stops_instead_of_restarting_workers_that_cannot_load(
+        self, empty_database_url
+    ):
+        command = GUNICORN + ["--bind", f"127.0.0.1:{_free_port()}", "api.wsgi:app"]
+        result = _run(command, _env(empty_database_url))
+        assert result.returncode != 0
+        assert result.stderr.count("database schema is out of date") == 1, result.stderr
+
     def test_loads_when_the_schema_is_current(self, database_url):
         result = _run([sys.executable, "-c", "import api.wsgi"], _env(database_url))
         assert result.returncode == 0, result.stderr
