@@ -78,8 +78,8 @@ def _serve_cached(methods: Collection[str]) -> Response | None:
 def _remember(response: Response) -> Response:
     """Tag a fresh answer with its ETag and store it; tag a cached one likewise."""
     key = g.get("response_key")
-    if key is None:
-        return response
+    if key is None or (g.get("response_cached") and response.status_code == 200):
+        return response  # none of ours, or a stored answer: it carries its headers already
     if response.status_code in (200, 304):
         response.set_etag(key.partition(":")[2][:32])
         response.headers["Cache-Control"] = CACHE_CONTROL
@@ -100,11 +100,7 @@ def _encoded(response: Response) -> bytes:
 def _decoded(entry: bytes) -> Response:
     head, _, body = entry.partition(b"\n")
     status, headers = json.loads(head)
-    response = Response(body, status=status)
-    response.headers.clear()
-    for name, value in headers:
-        response.headers.add(name, value)
-    return response
+    return Response(body, status=status, headers=[tuple(header) for header in headers])
 
 
 def cache_responses(blueprint: Blueprint, methods: Collection[str] = ("GET", "HEAD")) -> None:

@@ -73,6 +73,16 @@ class TestETags:
         assert response.headers["Cache-Control"] == "no-cache"
 
     @pytest.mark.parametrize("path", READS)
+    def test_a_cached_answer_carries_the_fresh_one_s_headers(self, sample, path):
+        fresh, cached = sample.get(path), sample.get(path)
+        per_request = {"X-Request-ID", "Content-Length"}
+        assert fresh.headers["X-Request-ID"] != cached.headers["X-Request-ID"]
+        assert sorted((k, v) for k, v in fresh.headers if k not in per_request) == sorted(
+            (k, v) for k, v in cached.headers if k not in per_request
+        )
+        assert cached.headers["Vary"] == "Accept" and cached.data == fresh.data
+
+    @pytest.mark.parametrize("path", READS)
     def test_a_matching_if_none_match_gets_304_with_no_body(self, sample, path):
         etag = sample.get(path).headers["ETag"]
         response = sample.get(path, headers={"If-None-Match": etag})
