@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# `make test` runs on this many pytest-xdist processes (each file stays on one of them, so
+# module-scoped data sets are built once); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 SAMPLE_DATA ?= artifacts/data/sample_export.xlsx
 # `make run PORT=8080` when 5000 is taken (macOS AirPlay uses it).
 PORT ?= 5000
@@ -42,7 +45,7 @@ run: $(STAMP)
 
 ## Install, then run the whole test suite (PYTEST_ARGS=... to narrow it).
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Run the console's browser tests (needs apt-get install chromium chromium-driver).
 test-browser: $(STAMP)
