@@ -4,6 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# `make test` runs on this many pytest-xdist processes; TEST_WORKERS=0 runs in one process.
+# Tests are handed out one by one (--dist load): the schemathesis cases share one node id,
+# and --dist loadfile/loadscope, which track tests by node id, ran 1 of the 40.
+TEST_WORKERS ?= 2
 SAMPLE_DATA ?= artifacts/data/sample_export.xlsx
 # `make run PORT=8080` when 5000 is taken (macOS AirPlay uses it).
 PORT ?= 5000
@@ -42,7 +46,7 @@ run: $(STAMP)
 
 ## Install, then run the whole test suite (PYTEST_ARGS=... to narrow it).
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 ## Run the console's browser tests (needs apt-get install chromium chromium-driver).
 test-browser: $(STAMP)

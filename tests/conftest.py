@@ -9,6 +9,7 @@ import pytest
 from repository.embedded import released_at_end, start_embedded_postgres
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
+from tests.database_clones import TemplateClones
 from tests.support import MIGRATIONS_DIR, CommandLine, client_with_key, make_app
 
 
@@ -30,12 +31,20 @@ def migrated_template(database_server: DatabaseServer) -> str:
     return url.rsplit("/", 1)[1].split("?")[0]
 
 
+@pytest.fixture(scope="session")
+def template_clones(database_server: DatabaseServer, migrated_template: str):
+    """Clones of the migrated template, made and dropped beside the running tests."""
+    clones = TemplateClones(database_server, migrated_template)
+    yield clones
+    clones.close()
+
+
 @pytest.fixture
-def database_url(database_server: DatabaseServer, migrated_template: str) -> Iterator[str]:
+def database_url(template_clones: TemplateClones) -> Iterator[str]:
     """A fresh, fully migrated database for one test."""
-    url = database_server.create(template=migrated_template)
+    url = template_clones.take()
     yield url
-    database_server.drop(url)
+    template_clones.discard(url)
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@
 import math
 from statistics import NormalDist
 
+import psycopg
 import pytest
 
+from repository.engine import libpq_url
 from tests.delivery_seed import seed_campaign
 from tests.support import CommandLine, assert_error_shape, query
 
@@ -21,13 +23,13 @@ def campaign(database_url) -> int:
     """80 sent messages, 40 per prompt version, with no events yet."""
     campaign_id = seed_campaign(database_url, {c: f"c{c}@example.test" for c in CUSTOMERS},
                                 versions=ARMS)  # fmt: skip
-    for c in CUSTOMERS:
-        query(
-            database_url,
-            "INSERT INTO insights.deliveries (campaign_id, customer_id, batch, message_id, "
-            "email, status) VALUES (%s, %s, 0, %s, %s, 'sent') RETURNING customer_id",
-            (campaign_id, c, f"<m{c}>", f"c{c}@example.test"),
-        )
+    with psycopg.connect(libpq_url(database_url)) as connection:
+        for c in CUSTOMERS:
+            connection.execute(
+                "INSERT INTO insights.deliveries (campaign_id, customer_id, batch, message_id, "
+                "email, status) VALUES (%s, %s, 0, %s, %s, 'sent')",
+                (campaign_id, c, f"<m{c}>", f"c{c}@example.test"),
+            )
     return campaign_id
 
 
