@@ -1,20 +1,19 @@
 """Build SQLAlchemy engines from a PostgreSQL URL, whatever scheme the user wrote."""
 
 import functools
-import os
-from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Any, LiteralString, NamedTuple, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from weakref import WeakKeyDictionary
 
 import psycopg
-from sqlalchemy import Connection, Engine, Row, TextClause, create_engine, event
+from sqlalchemy import Connection, Engine, Row, TextClause, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InternalError
 
+from repository import guarded_pool
 from repository.errors import ConfigurationError
-from repository.stall_guard import DatabaseStalled, StallGuard, socket_cutter
+from repository.stall_guard import StallGuard
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 DRIVER_SCHEME = "postgresql+psycopg"
@@ -99,10 +98,20 @@ def build_engine(
     )
     conninfo = libpq_url(url)
     guard = StallGuard(lambda: _select_one(conninfo, libpq_params), stall_timeout_s)
-    guard.attach(engine)
+    guarded_pool.attach(guard, engine)
     _guards[engine] = guard
     _connectors[engine] = partial(psycopg.connect, conninfo, autocommit=True, **libpq_params)
     return engine
+
+
+def guard_of(engine: Engine) -> StallGuard:
+    """Return the stall guard watching ``engine``'s connections."""
+    return _guards[engine]
+
+
+def connector_of(engine: Engine) -> Callable[[], psycopg.Connection]:
+    """Return how to open an autocommit connection with ``engine``'s limits, outside its pool."""
+    return _connectors[engine]
 
 
 def probe(engine: Engine) -> None:
@@ -179,90 +188,3 @@ def page_and_total(
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
         total = int(connection.execute(count, params).scalar_one())
         return list(connection.execute(page, params).all()), total
-
-
-class SpareConnections:
-    """Autocommit connections outside the pool, for the one-row read every request makes.
-
-    Every /api/v1 request reads the data version first, and a cached answer needs nothing
-    else from the database. Through the pool that read cost about 0.26 ms of CPU per
-    request (checkout events, the stall guard's bookkeeping, SQLAlchemy's execution path)
-    against about 0.02 ms here (issue 17). A read takes an idle connection, or opens one,
-    and puts it back; at most ``keep`` wait idle, so a server that starts a thread per
-    request does not open a connection per request. A wait stays under the engine's stall
-    guard, so a stalled server cuts it as it cuts pooled ones, and a connection that
-    failed is closed, never put back.
-    """
-
-    def __init__(self, engine: Engine, keep: int) -> None:
-        self._connect = _connectors[engine]
-        self._guard = _guards[engine]
-        self._keep = keep
-        # append and pop are atomic: no lock needed.
-        self._idle: deque[_Spare] = deque()
-        event.listen(engine, "engine_disposed", lambda _: self.close())
-
-    def scalar(self, statement: LiteralString) -> Any:
-        """Return the first column of ``statement``'s first row (None without a row).
-
-        Raises:
-            psycopg.Error: the database failed or did not answer (DatabaseStalled).
-        """
-        spare, reused = self._take()
-        try:
-            row = self._fetch_one(spare, statement)
-        except psycopg.OperationalError as error:
-            if not reused or isinstance(error, DatabaseStalled):
-                raise
-            # An idle connection the server ended meanwhile (a restart, an idle timeout):
-            # the pool would have noticed by its ping; here a fresh connection asks again.
-            spare, _ = self._take(fresh=True)
-            row = self._fetch_one(spare, statement)
-        self._put_back(spare)
-        return None if row is None else row[0]
-
-    def _fetch_one(self, spare: "_Spare", statement: LiteralString) -> tuple[Any, ...] | None:
-        try:
-            with self._guard.watching(spare.cut):
-                return spare.connection.execute(statement).fetchone()
-        except BaseException:
-            spare.let_go()
-            spare.connection.close()
-            raise
-
-    def close(self) -> None:
-        """Close the idle connections (the engine was disposed)."""
-        while self._idle:
-            spare = self._idle.pop()
-            if spare.pid == os.getpid():
-                spare.let_go()
-                spare.connection.close()
-
-    def _take(self, fresh: bool = False) -> "tuple[_Spare, bool]":
-        """Return an idle connection of this process, or a new one; and whether it was idle."""
-        pid = os.getpid()
-        while not fresh:
-            try:
-                spare = self._idle.pop()
-            except IndexError:
-                break
-            # One inherited across a fork is the parent's: drop it unused (psycopg does
-            # not end a parent's session from a child).
-            if spare.pid == pid and not spare.connection.closed:
-                return spare, True
-        connection = self._guard.open(self._connect)
-        return _Spare(pid, connection, *socket_cutter(connection)), False
-
-    def _put_back(self, spare: "_Spare") -> None:
-        if len(self._idle) < self._keep:
-            self._idle.append(spare)
-            return
-        spare.let_go()
-        spare.connection.close()
-
-
-class _Spare(NamedTuple):
-    pid: int
-    connection: psycopg.Connection
-    cut: Callable[[], None]  # shuts the socket down: ends a wait at once
-    let_go: Callable[[], None]

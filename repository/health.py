@@ -6,8 +6,9 @@ from abc import ABC, abstractmethod
 import psycopg
 from sqlalchemy import Engine, text
 
-from repository.engine import SpareConnections, probe
+from repository.engine import probe
 from repository.errors import Unavailable
+from repository.spare_connections import SpareConnections
 
 log = logging.getLogger(__name__)
 

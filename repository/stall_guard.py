@@ -15,6 +15,9 @@ once with OperationalError) and gives up on connections being opened, and new ch
 and connections fail at once, until a probe is answered again. With the 1 s default,
 tests/integration/test_database_timeouts.py sees requests fail 1 to 2 s into a stall (the
 watcher polls every half stall timeout, so a wait may start up to that long before a probe).
+
+repository/guarded_pool.py puts an engine's pool under a guard; a wait on a connection
+outside the pool goes under ``watching``.
 """
 
 import contextlib
@@ -27,7 +30,6 @@ from time import monotonic
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, event, exc
 
 from repository.bounded_call import BoundedCall
 
@@ -36,11 +38,6 @@ log = logging.getLogger(__name__)
 # Where nothing is in use for this long, the watcher thread ends; the next checkout
 # starts another.
 IDLE_EXIT_S = 30.0
-# A connection handed back intact this recently is not pinged again on checkout: it
-# answered a moment ago, and the ping was a second round trip on every request (issue 17:
-# the data-version read paid it before each cached answer). Should the server restart in
-# that moment, the first statement fails instead, and SQLAlchemy then recycles the pool.
-RECENTLY_ANSWERED_S = 0.5
 
 
 class DatabaseStalled(psycopg.OperationalError):
@@ -81,15 +78,6 @@ class StallGuard:
         self._watcher: threading.Thread | None = None
         self._last_probe: BoundedCall | None = None
         self._disposed = False
-
-    def attach(self, engine: Engine) -> None:
-        """Watch ``engine``'s connections; it should not pre-ping, this guard pings instead."""
-        event.listen(engine, "do_connect", self._connect)
-        event.listen(engine, "engine_disposed", lambda _: self.disposed())
-        event.listen(engine.pool, "connect", _mark_fresh)
-        event.listen(engine.pool, "checkout", self._checkout(engine))
-        event.listen(engine.pool, "checkin", self._checkin)
-        event.listen(engine.pool, "detach", lambda _, record: self._release(record))
 
     def check(self) -> None:
         """Return if the server answers a probe in time; otherwise raise, cutting if stalled.
@@ -158,9 +146,6 @@ class StallGuard:
         for _, cut, _ in self._in_use.values():
             cut()
 
-    def _connect(self, dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-        return self.open(lambda: dialect.connect(*cargs, **cparams))
-
     def open(self, connect: Callable[[], Any]) -> Any:
         """Open a connection on a thread of its own, given up on if the server stalls.
 
@@ -169,13 +154,13 @@ class StallGuard:
         self.refuse_if_stalled()
         call = BoundedCall(connect, "db-connect")
         key = object()
-        self._hold(key, call.abandon, lambda: None)
+        self.hold(key, call.abandon, lambda: None)
         try:
             if not call.wait(None):
                 raise self._stalled_error()
             return call.result()
         finally:
-            self._release(key)
+            self.release(key)
 
     @contextlib.contextmanager
     def watching(self, cut: Callable[[], None]) -> Iterator[None]:
@@ -186,32 +171,16 @@ class StallGuard:
         """
         self.refuse_if_stalled()
         key = object()
-        self._hold(key, cut, lambda: None)
+        self.hold(key, cut, lambda: None)
         answered = False
         try:
             yield
             answered = True
         finally:
-            if self._release(key) and answered:
-                with self._lock:
-                    self._last_answer = monotonic()
+            self.release(key, answered)
 
-    def _checkout(self, engine: Engine) -> Callable[..., None]:
-        def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-            self.refuse_if_stalled()
-            try:
-                cut, let_go = socket_cutter(dbapi_connection)
-            except psycopg.Error as error:  # closed under us: the pool opens another
-                raise exc.InvalidatePoolError() from error
-            self._hold(record, cut, let_go)
-            fresh = record.info.pop("fresh", False)
-            answered_at = record.info.get("answered_at", float("-inf"))
-            if not fresh and monotonic() - answered_at >= RECENTLY_ANSWERED_S:
-                _ping(engine, dbapi_connection)
-
-        return checkout
-
-    def _hold(self, key: Any, cut: Callable[[], None], let_go: Callable[[], None]) -> None:
+    def hold(self, key: Any, cut: Callable[[], None], let_go: Callable[[], None]) -> None:
+        """Watch a wait under ``key``: ``cut`` ends it at once, ``let_go`` once it is over."""
         if self._pid != os.getpid():
             self._reset()
         with self._lock:
@@ -226,16 +195,16 @@ class StallGuard:
                 )
                 self._watcher.start()
 
-    def _checkin(self, dbapi_connection: Any, record: Any) -> None:
-        # An invalidated connection (None here) came back from an error, perhaps a cut.
-        if dbapi_connection is not None and self._release(record):
-            now = record.info["answered_at"] = monotonic()
-            with self._lock:
-                self._last_answer = now
+    def release(self, key: Any, answered: bool = False) -> bool:
+        """Stop watching ``key``'s wait; return whether it was watched.
 
-    def _release(self, key: Any) -> bool:
+        ``answered``: the wait ended with the server's answer, which tells a slow probe from
+        a stalled server.
+        """
         with self._lock:
             held = self._in_use.pop(key, None)
+            if held is not None and answered:
+                self._last_answer = monotonic()
         if held is None:
             return False
         held[2]()
@@ -294,20 +263,3 @@ def socket_cutter(connection: psycopg.Connection) -> tuple[Callable[[], None], C
 def _shutdown(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-
-
-def _mark_fresh(_dbapi_connection: Any, record: Any) -> None:
-    # A connection that was just opened needs no ping, as with SQLAlchemy's pre-ping.
-    record.info["fresh"] = True
-
-
-def _ping(engine: Engine, dbapi_connection: Any) -> None:
-    """Ping as SQLAlchemy's pre-ping does, but inside the guard's watch."""
-    dialect = engine.dialect
-    try:
-        dialect.do_ping(dbapi_connection)
-    except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, dbapi_connection, None):
-            # The pool then opens a fresh connection and recycles the older ones.
-            raise exc.InvalidatePoolError() from error
-        raise
