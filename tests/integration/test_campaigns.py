@@ -1,6 +1,10 @@
 """Campaigns end to end: API, real `insights worker` processes, PostgreSQL."""
 
+import csv
+import hashlib
+import io
 import json
+import shutil
 import signal
 from pathlib import Path
 
@@ -8,6 +12,16 @@ import pytest
 
 from tests.support import assert_error_shape, ingest_bundled_sample, query
 from tests.workers import run_to_completion, start_worker, status_of, stop, wait_for
+
+
+def items_with_generations(url: str, campaign_id: int, columns: str) -> list[tuple]:
+    """Return (customer_id, *columns) per item of the campaign, joined to its generation."""
+    return query(
+        url,
+        f"SELECT i.customer_id, {columns} FROM insights.campaign_items i "
+        "JOIN insights.generated_content g ON g.id = i.generation_id WHERE i.campaign_id = %s",
+        (campaign_id,),
+    )
 
 
 def all_customers(url: str) -> set[int]:
@@ -315,9 +329,6 @@ class TestReview:
         )[0]
         csv_response = client.get(f"/api/v1/campaigns/{cid}/export?format=csv")
         assert csv_response.mimetype == "text/csv"
-        import csv
-        import io
-
         rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
         assert len(rows) == approved
         assert {row["customer_id"]: row["content"] for row in rows}[str(customer)] == (
@@ -337,14 +348,11 @@ class TestSubjects:
         campaign = create(client)
         cid = campaign["campaign_id"]
         run_to_completion(sample, cid)
-        rows = query(
-            sample,
-            "SELECT i.customer_id, i.subject, g.subject, ARRAY(SELECT f.topic FROM "
-            "insights.interaction_facts f WHERE f.id = ANY (g.sources) AND f.topic IS NOT NULL) "
-            "FROM insights.campaign_items i JOIN insights.generated_content g "
-            "ON g.id = i.generation_id WHERE i.campaign_id = %s",
-            (cid,),
+        topics = (
+            "ARRAY(SELECT f.topic FROM insights.interaction_facts f "
+            "WHERE f.id = ANY (g.sources) AND f.topic IS NOT NULL)"
         )
+        rows = items_with_generations(sample, cid, f"i.subject, g.subject, {topics}")
         assert len(rows) == campaign["recipients"]
         for customer, item_subject, generation_subject, topics in rows:
             assert item_subject == generation_subject and 0 < len(item_subject) <= 78
@@ -356,9 +364,6 @@ class TestSubjects:
         listed = client.get(f"/api/v1/campaigns/{cid}/items?page_size=100").get_json()
         assert listed and all(item["subject"] == subjects[item["customer_id"]] for item in listed)
         client.post(f"/api/v1/campaigns/{cid}/approve")
-        import csv
-        import io
-
         exported = client.get(f"/api/v1/campaigns/{cid}/export?format=csv").get_data(as_text=True)
         csv_rows = list(csv.DictReader(io.StringIO(exported)))
         assert csv_rows and all(
@@ -376,9 +381,6 @@ class TestAbSplit:
     def test_each_customer_is_written_with_the_arm_the_sha256_rule_gives(
         self, app, client, sample, tmp_path
     ):
-        import hashlib
-        import shutil
-
         prompts = tmp_path / "prompts"
         shutil.copytree(Path(app.config["PROMPTS_DIR"]), prompts)
         shutil.copy(prompts / "email" / "v1.toml", prompts / "email" / "v2.toml")
@@ -386,13 +388,7 @@ class TestAbSplit:
         campaign = create(client, prompt_versions=["email/v1", "email/v2"])
         cid = campaign["campaign_id"]
         run_to_completion(sample, campaign["campaign_id"], PROMPTS_DIR=str(prompts))
-        rows = query(
-            sample,
-            "SELECT i.customer_id, i.prompt_version, g.prompt_version, "
-            "i.status FROM insights.campaign_items i JOIN insights.generated_content g "
-            "ON g.id = i.generation_id WHERE i.campaign_id = %s",
-            (cid,),
-        )
+        rows = items_with_generations(sample, cid, "i.prompt_version, g.prompt_version, i.status")
         assert len(rows) == campaign["recipients"]
         for customer, arm, used, status in rows:
             digest = hashlib.sha256(f"campaign:{cid}:customer:{customer}".encode()).hexdigest()
