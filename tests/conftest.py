@@ -10,7 +10,13 @@ from repository.embedded import released_at_end, start_embedded_postgres
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
 from tests.database_clones import TemplateClones
-from tests.support import MIGRATIONS_DIR, CommandLine, client_with_key, make_app
+from tests.support import (
+    MIGRATIONS_DIR,
+    CommandLine,
+    client_with_key,
+    ingest_bundled_sample,
+    make_app,
+)
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +51,15 @@ def database_url(template_clones: TemplateClones) -> Iterator[str]:
     url = template_clones.take()
     yield url
     template_clones.discard(url)
+
+
+@pytest.fixture(scope="module")
+def sample_url(database_server: DatabaseServer, migrated_template: str) -> Iterator[str]:
+    """One database with the bundled sample for a whole module whose tests only read it."""
+    url = database_server.create(template=migrated_template)
+    ingest_bundled_sample(url)
+    yield url
+    database_server.drop(url)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.browser_support import (
     start_driver,
     start_server,
 )
-from tests.support import create_key_in, ingest_bundled_sample, query
+from tests.support import create_key_in, query
 from tests.workers import run_to_completion
 
 pytestmark = [
@@ -27,14 +27,6 @@ pytestmark = [
         missing_browser() is not None, reason=f"browser tests skipped: {missing_browser()}"
     ),  # fmt: skip
 ]
-
-
-@pytest.fixture(scope="module")
-def sample_url(database_server, migrated_template):
-    url = database_server.create(template=migrated_template)
-    ingest_bundled_sample(url)
-    yield url
-    database_server.drop(url)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,9 @@
 """Page numbers and dates at and past their bounds, on PostgreSQL: a 422 naming the
 parameter past the bound, an answer at it, never a 500 (OFFSET or date overflow)."""
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.support import assert_error_shape, ingest_bundled_sample, make_app
+from tests.support import assert_error_shape, make_app
 
 LISTS = ["/api/v1/customers", "/api/v1/customers/1/interactions"]
 REPORTS = [
@@ -21,29 +19,21 @@ REPORTS = [
 # Every test here only reads: one database with the sample and one app serve the module
 # (a database, an ingestion and an app per case cost 0.4-0.9 s each, 38 cases).
 @pytest.fixture(scope="module")
-def sample(database_server, migrated_template) -> Iterator[str]:
-    url = database_server.create(template=migrated_template)
-    ingest_bundled_sample(url)
-    yield url
-    database_server.drop(url)
-
-
-@pytest.fixture(scope="module")
-def app(sample):
-    application = make_app(sample)
+def app(sample_url):
+    application = make_app(sample_url)
     yield application
     application.extensions["insights"]["repositories"].close()
 
 
 @pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize("page", ["1000001", "9223372036854775807", "99999999999999999999"])
-def test_a_page_past_the_bound_is_a_422_naming_page(client, sample, path, page):
+def test_a_page_past_the_bound_is_a_422_naming_page(client, sample_url, path, page):
     body = assert_error_shape(client.get(f"{path}?page={page}&page_size=500"), 422)
     assert "page" in body["errors"]["query"]
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_the_last_allowed_page_is_an_empty_page(client, sample, path):
+def test_the_last_allowed_page_is_an_empty_page(client, sample_url, path):
     response = client.get(f"{path}?page=1000000&page_size=500")
     assert response.status_code == 200
     assert response.get_json() == []
@@ -54,13 +44,13 @@ def test_the_last_allowed_page_is_an_empty_page(client, sample, path):
     ("query", "named"),
     [("to=9999-12-31", "to"), ("from=9999-01-01", "from"), ("to=10000-01-01", "to")],
 )
-def test_a_date_past_the_bound_is_a_422_naming_it(client, sample, url, query, named):
+def test_a_date_past_the_bound_is_a_422_naming_it(client, sample_url, url, query, named):
     body = assert_error_shape(client.get(url + query), 422)
     assert named in body["errors"]["query"]
 
 
 @pytest.mark.parametrize("url", REPORTS)
-def test_the_widest_allowed_range_counts_every_interaction(client, sample, url):
+def test_the_widest_allowed_range_counts_every_interaction(client, sample_url, url):
     unfiltered = client.get(url)
     widest = client.get(url + "from=0001-01-01&to=9998-12-31")
     assert widest.status_code == 200
@@ -71,6 +61,6 @@ def test_the_widest_allowed_range_counts_every_interaction(client, sample, url):
 
 
 @pytest.mark.parametrize("url", REPORTS)
-def test_a_range_within_the_last_allowed_month_is_empty_not_an_error(client, sample, url):
+def test_a_range_within_the_last_allowed_month_is_empty_not_an_error(client, sample_url, url):
     response = client.get(url + "from=9998-12-02&to=9998-12-31")
     assert response.status_code == 200
