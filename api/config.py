@@ -236,6 +236,9 @@ def _cache_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # How long a process trusts a key it verified; a revocation made elsewhere takes
         # effect within this bound (docs/security.md). 0 checks the database every request.
         "API_KEY_CACHE_S": _number(env, "API_KEY_CACHE_S", 5.0, 300, zero_ok=True),
+        # on: each process holds the data version loads push (repository/version_lease.py)
+        # instead of reading it per request; off: one round trip per request, as before.
+        "DATA_VERSION_LEASE": _choice(env, "DATA_VERSION_LEASE", ("on", "off"), "on") == "on",
     }
 
 

@@ -8,6 +8,7 @@ at scrape time (api/metrics_collectors.py) are added on top. The endpoint needs 
 ``admin`` key (api/auth.py): it names routes, models and volumes, which are not public.
 """
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from time import perf_counter
@@ -46,6 +47,7 @@ _UNMATCHED = "<unmatched>"  # 404s and 405s: one series, not one per scanned pat
 _CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
+@functools.lru_cache(maxsize=1024)  # one entry per URL rule: called on every request
 def route_label(rule: str) -> str:
     """Write a URL rule as OpenAPI does: ``/c/<int(min=1):customer_id>`` -> ``/c/{customer_id}``."""
     return _CONVERTER.sub(r"{\1}", rule)

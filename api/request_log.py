@@ -31,6 +31,8 @@ def _finish(response: Response) -> Response:
     started = getattr(g, "request_started", None)
     duration_ms = round((perf_counter() - started) * 1000, 2) if started else None
     response.headers[REQUEST_ID_HEADER] = request_id
+    if not log.isEnabledFor(logging.INFO):  # spare building the line nobody will read
+        return response
     log.info(
         "%s %s %s",
         request.method,

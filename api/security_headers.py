@@ -37,16 +37,20 @@ def script_hashes(html: str) -> str:
 
 
 def _add_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    hashes = ""
-    if response.mimetype == "text/html" and not response.direct_passthrough:
-        hashes = script_hashes(response.get_data(as_text=True))
-    # Only a page with scripts to run (Swagger UI) gets more than the empty policy.
-    policy = DOCS_POLICY.format(hashes=hashes) if hashes else API_POLICY
-    response.headers.setdefault("Content-Security-Policy", policy)
-    if request.path.startswith(PRIVATE_PREFIXES):
-        response.headers.setdefault("Cache-Control", "no-store")
+    # One pass over the headers a view set, not one per header (every request pays it).
+    present = {name.lower() for name, _ in response.headers}
+    missing = [(name, value) for name, value in HEADERS.items() if name.lower() not in present]
+    if "content-security-policy" not in present:
+        hashes = ""
+        if response.mimetype == "text/html" and not response.direct_passthrough:
+            hashes = script_hashes(response.get_data(as_text=True))
+        # Only a page with scripts to run (Swagger UI) gets more than the empty policy.
+        missing.append(
+            ("Content-Security-Policy", DOCS_POLICY.format(hashes=hashes) if hashes else API_POLICY)
+        )
+    if "cache-control" not in present and request.path.startswith(PRIVATE_PREFIXES):
+        missing.append(("Cache-Control", "no-store"))
+    response.headers.extend(missing)
     return response
 
 

@@ -108,20 +108,21 @@ def unsubscribe_secret(config: Mapping[str, Any]) -> bytes:
     return secret.encode()
 
 
-def read_side(engine: Engine) -> dict[str, Any]:
+def read_side(engine: Engine, lease: bool = False) -> dict[str, Any]:
     """Build the read-only repositories on ``engine``: all that a replica may serve.
 
     This is the one place that picks them; a new read-only repository (semantic query,
     research) joins here. One belongs here only if it never writes and its readers accept
     data as recent as the served data version (api/data_version.py guards that per
     client). Writes, loads, jobs, API keys and the generated-content audit stay on the
-    primary.
+    primary. ``lease``: hold the version loads push, which only a primary can (its
+    notifications and advisory locks do not reach a replica).
     """
     return {
         "statistics": PostgresStatisticsRepository(engine),
         "customers": PostgresCustomerRepository(engine),
         "customer_history": PostgresCustomerHistoryRepository(engine),
-        "read_health": PostgresHealthRepository(engine),
+        "read_health": PostgresHealthRepository(engine, lease),
         "semantic": PostgresSemanticRepository(engine),
     }
 
@@ -132,7 +133,7 @@ def build_repositories(config: Mapping[str, Any]) -> Repositories:
     api_keys = PostgresApiKeyRepository(engine, lambda: api_key_pepper(config))
     api_keys.trust_verified_for(config.get("API_KEY_CACHE_S", 0))
     repositories = Repositories(
-        **read_side(engine),
+        **read_side(engine, lease=config.get("DATA_VERSION_LEASE", False)),
         health=PostgresHealthRepository(engine),
         generated_content=PostgresGeneratedContentRepository(engine),
         ingestion=PostgresIngestionRepository(engine, config["INGEST_LOCK_TIMEOUT_S"]),

@@ -4,11 +4,12 @@ import logging
 from abc import ABC, abstractmethod
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
-from repository.engine import probe
+from repository.engine import connector_of, probe
 from repository.errors import Unavailable
 from repository.spare_connections import SpareConnections
+from repository.version_lease import VersionLease
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +38,26 @@ class PostgresHealthRepository(AbstractHealthRepository):
     _HAS_TABLE_SQL = text("SELECT to_regclass('_yoyo_migration') IS NOT NULL")
     _VERSION_SQL = "SELECT version FROM insights.data_version"
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, lease: bool = False) -> None:
+        """``lease``: hold the version pushed by loads (repository/version_lease.py), not
+        read it per request; only on a primary, where loads switch it and notify."""
         self._engine = engine
         # Every request reads the version: on connections of its own, not the pool's.
         self._spare = SpareConnections(engine, keep=engine.pool.size())  # type: ignore[attr-defined]
+        self._lease = VersionLease(connector_of(engine)) if lease else None
+        if self._lease is not None:
+            event.listen(engine, "engine_disposed", self._lease.close)
 
     def ping(self) -> None:
         # On a connection of its own, bounded by the stall timeout: a pooled one may hang.
         probe(self._engine)
 
     def data_version(self) -> int | None:
+        held = self._lease.current() if self._lease is not None else None
+        if held is not None:
+            return held
         try:
-            return self._spare.scalar(self._VERSION_SQL)
+            return self._spare.integer(self._VERSION_SQL)
         except psycopg.Error as error:
             log.warning("data version unreadable: %s", error)
             raise Unavailable(

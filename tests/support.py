@@ -17,6 +17,7 @@ from repository.api_keys import parse_scopes
 from repository.api_keys_postgres import PostgresApiKeyRepository
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
+from repository.version_lease import LOCK_KEY
 
 
 def run_sql_file(url: str, path: Path) -> None:
@@ -202,3 +203,15 @@ def refresh_load_figures(url: str) -> None:
         connection.execute(
             "SELECT insights.record_load_figures((SELECT version FROM insights.data_version))"
         )
+
+
+def lease_holders(url: str) -> int:
+    """How many sessions on ``url``'s database hold the data version lease's lock."""
+    (count,) = query(
+        url,
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND mode = 'ShareLock' AND objid = %s"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        (LOCK_KEY & 0xFFFFFFFF,),
+    )[0]
+    return count

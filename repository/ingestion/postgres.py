@@ -6,6 +6,7 @@ from contextlib import contextmanager
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
+from repository.engine import connector_of
 from repository.ingestion import bulk_load, figures, runs, turns, versions
 from repository.ingestion.interface import (
     LOAD_STEPS,
@@ -18,6 +19,7 @@ from repository.ingestion.interface import (
     RollupFrames,
     RunSummary,
 )
+from repository.ingestion.version_fence import fence_for
 
 
 class PostgresIngestionRepository(AbstractIngestionRepository):
@@ -56,7 +58,9 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                     # The new version's partitions are attached before the load transaction,
                     # so readers already know them when it commits and flips the version.
                     version = versions.prepare(connection)
-                    with connection.begin():
+                    # Closed just before the switch: API processes then stop trusting the
+                    # version they hold (repository/version_lease.py) until the commit.
+                    with fence_for(connector_of(self._engine)) as fence, connection.begin():
                         if check is not None:
                             check(runs.clean_counts(connection))
                         runs.record_counts(connection, run_id, load.counts)
@@ -68,7 +72,7 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                         load.on_step(LOAD_STEPS[2])
                         self._replace_rollups(connection, load.rollups)
                         figures.record(connection, load.rollups.figures)
-                        versions.publish(connection, version)
+                        versions.publish(connection, version, fence.close)
                         runs.finish_run(connection, run_id, "succeeded")
             finally:
                 turns.end_turn(connection)

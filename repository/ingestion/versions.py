@@ -7,7 +7,7 @@ fall only on partitions that no reader's plan includes (a new one, or one detach
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -128,12 +128,18 @@ def prepare(connection: Connection) -> NewVersion:
     return NewVersion(version, readers)
 
 
-def publish(connection: Connection, version: NewVersion, timeout_s: float = 60.0) -> None:
+def publish(
+    connection: Connection,
+    version: NewVersion,
+    before_switch: Callable[[], None] = lambda: None,
+    timeout_s: float = 60.0,
+) -> None:
     """Name ``version`` the served one when this transaction commits.
 
     A reader's plan lists the partitions attached when it was made, and its snapshot may
     be taken later; so first wait for every transaction that held a lock on a parent when
     the new partitions were attached, lest one plan without them and read the new pointer.
+    ``before_switch`` runs last, just before the switch (the lease fence closes there).
     """
     parents = [f"insights.{table}" for table in TABLES]
     deadline = time.monotonic() + timeout_s
@@ -142,6 +148,7 @@ def publish(connection: Connection, version: NewVersion, timeout_s: float = 60.0
         if not still & version.earlier_readers:
             break
         time.sleep(0.05)
+    before_switch()
     connection.execute(
         text("UPDATE insights.data_version SET version = :v, switched_at = now()"),
         {"v": version.number},

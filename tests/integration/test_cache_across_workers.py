@@ -19,7 +19,7 @@ from pipelines.ingestion import ingest, synthetic
 from pipelines.ingestion.sources import read_source
 from repository.engine import build_engine
 from repository.ingestion import PostgresIngestionRepository
-from tests.support import SERVER_ENV, create_key_in, ingest_bundled_sample, query
+from tests.support import SERVER_ENV, create_key_in, ingest_bundled_sample, lease_holders, query
 
 BIN = Path(sys.executable).parent
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -111,6 +111,13 @@ class TestNoStaleReadAfterALoad:
             assert set(answers(base, key)) == {
                 (before["interactions"], before["reach"], before["version"])
             }
+            # Both workers hold the version the load must take from them (on by default):
+            # each takes its lease on its first /api/v1 request.
+            for _ in range(50):
+                if lease_holders(database_url) == 2:
+                    break
+                read(base, "/api/v1/stats/interactions", key)
+            assert lease_holders(database_url) == 2
             engine = build_engine(database_url)
             try:
                 ingest(read_source(export), PostgresIngestionRepository(engine))

@@ -34,6 +34,7 @@ from repository.engine import _guards, build_engine, libpq_url, probe
 from repository.migrations import upgrade
 from repository.scratch import DatabaseServer
 from repository.stall_guard import DatabaseStalled
+from repository.version_lease import LEASE_S
 from tests.support import (
     MIGRATIONS_DIR,
     SERVER_ENV,
@@ -45,7 +46,8 @@ from tests.support import (
 BIN = Path(sys.executable).parent
 # Generous for a noisy 2-core machine: the goal is about 2 s, a hang lasts the whole stall.
 NOT_A_HANG_S = 5.0
-DATA_PATH = "/api/v1/customers/1"
+DATA_PATH = "/api/v1/customers/1"  # cached by the readiness polls
+UNCACHED_PATH = "/api/v1/customers/2"
 
 
 class OwnServer:
@@ -185,33 +187,45 @@ def _seconds_until_ready(base: str, key: str, within: float) -> float | None:
 
 
 class Reader(threading.Thread):
-    """Request one URL in a loop until told to stop; keep how the last request ended."""
+    """Request customers one after another (none cached) until told to stop; keep how the
+    last request ended."""
 
-    def __init__(self, url: str, key: str) -> None:
+    def __init__(self, base: str, key: str) -> None:
         super().__init__(daemon=True)
-        self.url, self.key = url, key
+        self.base, self.key = base, key
         self.last: Answer | None = None
         self.done = threading.Event()
 
     def run(self) -> None:
-        while not self.done.is_set():
-            self.last = _get(self.url, self.key)
+        for customer_id in range(1000, 10**6):
+            if self.done.is_set():
+                return
+            self.last = _get(f"{self.base}/api/v1/customers/{customer_id}", self.key)
 
 
 def _answers_during_a_stall(server: OwnServer, base: str, key: str) -> dict[str, Answer]:
-    """Stop the server while a request is in flight; return how each kind of request ended."""
-    reader = Reader(base + DATA_PATH, key)
+    """Stop the server while a request is in flight; return how each kind of request ended.
+
+    A cached answer needs no database while the process's data version lease lasts
+    (LEASE_S): it is asked for again once the lease has lapsed.
+    """
+    assert _get(base + DATA_PATH, key).status == 200
+    reader = Reader(base, key)
     reader.start()
     time.sleep(0.5)
     with server.stopped():
+        stopped_at = time.monotonic()
         time.sleep(0.2)  # the reader's request is now in flight on a stopped server
         reader.done.set()  # it ends with that request
         answers = {"/health/live": _get(base + "/health/live")}
         # At once, so that neither finds the stall already noticed by the other.
         with ThreadPoolExecutor(2) as pool:
-            data, ready = pool.map(_get, [base + DATA_PATH, base + "/health/ready"], [key, None])
-        answers.update({DATA_PATH: data, "/health/ready": ready})
+            paths = [base + UNCACHED_PATH, base + "/health/ready"]
+            data, ready = pool.map(_get, paths, [key, None])
+        answers.update({UNCACHED_PATH: data, "/health/ready": ready})
         reader.join(timeout=30)
+        time.sleep(max(0.0, stopped_at + LEASE_S + 0.5 - time.monotonic()))
+        answers["a cached answer once the lease lapsed"] = _get(base + DATA_PATH, key)
     assert reader.last is not None and not reader.is_alive()
     return {**answers, "the request in flight at SIGSTOP": reader.last}
 
@@ -235,7 +249,8 @@ class TestAStalledServer:
         assert answers["/health/live"].status == 200
         assert answers["/health/ready"].status == 503
         assert answers["/health/ready"].body["checks"]["database"] == "unreachable"
-        for what in (DATA_PATH, "the request in flight at SIGSTOP"):
+        for what in (UNCACHED_PATH, "the request in flight at SIGSTOP",
+                     "a cached answer once the lease lapsed"):  # fmt: skip
             assert answers[what].status == 503
             assert set(answers[what].body) == {"code", "status", "message", "errors"}
         assert recovered_in is not None, (tmp_path / "gunicorn.log").read_text()[-3000:]
