@@ -57,7 +57,7 @@ class PostgresHealthRepository(AbstractHealthRepository):
         if held is not None:
             return held
         try:
-            return self._spare.integer(self._VERSION_SQL)
+            return self._spare.scalar(self._VERSION_SQL)
         except psycopg.Error as error:
             log.warning("data version unreadable: %s", error)
             raise Unavailable(

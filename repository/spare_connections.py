@@ -1,13 +1,11 @@
 """Connections outside an engine's pool, for the one-row read that every request makes."""
 
-import hashlib
 import os
 from collections import deque
 from collections.abc import Callable
-from typing import LiteralString, NamedTuple
+from typing import Any, LiteralString, NamedTuple
 
 import psycopg
-from psycopg import pq
 from sqlalchemy import Engine, event
 
 from repository.engine import connector_of, guard_of
@@ -20,10 +18,9 @@ class SpareConnections:
     Every /api/v1 request reads the data version first, and a cached answer needs nothing
     else from the database. Through the pool that read cost about 0.26 ms of CPU per
     request (checkout events, the stall guard's bookkeeping, SQLAlchemy's execution path)
-    against about 0.02 ms here (issue 17), where libpq runs a statement prepared once per
-    connection, without psycopg's cursor machinery. A read takes an idle connection, or
-    opens one, and puts it back; at most ``keep`` wait idle, so a server that starts a
-    thread per request does not open a connection per request. A wait stays under the engine's stall
+    against about 0.02 ms here (issue 17). A read takes an idle connection, or opens one,
+    and puts it back; at most ``keep`` wait idle, so a server that starts a thread per
+    request does not open a connection per request. A wait stays under the engine's stall
     guard, so a stalled server cuts it as it cuts pooled ones, and a connection that
     failed is closed, never put back.
     """
@@ -36,8 +33,8 @@ class SpareConnections:
         self._idle: deque[_Spare] = deque()
         event.listen(engine, "engine_disposed", lambda _: self.close())
 
-    def integer(self, statement: LiteralString) -> int | None:
-        """Return the first column of ``statement``'s first row as an int (None: no row, NULL).
+    def scalar(self, statement: LiteralString) -> Any:
+        """Return the first column of ``statement``'s first row (None without a row).
 
         Raises:
             psycopg.Error: the database failed or did not answer (DatabaseStalled).
@@ -53,21 +50,12 @@ class SpareConnections:
             spare, _ = self._take(fresh=True)
             row = self._fetch_one(spare, statement)
         self._put_back(spare)
-        return None if row is None else int(row)
+        return None if row is None else row[0]
 
-    def _fetch_one(self, spare: "_Spare", statement: LiteralString) -> bytes | None:
-        """Return the first column of the first row as text, as the server sent it."""
-        name = b"spare_" + hashlib.sha256(statement.encode()).hexdigest()[:16].encode()
+    def _fetch_one(self, spare: "_Spare", statement: LiteralString) -> tuple[Any, ...] | None:
         try:
             with self._guard.watching(spare.cut):
-                if name not in spare.prepared:
-                    _checked(
-                        spare.connection, spare.connection.pgconn.prepare(name, statement.encode())
-                    )
-                    spare.prepared.add(name)
-                result = spare.connection.pgconn.exec_prepared(name, None)
-            _checked(spare.connection, result)
-            return result.get_value(0, 0) if result.ntuples else None
+                return spare.connection.execute(statement).fetchone()
         except BaseException:
             spare.let_go()
             spare.connection.close()
@@ -94,7 +82,7 @@ class SpareConnections:
             if spare.pid == pid and not spare.connection.closed:
                 return spare, True
         connection = self._guard.open(self._connect)
-        return _Spare(pid, connection, *socket_cutter(connection), set()), False
+        return _Spare(pid, connection, *socket_cutter(connection)), False
 
     def _put_back(self, spare: "_Spare") -> None:
         if len(self._idle) < self._keep:
@@ -109,18 +97,3 @@ class _Spare(NamedTuple):
     connection: psycopg.Connection
     cut: Callable[[], None]  # shuts the socket down: ends a wait at once
     let_go: Callable[[], None]
-    prepared: set[bytes]  # names of the statements prepared on this connection
-
-
-def _checked(connection: psycopg.Connection, result: pq.abc.PGresult) -> None:
-    """Raise what psycopg would for a failed ``result``.
-
-    Raises:
-        psycopg.OperationalError: the connection broke (the server ended it, a cut).
-        psycopg.Error: the server refused the statement (a missing table, say).
-    """
-    if connection.pgconn.status == pq.ConnStatus.BAD:
-        message = connection.pgconn.error_message.decode(errors="replace").strip()
-        raise psycopg.OperationalError(message or "the connection was lost")
-    if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
-        raise psycopg.errors.error_from_result(result)
