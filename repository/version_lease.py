@@ -112,8 +112,8 @@ class VersionLease:
     def _serve(self, connection: psycopg.Connection) -> None:
         connection.execute(f"LISTEN {CHANNEL}")
         while not self._closed.is_set():
-            # Waits while a load holds the lock: its switch is under way.
-            connection.execute("SELECT pg_advisory_lock_shared(%s)", (LOCK_KEY,))
+            if not self._locked(connection):
+                return
             self._hold_until_switching(connection)
             if self._closed.is_set():
                 return  # the session's end lets the lock go
@@ -121,6 +121,16 @@ class VersionLease:
             # Until the load has committed (or failed) and let go; a load that died lets go
             # with its session, so the wait is bounded.
             _heard(connection, RELEASED, 4 * LEASE_S)
+
+    def _locked(self, connection: psycopg.Connection) -> bool:
+        """Take the shared lock, waiting while a load holds it (its switch); False: closed."""
+        while not self._closed.is_set():
+            try:
+                connection.execute("SELECT pg_advisory_lock_shared(%s)", (LOCK_KEY,))
+                return True
+            except psycopg.errors.LockNotAvailable:  # DB_LOCK_TIMEOUT_MS: wait on
+                continue
+        return False
 
     def _hold_until_switching(self, connection: psycopg.Connection) -> None:
         """Renew the lease every LEASE_S / 3 until a load says it switches, or close()."""
