@@ -12,6 +12,7 @@ import pandas as pd
 
 Positions = npt.NDArray[np.intp]
 Flags = npt.NDArray[np.bool_]
+_MAX_KEYS = np.iinfo(np.int64).max
 
 
 def type_groups(values: npt.NDArray[Any]) -> list[tuple[type, Positions]]:
@@ -77,6 +78,24 @@ class Distinct:
         cells = self.cells.copy()
         cells[flags] = ""
         return Distinct(self.codes, cells, self.is_text)
+
+
+def row_keys(columns: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+    """Number each row's combination of values across equally long columns: equal rows, equal keys.
+
+    Each column's values are factorized and the codes combined in mixed radix; the keys so
+    far are renumbered densely whenever the next column would overflow int64.
+    """
+    keys, size = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64), 1
+    for column in columns:
+        codes, uniques = pd.factorize(column)  # -1 for NaN and None: empty equals empty
+        radix = len(uniques) + 1
+        if size * radix > _MAX_KEYS:
+            keys, numbered = pd.factorize(keys)
+            size = len(numbered)
+        keys = keys * radix + (codes + 1)
+        size *= radix
+    return keys
 
 
 def map_cells(
