@@ -41,6 +41,7 @@ from pipelines.ingestion.rules import (
     parse_month,
     repair_rule,
 )
+from pipelines.ingestion.usual_dates import USUAL_LAYOUT, parse_usual_dates
 
 __all__ = [
     "CHANNEL_SYNONYMS",
@@ -171,18 +172,18 @@ def _reject_too_long(frame: pd.DataFrame, too_long: Flags) -> pd.DataFrame:
     return frame.assign(reason=frame["reason"].mask(too_long, "value_too_long"))
 
 
-def _screened(frame: pd.DataFrame, source: str, max_chars: int) -> tuple[Distinct, Flags]:
+def _screened(column: pd.Series, max_chars: int) -> tuple[Distinct, Flags]:
     """Factorize a source column with its too long cells read as empty; flag their rows."""
-    distinct = Distinct.of(frame[ORIGINAL + source])
+    distinct = Distinct.of(column)
     too_long = distinct.longer_than(max_chars)
     if not too_long.any():  # as good as always: no row to flag
-        return distinct, np.zeros(len(frame), dtype=bool)
+        return distinct, np.zeros(len(column), dtype=bool)
     return distinct.without(too_long), distinct.spread(too_long, False)
 
 
 def _with_customer_id(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse customer ids (0 stands for invalid) and reject rows without a valid one."""
-    ids, too_long = _screened(frame, "customer_id", max_chars)
+    ids, too_long = _screened(frame[ORIGINAL + "customer_id"], max_chars)
     checked = frame.assign(customer_id=ids.spread(parse_customer_ids(ids.cells, ids.is_text), 0))
     checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["customer_id"] == 0, "invalid_customer_id")
@@ -190,15 +191,27 @@ def _with_customer_id(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
 
 def _with_occurred_at(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse interaction dates and reject rows whose date is impossible or unreadable."""
-    dates, too_long = _screened(frame, "date_start", max_chars)
-    checked = frame.assign(occurred_at=dates.spread(parse_dates(dates.cells), NO_DATE))
-    checked = _reject_too_long(checked, too_long)
+    cells = frame[ORIGINAL + "date_start"]
+    # Most dates share one layout, read at once; the distinct others are parsed one by one.
+    occurred, usual = parse_usual_dates(cells.to_numpy(dtype=object))
+    usual &= len(USUAL_LAYOUT) <= max_chars  # else they are too long: screened below
+    dates, too_long = _screened(cells[~usual], max_chars)
+    occurred[~usual] = dates.spread(parse_dates(dates.cells), NO_DATE)
+    checked = frame.assign(occurred_at=occurred)
+    checked = _reject_too_long(checked, _spread_flags(too_long, ~usual))
     return _reject(checked, checked["occurred_at"].isna(), "invalid_date")
+
+
+def _spread_flags(flags: Flags, rows: Flags) -> Flags:
+    """Return ``flags`` of the chosen ``rows`` as flags of every row (False elsewhere)."""
+    spread = np.zeros(len(rows), dtype=bool)
+    spread[rows] = flags
+    return spread
 
 
 def _with_month(frame: pd.DataFrame, max_chars: int) -> pd.DataFrame:
     """Parse product months to their first day and reject rows without a valid month."""
-    months, too_long = _screened(frame, "month", max_chars)
+    months, too_long = _screened(frame[ORIGINAL + "month"], max_chars)
     checked = frame.assign(month=months.apply(parse_month, "datetime64[us]"))
     checked = _reject_too_long(checked, too_long)
     return _reject(checked, checked["month"].isna(), "invalid_month")
@@ -208,7 +221,7 @@ def _with_text(frame: pd.DataFrame, sheet: str, max_chars: int) -> pd.DataFrame:
     """Clean the sheet's text columns; mark each cell a rule changed with its trimmed original."""
     columns, too_long = {}, np.zeros(len(frame), dtype=bool)
     for source, (target, rule) in _TEXT_RULES[sheet].items():
-        texts, column_too_long = _screened(frame, source, max_chars)
+        texts, column_too_long = _screened(frame[ORIGINAL + source], max_chars)
         cleaned = [rule(value) for value in texts.cells]
         repaired = [_repaired(source, *pair) for pair in zip(texts.cells, cleaned, strict=True)]
         columns[target] = _text_column(texts, cleaned, frame)
