@@ -15,9 +15,14 @@ Flags = npt.NDArray[np.bool_]
 _MAX_KEYS = np.iinfo(np.int64).max
 
 
+def texts_only(values: npt.NDArray[Any]) -> bool:
+    """Tell whether the cells are all texts or empty (as any CSV column's are)."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
 def type_groups(values: npt.NDArray[Any]) -> list[tuple[type, Positions]]:
     """Group cell positions by Python type, since 1 == 1.0 == True would merge as values."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    if texts_only(values):
         return [(str, np.arange(len(values)))]  # strings and empty cells only: one group
     # map(type, ...) runs in C: no Python code per row.
     kind_codes, kinds = pd.factorize(
@@ -38,8 +43,11 @@ class Distinct:
     def of(cls, column: pd.Series) -> Distinct:
         """Factorize a column, keeping cells of different types apart."""
         values = column.to_numpy(dtype=object)
+        if texts_only(values):  # as in any CSV: factorize them at once
+            codes, cells = pd.factorize(values)
+            return cls(codes.astype(np.intp), cells, np.full(len(cells), True))
         groups = type_groups(values)
-        if len(groups) == 1:  # texts and empty cells, as in any CSV: factorize them at once
+        if len(groups) == 1:  # cells of one other type (and empty cells)
             codes, cells = pd.factorize(values)
             return cls(codes.astype(np.intp), cells, np.full(len(cells), groups[0][0] is str))
         codes = np.full(len(values), -1, dtype=np.intp)
