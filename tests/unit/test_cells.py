@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from pipelines.ingestion.cells import row_keys
+from pipelines.ingestion.cells import row_keys, texts_only
 
 
 def same_groups(keys: np.ndarray, frame: pd.DataFrame) -> bool:
@@ -44,3 +44,14 @@ class TestRowKeys:
 
     def test_no_columns_give_no_keys(self):
         assert len(row_keys([])) == 0
+
+
+class TestTextsOnly:
+    def test_texts_and_empty_cells_are_texts_only(self):
+        assert texts_only(np.array(["a", None, float("nan"), ""], dtype=object))
+        assert texts_only(np.array([None, None], dtype=object))
+
+    def test_any_other_cell_is_not(self):
+        assert not texts_only(np.array(["a", 1], dtype=object))
+        assert not texts_only(np.array(["a", b"a"], dtype=object))
+        assert not texts_only(np.array([True, "a"], dtype=object))
