@@ -107,8 +107,12 @@ def _column_repairs(
     source_rows: pd.Series,
 ) -> pd.DataFrame:
     """Count, per trimmed original value, the cells of one column that a rule changed."""
-    # Unrepaired cells hold None, which groupby leaves out.
-    counts = source_rows.groupby(repaired.to_numpy(), sort=True).agg(["size", "min"])
+    # Unrepaired cells hold None, which groupby would leave out: left out first, so only
+    # the few repaired cells are grouped (not a million, mostly None).
+    chosen = repaired.notna().to_numpy()
+    counts = (
+        source_rows[chosen].groupby(repaired.to_numpy()[chosen], sort=True).agg(["size", "min"])
+    )
     originals = [str(original) for original in counts.index]
     cleaned = [rule(original) for original in originals]
     return pd.DataFrame(
