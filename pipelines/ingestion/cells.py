@@ -12,11 +12,17 @@ import pandas as pd
 
 Positions = npt.NDArray[np.intp]
 Flags = npt.NDArray[np.bool_]
+_MAX_KEYS = np.iinfo(np.int64).max
+
+
+def texts_only(values: npt.NDArray[Any]) -> bool:
+    """Tell whether the cells are all texts or empty (as any CSV column's are)."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
 
 
 def type_groups(values: npt.NDArray[Any]) -> list[tuple[type, Positions]]:
     """Group cell positions by Python type, since 1 == 1.0 == True would merge as values."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    if texts_only(values):
         return [(str, np.arange(len(values)))]  # strings and empty cells only: one group
     # map(type, ...) runs in C: no Python code per row.
     kind_codes, kinds = pd.factorize(
@@ -37,8 +43,11 @@ class Distinct:
     def of(cls, column: pd.Series) -> Distinct:
         """Factorize a column, keeping cells of different types apart."""
         values = column.to_numpy(dtype=object)
+        if texts_only(values):  # as in any CSV: factorize them at once
+            codes, cells = pd.factorize(values)
+            return cls(codes.astype(np.intp), cells, np.full(len(cells), True))
         groups = type_groups(values)
-        if len(groups) == 1:  # texts and empty cells, as in any CSV: factorize them at once
+        if len(groups) == 1:  # cells of one other type (and empty cells)
             codes, cells = pd.factorize(values)
             return cls(codes.astype(np.intp), cells, np.full(len(cells), groups[0][0] is str))
         codes = np.full(len(values), -1, dtype=np.intp)
@@ -77,6 +86,24 @@ class Distinct:
         cells = self.cells.copy()
         cells[flags] = ""
         return Distinct(self.codes, cells, self.is_text)
+
+
+def row_keys(columns: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+    """Number each row's combination of values across equally long columns: equal rows, equal keys.
+
+    Each column's values are factorized and the codes combined in mixed radix; the keys so
+    far are renumbered densely whenever the next column would overflow int64.
+    """
+    keys, size = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64), 1
+    for column in columns:
+        codes, uniques = pd.factorize(column)  # -1 for NaN and None: empty equals empty
+        radix = len(uniques) + 1
+        if size * radix > _MAX_KEYS:
+            keys, numbered = pd.factorize(keys)
+            size = len(numbered)
+        keys = keys * radix + (codes + 1)
+        size *= radix
+    return keys
 
 
 def map_cells(

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from pipelines.ingestion.cells import row_keys
 from pipelines.ingestion.load_figures import load_figures
 from repository.model import UNKNOWN
 
@@ -102,15 +104,26 @@ def interaction_rollups(
             "sentiment": interactions["sentiment"],
         }
     ).fillna({"product": UNKNOWN, "customer_type": UNKNOWN})
-    monthly, daily = _count(facts, _MONTHLY_KEYS), _count(facts, _DAILY_KEYS)
+    # Each column factorized once for both rollups: grouping object columns in pandas
+    # factorized each anew per rollup (0.3 s of the 0.55 s at 1M rows).
+    codes = {key: pd.factorize(facts[key].to_numpy())[0] for key in facts.columns}
+    monthly, daily = _count(facts, codes, _MONTHLY_KEYS), _count(facts, codes, _DAILY_KEYS)
     figures = load_figures(interactions, customers, product_months, monthly, daily)
     return Rollups(monthly, daily, figures)
 
 
-def _count(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    # dropna=False: an interaction without a channel, topic or sentiment still counts.
-    grouped = facts.groupby(keys, dropna=False, sort=False).size()
-    counted = grouped.rename("interactions").reset_index()
+def _count(facts: pd.DataFrame, codes: dict[str, np.ndarray], keys: list[str]) -> pd.DataFrame:
+    """Count the facts per combination of ``keys``, in order of first appearance.
+
+    As ``facts.groupby(keys, dropna=False, sort=False).size()``: an interaction without a
+    channel, topic or sentiment still counts, under an empty label.
+    """
+    group, _ = pd.factorize(row_keys([codes[key] for key in keys]))
+    # Groups are numbered in order of appearance: each one's first row raises the maximum.
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
+    counted = facts.iloc[first][keys].reset_index(drop=True)
+    counted = counted.astype(dict.fromkeys(keys[1:], "str"))
+    counted["interactions"] = np.bincount(group, minlength=len(first)).astype(np.int64)
     # Dates, not midnights, for the DATE columns; converted after grouping, on few rows.
     counted[keys[0]] = counted[keys[0]].dt.date
     # Stored in time order, a range of months or days is a few adjacent pages: a year

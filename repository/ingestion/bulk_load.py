@@ -71,11 +71,14 @@ def merge(connection: Connection, run_id: int, staged: bool = True) -> None:
     if staged:
         sql.execute_all(connection, sql.KEY_INTERACTIONS, {"run_id": run_id}, numbers)
         _insert_interactions(connection, run_id, numbers)
-    # The new partition's indexes are built once after the insert: faster than maintaining
+    # The new partitions' indexes are built once after the insert: faster than maintaining
     # them row by row.
+    built = {"interactions": versions.INTERACTION_INDEXES, "customers": versions.CUSTOMER_INDEXES}
+    for name, statements in built.items():
+        table = versions.name(name, numbers["new"])
+        for statement in statements:
+            connection.exec_driver_sql(statement.format(n=table))
     table = versions.name("interactions", numbers["new"])
-    for statement in versions.INTERACTION_INDEXES:
-        connection.exec_driver_sql(statement.format(n=table))
     connection.exec_driver_sql(f"ANALYZE insights.{table}")
     # Without statistics the first minutes after a load (until autovacuum runs) planned
     # the citations' customer-type semi-join badly: 100-230 ms instead of 10 at 1M rows.

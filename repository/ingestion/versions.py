@@ -30,10 +30,7 @@ TABLES = (
 # Indexes built on a new partition while it is empty: these tables are small, and today's
 # loads kept theirs too. The interactions' are built after their rows are in.
 _EARLY_INDEXES = {
-    "customers": (
-        "ALTER TABLE insights.{n} ADD CONSTRAINT {n}_pkey PRIMARY KEY (customer_id)",
-        "CREATE INDEX {n}_type ON insights.{n} (customer_type)",
-    ),
+    "customers": ("ALTER TABLE insights.{n} ADD CONSTRAINT {n}_pkey PRIMARY KEY (customer_id)",),
     "product_months": ("ALTER TABLE insights.{n} ADD CONSTRAINT {n}_pkey PRIMARY KEY (month)",),
     "interaction_monthly_rollup": ("CREATE INDEX {n}_month ON insights.{n} (month)",),
     "interaction_daily_product_type": (
@@ -42,6 +39,9 @@ _EARLY_INDEXES = {
     ),
     "interaction_monthly_pairs": ("CREATE INDEX {n}_pair_month ON insights.{n} (pair, month)",),
 }
+# Built once the customers are in, as the interactions' below: 100,000 rows COPY 0.1 s
+# faster without it, and the build takes 0.04 s. Its name and definition are as before.
+CUSTOMER_INDEXES = ("CREATE INDEX {n}_type ON insights.{n} (customer_type)",)
 # Unique indexes, no constraints: ALTER TABLE ... ADD PRIMARY KEY would take an ACCESS
 # EXCLUSIVE lock on the partition until commit, and readers, whose plans include every
 # attached partition, queued behind it (history reads of 1.1-1.6 s in the load test).

@@ -272,6 +272,47 @@ class TestReingesting:
         assert total == [(3,)]
 
 
+# The indexes of a loaded version's partitions, whatever step builds them ({n}: partition).
+SERVED_INDEXES = {
+    "customers": {
+        "{n}_pkey": "UNIQUE INDEX {n}_pkey ON insights.{n} USING btree (customer_id)",
+        "{n}_type": "INDEX {n}_type ON insights.{n} USING btree (customer_type)",
+    },
+    "interactions": {
+        "{n}_id": "UNIQUE INDEX {n}_id ON insights.{n} USING btree (id)",
+        "{n}_natural_key": "UNIQUE INDEX {n}_natural_key ON insights.{n} USING btree "
+        "(occurred_at, customer_id, COALESCE(channel, ''::text), COALESCE(topic, ''::text), "
+        "COALESCE(sentiment, ''::text))",
+        "{n}_customer_time": "INDEX {n}_customer_time ON insights.{n} USING btree "
+        "(customer_id, occurred_at)",
+    },
+}
+
+
+def served_indexes(url: str, table: str) -> dict[str, str]:
+    """Return the served version's partition indexes of ``table``, named as {n}."""
+    (version,) = query(url, "SELECT version FROM insights.data_version")[0]
+    partition = f"{table}_v{version}"
+    rows = query(
+        url, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'insights' "
+        "AND tablename = %s", (partition,),
+    )  # fmt: skip
+    return {
+        name.replace(partition, "{n}"): definition.replace("CREATE ", "").replace(partition, "{n}")
+        for name, definition in rows
+    }
+
+
+class TestServedIndexes:
+    @pytest.mark.parametrize("loads", [1, 2])  # a first load COPYs straight in, a reload stages
+    def test_every_loaded_partition_has_its_indexes(self, tmp_path, insights, database_url, loads):
+        path = export(tmp_path)
+        for _ in range(loads):
+            assert insights("ingest", str(path), "--force").exit_code == 0
+        for table, expected in SERVED_INDEXES.items():
+            assert served_indexes(database_url, table) == expected, table
+
+
 class FailingRollup(PostgresIngestionRepository):
     def _replace_rollups(self, connection, rollups):
         raise RuntimeError("injected failure after the merges")

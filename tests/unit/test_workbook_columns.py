@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlsxwriter
+from python_calamine import CalamineWorkbook
 
 from pipelines.ingestion import synthetic, workbook
 from pipelines.ingestion.cleaning import clean
@@ -197,3 +198,39 @@ def test_customer_ids_parse_as_the_single_cell_rule_does():
     is_text = np.array([isinstance(cell, str) for cell in cells])
     expected = [parse_customer_id(cell) for cell in cells]
     assert parse_customer_ids(cells, is_text).tolist() == expected
+
+
+def write_column(path: Path, texts: list[str]) -> None:
+    """Write one sheet, Customers, with the texts in column A from A1."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    for row, text in enumerate(texts):
+        sheet.write_string(row, 0, text)
+    book.close()
+
+
+def test_repeated_texts_of_a_block_share_one_object(tmp_path, monkeypatch):
+    texts = ["Email", "Email", "Call", "Call", "Email", "Email", "Email", "Call"]
+    write_column(tmp_path / "book.xlsx", texts)
+    monkeypatch.setattr(workbook, "BLOCK_ROWS", 4)
+    (column,) = read_columns(tmp_path / "book.xlsx")
+    assert column.tolist() == texts
+    assert column[0] is column[1] and column[2] is column[3]
+    assert column[4] is column[5] is column[6]
+
+
+def test_a_column_found_mostly_distinct_is_no_longer_factorized(tmp_path, monkeypatch):
+    # The first block is all distinct (dates, say): the later ones are left as read.
+    texts = ["a1", "a2", "a3", "a4", "b", "b", "b", "b"]
+    write_column(tmp_path / "book.xlsx", texts)
+    monkeypatch.setattr(workbook, "BLOCK_ROWS", 4)
+    factorized = []
+    real = pd.factorize
+    monkeypatch.setattr(workbook.pd, "factorize", lambda v: factorized.append(len(v)) or real(v))
+    (column,) = read_columns(tmp_path / "book.xlsx")
+    assert column.tolist() == texts
+    assert factorized == [4]
+
+
+def read_columns(path: Path) -> list[np.ndarray]:
+    return workbook.sheet_columns(CalamineWorkbook.from_path(str(path)), "Customers")
