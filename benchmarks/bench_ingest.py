@@ -1,7 +1,7 @@
 """Benchmark ingestion of CSV and .xlsx end to end against a plain COPY and calamine's bare read.
 
     python -m benchmarks.bench_ingest [--customers 100000] [--interactions 1000000]
-        [--baseline-ref main] [--data-dir DIR] [--only csv|xlsx]
+        [--baseline-ref main] [--data-dir DIR] [--only csv|xlsx] [--repeat 3]
 
 Uses BENCH_DATABASE_URL (a role that may create databases) or an embedded server. Each
 contender loads into its own fresh, migrated database, in a child process whose peak memory
@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 import pandas as pd
 import psycopg
@@ -103,13 +104,18 @@ def naive_to_sql(url: str, frame: pd.DataFrame) -> float:
     return elapsed
 
 
-def ceilings(server: DatabaseServer, folder: Path, floor_rows: int) -> dict:
-    """Time the plain COPY and to_sql of the clean interactions, each into a fresh database."""
+def ceilings(server: DatabaseServer, folder: Path, floor_rows: int, repeat: int) -> dict:
+    """Time the plain COPY (``repeat`` times) and to_sql of the clean interactions, each into
+    a fresh database."""
     interactions = clean(read_source(folder).sheets).interactions[CLEAN_COLUMNS]
     buffer = io.StringIO()
     interactions.to_csv(buffer, header=False, index=False)
-    copy_s = plain_copy(fresh_database(server), buffer.getvalue().encode())
-    result = {"clean_rows": len(interactions), "plain_copy_s": copy_s}
+    copies = []
+    for _ in range(repeat):
+        url = fresh_database(server)
+        copies.append(plain_copy(url, buffer.getvalue().encode()))
+        server.drop(url)
+    result = {"clean_rows": len(interactions), "plain_copy_s": median(copies), "copies": copies}
     if floor_rows:
         floor = interactions.iloc[:floor_rows]
         result["to_sql"] = {
@@ -126,14 +132,24 @@ def fresh_database(server: DatabaseServer) -> str:
     return url
 
 
+def typical(samples: list[dict]) -> dict:
+    """The median of each timed figure over repeated runs, the largest peak memory."""
+    timed = [k for k, v in samples[0].items() if isinstance(v, float) and k != "peak_rss_mib"]
+    figures = {k: median(sample[k] for sample in samples) for k in timed}
+    if "peak_rss_mib" in samples[0]:
+        figures["peak_rss_mib"] = max(sample["peak_rss_mib"] for sample in samples)
+    return {**samples[0], **figures, "all_seconds": [round(x["seconds"], 2) for x in samples]}
+
+
 def summary(runs: dict, ceiling: dict, calamine: dict) -> dict:
     """Give each end-to-end run its figures and its ratio to its format's ceiling."""
     clean_rows, copy_s = ceiling["clean_rows"], ceiling["plain_copy_s"]
     out = {}
-    for name, run in runs.items():
+    for name, samples in runs.items():
+        run = typical(samples)
         source_rows = sum(sheet["source_rows"] for sheet in run["sheets"].values())
         keys = ("seconds", "read_s", "report_s", "cpu_s", "peak_rss_mib")
-        figures = {k: round(run[k], 2) for k in keys}
+        figures = {k: round(run[k], 2) for k in keys} | {"all_seconds": run["all_seconds"]}
         figures["source_rows_per_s"] = round(source_rows / run["seconds"])
         if name.startswith("csv"):  # per row, as the COPY loads only the clean rows
             figures["vs_plain_copy"] = round(run["seconds"] / copy_s * clean_rows / source_rows, 2)
@@ -155,6 +171,9 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=("csv", "xlsx"), help="time one format (and its ceiling) only"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of every contender; medians reported"
+    )
     args = parser.parse_args()
 
     stop_on_termination_signals()
@@ -171,14 +190,22 @@ def main() -> None:
         try:
             formats = [("csv", csv_folder), ("xlsx", workbook)]
             formats = [(name, path) for name, path in formats if args.only in (None, name)]
-            calamine_run = child(ROOT, "calamine", str(workbook)) if args.only != "csv" else {}
-            runs = {}
-            # Old and new code one after the other per format: load from others drifts slowly.
-            for name, path in formats:
-                for suffix, checkout in checkouts.items():
-                    url = fresh_database(server)
-                    runs[name + suffix] = child(checkout, "ingest", url, str(path))
-            ceiling = ceilings(server, csv_folder, args.floor_rows if args.only is None else 0)
+            calamine_runs, runs = [], {}
+            # Rounds of every contender, old and new code back to back per format: on a
+            # shared machine one run can be slowed by others, and the median of each
+            # contender's rounds is what compares.
+            for _ in range(args.repeat):
+                if args.only != "csv":
+                    calamine_runs.append(child(ROOT, "calamine", str(workbook)))
+                for name, path in formats:
+                    for suffix, checkout in checkouts.items():
+                        url = fresh_database(server)
+                        run = child(checkout, "ingest", url, str(path))
+                        runs.setdefault(name + suffix, []).append(run)
+                        server.drop(url)  # a million rows per database: free the disk
+            floor_rows = args.floor_rows if args.only is None else 0
+            ceiling = ceilings(server, csv_folder, floor_rows, args.repeat)
+            calamine_run = typical(calamine_runs) if calamine_runs else {}
         finally:
             server.drop_all()
     report = {
@@ -187,8 +214,14 @@ def main() -> None:
         "data": f"{args.customers} customers, {args.interactions} interactions (seed {args.seed})",
         "baseline_ref": args.baseline_ref,
         "generate_s": round(generated_s, 2),
+        "repeat": args.repeat,
         "plain_copy_s": round(ceiling["plain_copy_s"], 2),
-        "calamine_read": {k: round(v, 2) for k, v in calamine_run.items() if k != "rows"},
+        "plain_copy_all_s": [round(x, 2) for x in ceiling["copies"]],
+        "calamine_read": {
+            k: v if k == "all_seconds" else round(v, 2)
+            for k, v in calamine_run.items()
+            if k != "rows"
+        },  # fmt: skip
         "end_to_end": summary(runs, ceiling, calamine_run),
     }
     if "to_sql" in ceiling:
