@@ -35,6 +35,9 @@ SWITCHING, RELEASED = "switching", "released"
 # Arbitrary but fixed, and apart from the ingestion's locks (repository/ingestion/turns.py).
 LOCK_KEY = 7_215_004_377
 LEASE_S = 2.0
+# A process asked nothing for this long lets its lease and connection go (the next request
+# takes them again): an idle worker, or an app a test left open, holds no session.
+IDLE_S = 30.0
 
 _VERSION = "SELECT version FROM insights.data_version"
 _RECONNECT_S = (0.5, 30.0)  # first and longest wait before reconnecting
@@ -53,16 +56,19 @@ class VersionLease:
     (a fork does not carry threads) and ends with ``close()``.
     """
 
-    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+    def __init__(self, connect: Callable[[], psycopg.Connection], idle_s: float = IDLE_S) -> None:
         self._connect = connect
+        self._idle_s = idle_s
         self._lease: _Lease | None = None
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
         self._starting = threading.Lock()
         self._closed = threading.Event()
+        self._asked = monotonic()
 
     def current(self) -> int | None:
         """Return the version this process holds a lease on, or None: read it yourself."""
+        self._asked = monotonic()
         lease = self._lease
         if lease is not None and lease.pid == os.getpid() and monotonic() < lease.until:
             return lease.version
@@ -94,16 +100,24 @@ class VersionLease:
         thread = self._thread
         return self._thread_pid == os.getpid() and thread is not None and thread.is_alive()
 
+    def _ending(self) -> bool:
+        """Whether the thread should let go: closed, or nobody asked for ``idle_s``."""
+        return self._closed.is_set() or monotonic() - self._asked > self._idle_s
+
     def _run(self) -> None:
         pause = _RECONNECT_S[0]
-        while not self._closed.is_set():
+        while not self._ending():
+            connected = False
             try:
                 with self._connect() as connection:
-                    pause = _RECONNECT_S[0]
+                    connected, pause = True, _RECONNECT_S[0]
                     self._serve(connection)
             except psycopg.Error as error:
-                # Until it reconnects, the process reads the version per request.
-                log.info("data version lease lost, reading per request: %s", error)
+                if not self._ending():  # else its database went away with it, as expected
+                    # Until it reconnects, the process reads the version per request; the
+                    # lost session is news, each failed reconnection is not.
+                    level = logging.INFO if connected else logging.DEBUG
+                    log.log(level, "data version lease lost, reading per request: %s", error)
             finally:
                 self._lease = None
             self._closed.wait(pause)
@@ -111,11 +125,11 @@ class VersionLease:
 
     def _serve(self, connection: psycopg.Connection) -> None:
         connection.execute(f"LISTEN {CHANNEL}")
-        while not self._closed.is_set():
+        while not self._ending():
             if not self._locked(connection):
                 return
             self._hold_until_switching(connection)
-            if self._closed.is_set():
+            if self._ending():
                 return  # the session's end lets the lock go
             connection.execute("SELECT pg_advisory_unlock_shared(%s)", (LOCK_KEY,))
             # Until the load has committed (or failed) and let go; a load that died lets go
@@ -123,8 +137,8 @@ class VersionLease:
             _heard(connection, RELEASED, 4 * LEASE_S)
 
     def _locked(self, connection: psycopg.Connection) -> bool:
-        """Take the shared lock, waiting while a load holds it (its switch); False: closed."""
-        while not self._closed.is_set():
+        """Take the shared lock, waiting while a load holds it (its switch); False: ending."""
+        while not self._ending():
             try:
                 connection.execute("SELECT pg_advisory_lock_shared(%s)", (LOCK_KEY,))
                 return True
@@ -133,9 +147,9 @@ class VersionLease:
         return False
 
     def _hold_until_switching(self, connection: psycopg.Connection) -> None:
-        """Renew the lease every LEASE_S / 3 until a load says it switches, or close()."""
+        """Renew the lease every LEASE_S / 3 until a load says it switches, or the end."""
         try:
-            while not self._closed.is_set():
+            while not self._ending():
                 started = monotonic()
                 row = connection.execute(_VERSION).fetchone()
                 if row is None or _heard(connection, SWITCHING, 0):

@@ -14,7 +14,7 @@ import pytest
 from repository.engine import build_engine, connector_of, libpq_url
 from repository.health import PostgresHealthRepository
 from repository.ingestion.version_fence import fence_for
-from repository.version_lease import LEASE_S
+from repository.version_lease import LEASE_S, VersionLease
 from tests.support import lease_holders, query
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,3 +146,18 @@ def test_a_closed_engine_ends_the_lease(health, engine, database_url):
     engine.dispose()
     wait_until(lambda: lease_holders(database_url) == 0, timeout_s=LEASE_S * 2)
     assert health._lease.current() is None
+
+
+def test_an_idle_process_lets_the_lease_go_and_takes_it_again(engine, database_url):
+    lease = VersionLease(connector_of(engine), idle_s=0.5)
+    try:
+        lease.current()
+        wait_until(lambda: lease.current() is not None)
+        assert lease_holders(database_url) == 1
+        # Nobody asks: the thread lets its session (and the lock) go.
+        wait_until(lambda: lease_holders(database_url) == 0, timeout_s=LEASE_S * 3)
+        assert lease._lease is None
+        wait_until(lambda: lease.current() is not None)  # asked again: held again
+        assert lease_holders(database_url) == 1
+    finally:
+        lease.close()
