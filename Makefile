@@ -70,7 +70,7 @@ security: $(STAMP)
 
 # 1,000,000 interactions for 100,000 customers, as CSV and as .xlsx: end to end vs plain
 # COPY, calamine's bare read and to_sql; BENCH_INGEST_ARGS="--baseline-ref main" adds the
-# code of that commit in the same run.
+# code of that commit in the same run; every contender runs 3 rounds (--repeat N), medians.
 BENCH_INGEST_ARGS ?=
 ## Benchmark: ingest 1,000,000 interactions.
 bench-ingest: $(STAMP)
