@@ -38,7 +38,7 @@ class ConsoleSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         # The cookie is only ever sent to /console: elsewhere (every API request) there is
-        # no session to read, and building the signer cost 6 % of a cached answer's CPU.
+        # no session to read, and building the signer showed in a cached answer's profile.
         if not request.path.startswith(self.get_cookie_path(app)):
             return self.make_null_session(app)
         return super().open_session(app, request)
