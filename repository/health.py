@@ -42,7 +42,7 @@ class PostgresHealthRepository(AbstractHealthRepository):
         """``lease``: hold the version pushed by loads (repository/version_lease.py), not
         read it per request; only on a primary, where loads switch it and notify."""
         self._engine = engine
-        # Every request reads the version: on connections of its own, not the pool's.
+        # Without a lease, every request reads the version: on connections of their own.
         self._spare = SpareConnections(engine, keep=engine.pool.size())  # type: ignore[attr-defined]
         self._lease = VersionLease(connector_of(engine)) if lease else None
         if self._lease is not None:

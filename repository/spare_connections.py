@@ -1,4 +1,4 @@
-"""Connections outside an engine's pool, for the one-row read that every request makes."""
+"""Connections outside an engine's pool, for the one-row version read requests make."""
 
 import os
 from collections import deque
@@ -13,16 +13,17 @@ from repository.stall_guard import DatabaseStalled, socket_cutter
 
 
 class SpareConnections:
-    """Autocommit connections outside the pool, for the one-row read every request makes.
+    """Autocommit connections outside the pool, for the one-row version read.
 
-    Every /api/v1 request reads the data version first, and a cached answer needs nothing
-    else from the database. Through the pool that read cost about 0.26 ms of CPU per
-    request (checkout events, the stall guard's bookkeeping, SQLAlchemy's execution path)
-    against about 0.02 ms here (issue 17). A read takes an idle connection, or opens one,
-    and puts it back; at most ``keep`` wait idle, so a server that starts a thread per
-    request does not open a connection per request. A wait stays under the engine's stall
-    guard, so a stalled server cuts it as it cuts pooled ones, and a connection that
-    failed is closed, never put back.
+    An /api/v1 request without a lease on the data version (repository/version_lease.py:
+    a replica, DATA_VERSION_LEASE=off, the first requests of a process) reads it first,
+    and a cached answer needs nothing else from the database. Through the pool that read
+    cost about 0.26 ms of CPU per request (checkout events, the stall guard's bookkeeping,
+    SQLAlchemy's execution path) against about 0.02 ms here (issue 17). A read takes an
+    idle connection, or opens one, and puts it back; at most ``keep`` wait idle, so a
+    server that starts a thread per request does not open a connection per request. A
+    wait stays under the engine's stall guard, so a stalled server cuts it as it cuts
+    pooled ones, and a connection that failed is closed, never put back.
     """
 
     def __init__(self, engine: Engine, keep: int) -> None:

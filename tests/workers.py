@@ -30,14 +30,14 @@ def start_worker(database_url: str, **extra: str) -> subprocess.Popen:
     )
 
 
-def wait_for(condition, timeout_s: float = 60.0):
+def wait_for(condition, timeout_s: float = 60.0, poll_s: float = 0.2):
     """Poll until ``condition()`` is truthy (a deadline against hangs, not a timed assertion)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.2)
+        time.sleep(poll_s)
     raise AssertionError("condition not met before the deadline")
 
 

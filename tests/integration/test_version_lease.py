@@ -16,6 +16,7 @@ from repository.health import PostgresHealthRepository
 from repository.ingestion.version_fence import fence_for
 from repository.version_lease import LEASE_S, VersionLease
 from tests.support import lease_holders, query
+from tests.workers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # A process that holds a lease and says, per line read, what it would serve.
@@ -35,10 +36,7 @@ def served_version(url: str) -> int:
 
 
 def wait_until(predicate, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+    wait_for(predicate, timeout_s, poll_s=0.02)
 
 
 def switch(engine, version: int) -> float:
