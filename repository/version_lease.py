@@ -34,6 +34,8 @@ CHANNEL = "insights_data_version"
 SWITCHING, RELEASED = "switching", "released"
 # Arbitrary but fixed, and apart from the ingestion's locks (repository/ingestion/turns.py).
 LOCK_KEY = 7_215_004_377
+# How pg_locks shows that one-key advisory lock: its high and low 32 bits.
+LOCK_KEY_PARTS = {"classid": LOCK_KEY >> 32, "objid": LOCK_KEY & 0xFFFFFFFF}
 LEASE_S = 2.0
 # A process asked nothing for this long lets its lease and connection go (the next request
 # takes them again): an idle worker, or an app a test left open, holds no session.

@@ -17,7 +17,7 @@ from repository.api_keys import parse_scopes
 from repository.api_keys_postgres import PostgresApiKeyRepository
 from repository.engine import build_engine, libpq_url
 from repository.ingestion import PostgresIngestionRepository
-from repository.version_lease import LOCK_KEY
+from repository.version_lease import LOCK_KEY_PARTS
 
 
 def run_sql_file(url: str, path: Path) -> None:
@@ -210,8 +210,8 @@ def lease_holders(url: str) -> int:
     (count,) = query(
         url,
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        " AND mode = 'ShareLock' AND objid = %s"
+        " AND mode = 'ShareLock' AND classid = %s AND objid = %s"
         " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-        (LOCK_KEY & 0xFFFFFFFF,),
+        (LOCK_KEY_PARTS["classid"], LOCK_KEY_PARTS["objid"]),
     )[0]
     return count

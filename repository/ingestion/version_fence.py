@@ -14,7 +14,14 @@ from contextlib import contextmanager
 import psycopg
 
 from repository.errors import Conflict
-from repository.version_lease import CHANNEL, LEASE_S, LOCK_KEY, RELEASED, SWITCHING
+from repository.version_lease import (
+    CHANNEL,
+    LEASE_S,
+    LOCK_KEY,
+    LOCK_KEY_PARTS,
+    RELEASED,
+    SWITCHING,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +31,7 @@ _END_HOLDERS = """
     SELECT pid, pg_terminate_backend(pid, 5000) FROM pg_locks
     WHERE locktype = 'advisory' AND granted AND mode = 'ShareLock' AND objsubid = 1
       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-      AND classid = %(high)s AND objid = %(low)s AND pid <> pg_backend_pid()
+      AND classid = %(classid)s AND objid = %(objid)s AND pid <> pg_backend_pid()
 """
 
 
@@ -60,7 +67,7 @@ class VersionFence:
             try:
                 connection.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
             except psycopg.errors.LockNotAvailable:
-                ended = [pid for pid, _ in connection.execute(_END_HOLDERS, _key_parts())]
+                ended = [pid for pid, _ in connection.execute(_END_HOLDERS, LOCK_KEY_PARTS)]
                 log.warning("API processes kept the data version lease; sessions ended",
                             extra={"backend_pids": ended})  # fmt: skip
                 time.sleep(LEASE_S)
@@ -92,8 +99,3 @@ def fence_for(connect: Callable[[], psycopg.Connection]) -> Iterator[VersionFenc
             fence.open()
         except psycopg.Error as error:  # the lock went with the session anyway
             log.warning("could not reopen the data version fence: %s", error)
-
-
-def _key_parts() -> dict[str, int]:
-    """pg_locks shows a one-key advisory lock as its high and low 32 bits."""
-    return {"high": LOCK_KEY >> 32, "low": LOCK_KEY & 0xFFFFFFFF}
