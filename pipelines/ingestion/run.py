@@ -96,11 +96,11 @@ def ingest(
 def _starting_rollups(
     steps: Callable[[str], None], rollups: PendingRollups
 ) -> Callable[[str], None]:
-    """Return ``steps``, also starting the rollups once the load has staged the rows."""
+    """Return ``steps``, also starting the rollups as the load starts copying rows."""
 
     def on_step(step: str) -> None:
         steps(step)
-        if step == LOAD_STEPS[1]:  # inserting and indexing: seconds of server-only work
+        if step == LOAD_STEPS[0]:  # the COPYs are seconds of work for the server
             rollups.start()
 
     return on_step

@@ -72,7 +72,7 @@ class RunSummary:
 
 # The steps of a PostgreSQL load, as CleanLoad.on_step names them; building the indexes
 # of a large new partition is the long tail of "merge".
-LOAD_STEPS = ("load: copy", "load: merge, build indexes", "load: rollups")
+LOAD_STEPS = ("load: copy", "load: merge, rollups", "load: index interactions")
 
 
 @dataclass(frozen=True)

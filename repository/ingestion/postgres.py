@@ -1,13 +1,13 @@
 """Store ingestion runs in PostgreSQL, bulk-loaded with COPY."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from repository.engine import connector_of
-from repository.ingestion import bulk_load, figures, runs, turns, versions
+from repository.ingestion import bulk_load, figures, interactions_fill, runs, turns, versions
 from repository.ingestion.interface import (
     LOAD_STEPS,
     AbstractIngestionRepository,
@@ -19,6 +19,7 @@ from repository.ingestion.interface import (
     RollupFrames,
     RunSummary,
 )
+from repository.ingestion.side_session import side_session
 from repository.ingestion.version_fence import fence_for
 
 
@@ -65,13 +66,15 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                             check(runs.clean_counts(connection))
                         runs.record_counts(connection, run_id, load.counts)
                         load.on_step(LOAD_STEPS[0])
-                        direct = self._copy_staging(connection, run_id, load.data)
-                        self._copy_audit(connection, run_id, load.data)
-                        load.on_step(LOAD_STEPS[1])
-                        self._merge(connection, run_id, staged=not direct)
-                        load.on_step(LOAD_STEPS[2])
-                        self._replace_rollups(connection, load.rollups)
-                        figures.record(connection, load.rollups.figures)
+                        numbers = {"new": version.number, "old": versions.current(connection)}
+                        with side_session(self._engine, self._interactions(run_id, load, numbers)):
+                            self._copy_staging(connection, run_id, load.data, version.number)
+                            self._copy_audit(connection, run_id, load.data)
+                            load.on_step(LOAD_STEPS[1])
+                            self._merge(connection, run_id, version.number)
+                            self._replace_rollups(connection, load.rollups, version.number)
+                            figures.record(connection, load.rollups.figures)
+                            load.on_step(LOAD_STEPS[2])
                         versions.publish(connection, version, fence.close)
                         runs.finish_run(connection, run_id, "succeeded")
             finally:
@@ -97,14 +100,27 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
 
     # -- steps of a load, each a hook so tests can inject a failure midway --------------
 
-    def _copy_staging(self, connection: Connection, run_id: int, data: CleanFrames) -> bool:
-        return bulk_load.stage(connection, run_id, data)
+    def _interactions(
+        self, run_id: int, load: CleanLoad, numbers: dict[str, int]
+    ) -> Callable[[Connection], None]:
+        """Return the work of the side session: the new version's interactions."""
+        return lambda side: self._fill_interactions(side, run_id, load.data, numbers)
+
+    def _fill_interactions(
+        self, connection: Connection, run_id: int, data: CleanFrames, numbers: dict[str, int]
+    ) -> None:
+        interactions_fill.fill_interactions(connection, run_id, data.interactions, numbers)
+
+    def _copy_staging(
+        self, connection: Connection, run_id: int, data: CleanFrames, version: int
+    ) -> None:
+        bulk_load.stage(connection, run_id, data, version)
 
     def _copy_audit(self, connection: Connection, run_id: int, data: CleanFrames) -> None:
         bulk_load.copy_audit(connection, run_id, data)
 
-    def _merge(self, connection: Connection, run_id: int, staged: bool) -> None:
-        bulk_load.merge(connection, run_id, staged)
+    def _merge(self, connection: Connection, run_id: int, version: int) -> None:
+        bulk_load.merge(connection, run_id, version)
 
-    def _replace_rollups(self, connection: Connection, rollups: RollupFrames) -> None:
-        bulk_load.replace_rollups(connection, rollups)
+    def _replace_rollups(self, connection: Connection, rollups: RollupFrames, version: int) -> None:
+        bulk_load.replace_rollups(connection, rollups, version)

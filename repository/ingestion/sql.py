@@ -17,13 +17,16 @@ def execute_all(
         connection.execute(text(statement.format(**versions or {})), params or {})
 
 
-# Staging tables live only inside the load's transaction.
+# Staging tables live only inside the transaction that fills them.
 STAGING_DDL = (
     """
     CREATE TEMP TABLE stg_product_months (
         month DATE, product TEXT, source_row INTEGER
     ) ON COMMIT DROP
     """,
+)
+# For a reload, on the session that fills the interactions (interactions_fill.py).
+INTERACTION_STAGING_DDL = (
     """
     CREATE TEMP TABLE stg_interactions (
         occurred_us BIGINT, customer_id INTEGER, channel_code INTEGER, topic_code INTEGER,
@@ -60,11 +63,7 @@ _STAGED_INTERACTIONS = f"""(
 
 # Temporary tables get no statistics of their own; the merges need them for good plans.
 ANALYZE_STAGED_MONTHS = ("ANALYZE stg_product_months",)
-ANALYZE_STAGING = (
-    *ANALYZE_STAGED_MONTHS,
-    "ANALYZE stg_interactions",
-    "ANALYZE stg_labels",
-)
+ANALYZE_STAGED_INTERACTIONS = ("ANALYZE stg_interactions", "ANALYZE stg_labels")
 
 # Tables named with {new} are the partitions of the version being built, {old} of the
 # served one (insights.<table>_v<version>); the caller fills both numbers in.

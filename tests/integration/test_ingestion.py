@@ -314,7 +314,7 @@ class TestServedIndexes:
 
 
 class FailingRollup(PostgresIngestionRepository):
-    def _replace_rollups(self, connection, rollups):
+    def _replace_rollups(self, connection, rollups, version):
         raise RuntimeError("injected failure after the merges")
 
 

@@ -1,0 +1,80 @@
+"""Run part of a load on a second database session, in a thread, beside its transaction.
+
+A load's server work is mostly the interactions (COPY, index builds); on a session of its
+own it overlaps with the load transaction's other steps instead of following them, and
+PostgreSQL keeps both cores busy. The side session commits on its own: what it writes must
+stay unseen until the load's transaction publishes it (a data version not yet served).
+"""
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+# How often a cancel request is repeated until the side session's thread has ended: one
+# sent between two of its statements finds nothing to cancel.
+_CANCEL_EVERY_S = 0.2
+
+
+class SideSession:
+    """``work(connection)`` in a transaction of its own, run by a thread."""
+
+    def __init__(self, engine: Engine, work: Callable[[Connection], None]) -> None:
+        self._engine = engine
+        self._work = work
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._driver: Any = None
+        self._thread = threading.Thread(target=self._run, name="ingestion-side", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Wait until the work is committed; raise what it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def cancel(self) -> None:
+        """Stop the work (its transaction rolls back) and wait for the thread to end."""
+        with self._lock:
+            self._cancelled = True
+        while self._thread.is_alive():
+            with self._lock:
+                driver = self._driver
+            if driver is not None:
+                driver.cancel_safe()
+            self._thread.join(_CANCEL_EVERY_S)
+
+    def _run(self) -> None:
+        try:
+            with self._engine.connect() as connection:
+                with self._lock:
+                    if self._cancelled:
+                        return
+                    self._driver = connection.connection.driver_connection
+                try:
+                    with connection.begin():
+                        self._work(connection)
+                finally:  # no cancel request may reach the connection back in the pool
+                    with self._lock:
+                        self._driver = None
+        except BaseException as error:  # handed to the thread that waits
+            self._error = error
+
+
+@contextmanager
+def side_session(engine: Engine, work: Callable[[Connection], None]) -> Iterator[None]:
+    """Run ``work`` beside the block; on leaving, wait for it (or cancel it on an error)."""
+    session = SideSession(engine, work)
+    session.start()
+    try:
+        yield
+    except BaseException:
+        session.cancel()
+        raise
+    session.wait()
