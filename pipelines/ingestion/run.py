@@ -96,11 +96,12 @@ def ingest(
 def _starting_rollups(
     steps: Callable[[str], None], rollups: PendingRollups
 ) -> Callable[[str], None]:
-    """Return ``steps``, also starting the rollups as the load starts copying rows."""
+    """Return ``steps``, also starting the rollups once the load has copied its own rows."""
 
     def on_step(step: str) -> None:
         steps(step)
-        if step == LOAD_STEPS[0]:  # the COPYs are seconds of work for the server
+        # The interactions' COPY and index builds (a side session) keep the server busy.
+        if step == LOAD_STEPS[1]:
             rollups.start()
 
     return on_step

@@ -8,11 +8,14 @@ from pipelines.ingestion import ingest
 from pipelines.ingestion.sources import read_source
 from repository.engine import build_engine
 from repository.ingestion import PostgresIngestionRepository
+from repository.ingestion.side_session import SideSession, side_session
 from tests.integration.test_ingestion import INTERACTIONS, export, snapshot
 from tests.support import query
 
-# Long enough that a load waiting for it to end would plainly hang.
+# Long enough that a load waiting for it to end would plainly hang (the engine's statement
+# timeout, 30 s, would end it first); a cancelled one ends within a second or so.
 SIDE_SLEEP_S = 60
+CANCELLED_WITHIN_S = 10
 
 
 class FailingInteractions(PostgresIngestionRepository):
@@ -27,11 +30,22 @@ class SlowInteractionsFailingStaging(PostgresIngestionRepository):
     """The side session sleeps in the server while the load's transaction fails."""
 
     def _fill_interactions(self, connection, run_id, data, numbers):
-        connection.exec_driver_sql(f"SELECT pg_sleep({SIDE_SLEEP_S})")
+        sleep(connection)
 
     def _copy_staging(self, connection, run_id, data, version):
         time.sleep(0.5)  # the side session's sleep has started by now
         raise RuntimeError("injected failure in the load's transaction")
+
+
+def sleeping_sessions(url):
+    return query(
+        url, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%%' "
+        "AND state = 'active' AND pid <> pg_backend_pid()",
+    )[0][0]  # fmt: skip
+
+
+def sleep(connection):
+    connection.exec_driver_sql(f"SELECT pg_sleep({SIDE_SLEEP_S})")
 
 
 def partitions(url, table):
@@ -74,14 +88,37 @@ class TestSideSession:
         started = time.monotonic()
         failed_load(tmp_path, database_url, SlowInteractionsFailingStaging)
         # Cancelled, not waited for: the load ends long before the side's sleep would.
-        assert time.monotonic() - started < SIDE_SLEEP_S / 2
-        sleeping = query(
-            database_url,
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%%' "
-            "AND pid <> pg_backend_pid()",
-        )
-        assert sleeping == [(0,)]
+        assert time.monotonic() - started < CANCELLED_WITHIN_S
+        assert sleeping_sessions(database_url) == 0
         assert snapshot(database_url) == before
         (status,) = query(database_url, "SELECT status FROM insights.ingestion_runs "
                           "ORDER BY id DESC LIMIT 1")[0]  # fmt: skip
         assert status == "failed"
+
+
+# While the parent runs a statement of its own, or only waits for the child it started.
+@pytest.mark.parametrize("parent_sleeps", [True, False])
+def test_cancelling_a_side_session_cancels_the_sessions_it_started(database_url, parent_sleeps):
+    engine = build_engine(database_url)
+
+    def parent_work(connection):
+        with side_session(engine, sleep):  # the child, on a connection of its own
+            if parent_sleeps:
+                sleep(connection)
+
+    parent = SideSession(engine, parent_work)
+    parent.start()
+    try:
+        deadline = time.monotonic() + 10
+        expected = 2 if parent_sleeps else 1
+        while sleeping_sessions(database_url) < expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sleeping_sessions(database_url) == expected
+        started = time.monotonic()
+        parent.cancel()
+        assert time.monotonic() - started < CANCELLED_WITHIN_S
+        assert sleeping_sessions(database_url) == 0
+        with pytest.raises(Exception, match="cancel"):
+            parent.wait()
+    finally:
+        engine.dispose()
