@@ -10,6 +10,7 @@ import psycopg
 from sqlalchemy import Connection, Engine, Row, TextClause, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InternalError
+from sqlalchemy.pool import NullPool
 
 from repository import guarded_pool
 from repository.errors import ConfigurationError
@@ -21,6 +22,7 @@ DRIVER_SCHEME = "postgresql+psycopg"
 _guards: WeakKeyDictionary[Engine, StallGuard] = WeakKeyDictionary()
 # How to open an autocommit connection with the engine's limits, outside its pool.
 _connectors: WeakKeyDictionary[Engine, Callable[[], psycopg.Connection]] = WeakKeyDictionary()
+_unpooled: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
 
 def driver_url(url: str) -> str:
@@ -112,6 +114,24 @@ def guard_of(engine: Engine) -> StallGuard:
 def connector_of(engine: Engine) -> Callable[[], psycopg.Connection]:
     """Return how to open an autocommit connection with ``engine``'s limits, outside its pool."""
     return _connectors[engine]
+
+
+def unpooled_engine(engine: Engine) -> Engine:
+    """Return an engine with ``engine``'s limits that opens a connection per use, no pool.
+
+    For work beside a pooled connection already held (a load's side sessions): it never
+    waits for, nor takes, a connection the pool's other users need.
+    """
+    if engine not in _unpooled:
+        connect = _connectors[engine]
+
+        def transactional() -> psycopg.Connection:
+            connection = connect()
+            connection.autocommit = False  # SQLAlchemy opens the transactions
+            return connection
+
+        _unpooled[engine] = create_engine(engine.url, poolclass=NullPool, creator=transactional)
+    return _unpooled[engine]
 
 
 def probe(engine: Engine) -> None:

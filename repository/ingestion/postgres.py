@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from repository.engine import connector_of
+from repository.engine import connector_of, unpooled_engine
 from repository.ingestion import bulk_load, figures, interactions_fill, runs, turns, versions
 from repository.ingestion.interface import (
     LOAD_STEPS,
@@ -28,6 +28,8 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
 
     def __init__(self, engine: Engine, lock_timeout_s: float = 30.0) -> None:
         self._engine = engine
+        # Side sessions open connections of their own: a load takes no more from the pool.
+        self._side_engine = unpooled_engine(engine)
         self._lock_timeout_s = lock_timeout_s
 
     def latest_succeeded_run(self) -> RunSummary | None:
@@ -67,7 +69,9 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                         runs.record_counts(connection, run_id, load.counts)
                         load.on_step(LOAD_STEPS[0])
                         numbers = {"new": version.number, "old": versions.current(connection)}
-                        with side_session(self._engine, self._interactions(run_id, load, numbers)):
+                        with side_session(
+                            self._side_engine, self._interactions(run_id, load, numbers)
+                        ):
                             self._copy_staging(connection, run_id, load.data, version.number)
                             self._copy_audit(connection, run_id, load.data)
                             load.on_step(LOAD_STEPS[1])

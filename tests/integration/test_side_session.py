@@ -122,3 +122,15 @@ def test_cancelling_a_side_session_cancels_the_sessions_it_started(database_url,
             parent.wait()
     finally:
         engine.dispose()
+
+
+def test_a_load_takes_no_more_than_two_connections_from_the_pool(tmp_path, database_url):
+    # A pool of one plus one overflow: the run's and the load's connections. The side
+    # sessions (the interactions' COPY and index builds) must open their own.
+    engine = build_engine(database_url, pool_size=1)
+    try:
+        report = ingest(read_source(export(tmp_path)), PostgresIngestionRepository(engine))
+    finally:
+        engine.dispose()
+    assert report.status == "succeeded"
+    assert query(database_url, "SELECT count(*) FROM insights.interactions") == [(4,)]
