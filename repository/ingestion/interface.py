@@ -70,8 +70,8 @@ class RunSummary:
     error: str | None
 
 
-# The steps of a PostgreSQL load, as CleanLoad.on_step names them; building the indexes
-# of a large new partition is the long tail of "merge".
+# The steps of a PostgreSQL load, as CleanLoad.on_step names them. The interactions are
+# copied and indexed on side sessions meanwhile; the last step waits for their indexes.
 LOAD_STEPS = ("load: copy", "load: merge, rollups", "load: index interactions")
 
 
