@@ -12,14 +12,16 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from repository.ingestion import sql, versions
-from repository.ingestion.binary_copy import binary_copy_payload, binary_copy_with_texts
+from repository.ingestion.binary_copy import (
+    CodedText,
+    binary_copy_payload,
+    binary_copy_with_texts,
+)
 from repository.ingestion.copying import copy_csv, raw_cursor
+from repository.ingestion.kept_ids import DIMENSIONS, PG_EPOCH_US, can_look_up, kept_ids
 from repository.ingestion.side_session import side_session
 
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024
-_DIMENSIONS = ("channel", "topic", "sentiment")
-# Binary timestamps count microseconds from 2000-01-01, numpy's from 1970-01-01.
-_PG_EPOCH_US = 946_684_800_000_000
 # Above this many label combinations the grouped encoding loses to staging (one array
 # per combination); exports have a few hundred.
 _MAX_DIRECT_COMBINATIONS = 5_000
@@ -30,15 +32,18 @@ def fill_interactions(
 ) -> None:
     """Write the clean interactions into version ``numbers["new"]`` and index them.
 
-    Rows keep the id their natural key has in version ``numbers["old"]``. When no stored
-    row can lend its id (a first load), they are COPYed straight in: that spares a
-    temporary table and an INSERT ... SELECT of every row (1.0 s at 1M rows).
+    Rows keep the id their natural key has in version ``numbers["old"]`` (kept_ids.py)
+    and are COPYed straight in: that spares a temporary table and an INSERT ... SELECT of
+    every row (1.0 s at 1M rows). Rows with too many label combinations for that encoding
+    are staged and given their ids by a join on the server instead.
     """
     columns, labels = _coded_interactions(interactions)
     with connection.begin():
         sql.execute_all(connection, sql.INDEX_MEMORY)
-        if _nothing_to_keep(connection, numbers["old"]) and _few_combinations(columns):
-            _copy_new_interactions(connection, run_id, columns, labels, numbers["new"])
+        if _few_combinations(columns) and can_look_up(connection, numbers["old"]):
+            named = {dimension: _labels_of(labels, dimension) for dimension in DIMENSIONS}
+            kept = kept_ids(connection, columns, named, numbers["old"])
+            _copy_interactions(connection, run_id, columns, named, kept, numbers["new"])
         else:
             _stage_and_insert(connection, run_id, columns, labels, numbers)
     # Built once the rows are in (faster than row by row), two at a time: one parallel
@@ -88,47 +93,41 @@ def _insert_interactions(connection: Connection, run_id: int, numbers: dict[str,
     sql.execute_all(connection, (insert,), params, numbers)
 
 
-def _nothing_to_keep(connection: Connection, old: int) -> bool:
-    """Return whether the served version has no interaction whose id a new row could keep."""
-    table = versions.name("interactions", old)
-    query = f"SELECT NOT EXISTS (SELECT 1 FROM insights.{table})"  # nosec B608 # int version
-    return bool(connection.execute(text(query)).scalar_one())
-
-
 def _few_combinations(columns: dict[str, np.ndarray]) -> bool:
     """Return whether the rows have few enough label combinations to encode group by group."""
     combined = np.zeros(len(columns["seq"]), dtype=np.int64)
-    for dimension in _DIMENSIONS:
+    for dimension in DIMENSIONS:
         codes = columns[f"{dimension}_code"]
         combined = combined * (int(codes.max(initial=0)) + 1) + codes
     return len(pd.unique(combined)) <= _MAX_DIRECT_COMBINATIONS
 
 
-def _copy_new_interactions(
+def _copy_interactions(
     connection: Connection,
     run_id: int,
     columns: dict[str, np.ndarray],
-    labels: pd.DataFrame,
+    labels: dict[str, list[str | None]],
+    kept: np.ndarray,
     version: int,
 ) -> None:
-    """COPY the interactions, numbered from one reserved block of ids, into ``version``.
+    """COPY the interactions into ``version``: kept ids, else ids from one reserved block.
 
-    Ids follow source order (``first_id + seq``, as staged loads number them), but the rows
-    land grouped by their labels (binary_copy_with_texts), so the id index is built from
-    unsorted input: 0.3-0.5 s against 0.2-0.3 s after the staged INSERT, at 1M rows.
+    New ids follow source order (``first_id + seq``, as staged loads number them), but
+    the rows land grouped by their labels (binary_copy_with_texts), so the id index is
+    built from unsorted input: 0.3-0.5 s against 0.2-0.3 s after the staged INSERT, at 1M
+    rows.
     """
     rows = len(columns["seq"])
     first_id = connection.execute(text(sql.RESERVE_IDS), {"n": max(rows, 1)}).scalar_one()
     integers = {
-        "id": columns["seq"].astype(np.int64) + first_id,
-        "occurred_at": columns["occurred_us"] - _PG_EPOCH_US,
+        "id": np.where(kept >= 0, kept, columns["seq"].astype(np.int64) + first_id),
+        "occurred_at": columns["occurred_us"] - PG_EPOCH_US,
         "customer_id": columns["customer_id"],
         "run_id": np.full(rows, run_id, dtype=np.int64),
         "source_row": columns["source_row"],
     }
-    texts = {
-        dimension: (columns[f"{dimension}_code"], _labels_of(labels, dimension))
-        for dimension in _DIMENSIONS
+    texts: dict[str, CodedText] = {
+        dimension: (columns[f"{dimension}_code"], labels[dimension]) for dimension in DIMENSIONS
     }
     texts["source_sheet"] = (np.ones(rows, dtype=np.int64), ["interactions"])
     table = versions.name("interactions", version)
@@ -161,7 +160,7 @@ def _coded_interactions(
         "customer_id": interactions["customer_id"].to_numpy(dtype=np.int32),
     }
     labels = []
-    for dimension in _DIMENSIONS:
+    for dimension in DIMENSIONS:
         codes, uniques = pd.factorize(interactions[dimension])
         columns[f"{dimension}_code"] = (codes + 1).astype(np.int32)
         numbered = {"code": range(1, len(uniques) + 1), "label": uniques}

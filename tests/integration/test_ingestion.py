@@ -10,7 +10,12 @@ import pytest
 from pipelines.ingestion import ingest
 from pipelines.ingestion.sources import read_source
 from repository.engine import build_engine, libpq_url
-from repository.ingestion import INGESTION_LOCK_KEY, IngestionBusy, PostgresIngestionRepository
+from repository.ingestion import (
+    INGESTION_LOCK_KEY,
+    IngestionBusy,
+    PostgresIngestionRepository,
+    interactions_fill,
+)
 from tests.support import TEST_DATA, query, run_sql_file
 from tests.unit.test_sources import write_csv_folder, write_workbook
 
@@ -81,6 +86,15 @@ def export(tmp_path, name="export.xlsx", customers=CUSTOMERS, interactions=INTER
 
 def snapshot(url: str) -> dict[str, list[tuple]]:
     return {t: sorted(query(url, f"SELECT * FROM insights.{t}"), key=repr) for t in DATA_TABLES}
+
+
+@pytest.fixture(params=["direct", "staged"])
+def reload_path(request, monkeypatch):
+    """A reload COPYs its rows straight in, ids looked up in pandas (kept_ids.py), or, with
+    too many label combinations for that, stages them and joins on the server."""
+    if request.param == "staged":
+        monkeypatch.setattr(interactions_fill, "_MAX_DIRECT_COMBINATIONS", 0)
+    return request.param
 
 
 @pytest.fixture
@@ -224,7 +238,7 @@ class TestReingesting:
         assert query(database_url, "SELECT count(*) FROM insights.ingestion_runs")[0][0] == 1
 
     def test_forcing_the_same_file_keeps_ids_and_duplicates_nothing(
-        self, tmp_path, insights, database_url
+        self, tmp_path, insights, database_url, reload_path
     ):
         path = export(tmp_path)
         insights("ingest", str(path))
@@ -245,7 +259,7 @@ class TestReingesting:
         assert len(ids) == 4 and ids == list(range(ids[0], ids[0] + 4))
 
     def test_a_newer_export_replaces_the_data_and_keeps_ids_stable(
-        self, tmp_path, insights, database_url
+        self, tmp_path, insights, database_url, reload_path
     ):
         insights("ingest", str(export(tmp_path)))
         old = dict(query(database_url, "SELECT source_row, id FROM insights.interactions"))
@@ -270,6 +284,40 @@ class TestReingesting:
             database_url, "SELECT sum(interactions) FROM insights.interaction_monthly_rollup"
         )
         assert total == [(3,)]
+
+    def test_only_an_identical_natural_key_keeps_its_id(
+        self, tmp_path, insights, database_url, reload_path
+    ):
+        insights("ingest", str(export(tmp_path)))
+        old = dict(query(database_url, "SELECT source_row, id FROM insights.interactions"))
+        newer = INTERACTIONS.copy()
+        newer.loc[1, "Topic"] = "Drug Efficacy"  # row 3: another topic, so another key
+        newer.loc[[0, 5], "Sentiment"] = ""  # row 2 (and 7, its duplicate): NULL sentiment
+        newer.loc[6, "Interaction"] = "Email"  # row 8: another channel
+        path = export(tmp_path, "newer.xlsx", interactions=newer)
+        assert insights("ingest", str(path)).exit_code == 0
+        new = dict(query(database_url, "SELECT source_row, id FROM insights.interactions"))
+        assert set(new) == set(old) == {2, 3, 4, 8}
+        assert new[4] == old[4]  # the same key (its sentiment NULL both times): kept
+        changed = [new[row] for row in (2, 3, 8)]
+        assert not set(changed) & set(old.values())  # fresh ids, none reused
+        assert len(set(new.values())) == 4
+
+    def test_rows_with_labels_no_longer_used_let_go_of_their_ids(
+        self, tmp_path, insights, database_url, reload_path
+    ):
+        # Two stored rows alike but for channels the newer export no longer uses.
+        gone = pd.DataFrame(
+            [["01/01/2021 10:00", channel, "1", "Drug Efficacy", "Neutral"]
+             for channel in ("Fax", "Telex")],
+            columns=INTERACTIONS.columns,
+        )  # fmt: skip
+        insights("ingest", str(export(tmp_path, interactions=pd.concat([INTERACTIONS, gone]))))
+        old = dict(query(database_url, "SELECT source_row, id FROM insights.interactions"))
+        result = insights("ingest", str(export(tmp_path, "newer.xlsx")), "--allow-shrink")
+        assert result.exit_code == 0, result.output
+        new = dict(query(database_url, "SELECT source_row, id FROM insights.interactions"))
+        assert new == {row: old[row] for row in (2, 3, 4, 8)}
 
 
 # The indexes of a loaded version's partitions, whatever step builds them ({n}: partition).
@@ -305,7 +353,9 @@ def served_indexes(url: str, table: str) -> dict[str, str]:
 
 class TestServedIndexes:
     @pytest.mark.parametrize("loads", [1, 2])  # a first load COPYs straight in, a reload stages
-    def test_every_loaded_partition_has_its_indexes(self, tmp_path, insights, database_url, loads):
+    def test_every_loaded_partition_has_its_indexes(
+        self, tmp_path, insights, database_url, loads, reload_path
+    ):
         path = export(tmp_path)
         for _ in range(loads):
             assert insights("ingest", str(path), "--force").exit_code == 0
