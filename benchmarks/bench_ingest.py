@@ -5,8 +5,10 @@
 
 Uses BENCH_DATABASE_URL (a role that may create databases) or an embedded server. Each
 contender loads into its own fresh, migrated database, in a child process whose peak memory
-is measured on its own. The same generated rows are written once as a CSV folder and once as
-a workbook; ``--baseline-ref`` also runs the code of that git commit on both, in the same run.
+is measured on its own; "csv reload" loads the CSV folder a second time into the database
+of the first load, forced, as a daily export that repeats most rows does. The same
+generated rows are written once as a CSV folder and once as a workbook; ``--baseline-ref``
+also runs the code of that git commit on both, in the same run.
 """
 
 import argparse
@@ -202,6 +204,9 @@ def main() -> None:
                         url = fresh_database(server)
                         run = child(checkout, "ingest", url, str(path))
                         runs.setdefault(name + suffix, []).append(run)
+                        if name == "csv":  # the daily case: the same rows again, forced
+                            run = child(checkout, "ingest", url, str(path), "force")
+                            runs.setdefault(f"{name} reload{suffix}", []).append(run)
                         server.drop(url)  # a million rows per database: free the disk
             floor_rows = args.floor_rows if args.only is None else 0
             ceiling = ceilings(server, csv_folder, floor_rows, args.repeat)

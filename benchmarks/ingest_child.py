@@ -1,6 +1,6 @@
 """Run one timed ingestion contender in its own process and print its figures as JSON.
 
-    python benchmarks/ingest_child.py ingest DATABASE_URL PATH
+    python benchmarks/ingest_child.py ingest DATABASE_URL PATH [force]
     python benchmarks/ingest_child.py calamine PATH
 
 Run by file name with PYTHONPATH set to a checkout, it times that checkout's code: the
@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 
-def ingest(url: str, path: str) -> dict:
-    """Read ``path`` and ingest it into ``url``, as `insights ingest` does."""
+def ingest(url: str, path: str, force: str = "") -> dict:
+    """Read ``path`` and ingest it into ``url``, as `insights ingest` does (``--force``)."""
     from pipelines.ingestion import ingest
     from pipelines.ingestion.sources import read_source
     from repository.engine import build_engine
@@ -29,7 +29,7 @@ def ingest(url: str, path: str) -> dict:
     read_s = time.perf_counter() - start
     # A generous stall timeout: on a loaded shared machine a probe may wait over a second.
     engine = build_engine(url, stall_timeout_s=60.0, statement_timeout_ms=3_600_000)
-    report = ingest(source, PostgresIngestionRepository(engine))
+    report = ingest(source, PostgresIngestionRepository(engine), force=force == "force")
     seconds, cpu_s = time.perf_counter() - start, time.process_time() - cpu
     engine.dispose()
     return {
