@@ -89,39 +89,52 @@ def interaction_rollups(
 ) -> Rollups:
     """Count the clean interactions per month and dimension, and per day, product and type."""
     occurred = interactions["occurred_at"]
-    month = occurred.dt.to_period("M").dt.to_timestamp()
-    facts = pd.DataFrame(
-        {
-            "month": month,
-            "day": occurred.dt.normalize(),
-            # object, not the float64 an empty lookup would give, so the labels fill in.
-            "product": month.map(product_months.set_index("month")["product"]).astype(object),
-            "customer_type": interactions["customer_id"]
-            .map(customers.set_index("customer_id")["customer_type"])
-            .astype(object),
-            "channel": interactions["channel"],
-            "topic": interactions["topic"],
-            "sentiment": interactions["sentiment"],
-        }
-    ).fillna({"product": UNKNOWN, "customer_type": UNKNOWN})
-    # Each column factorized once for both rollups: grouping object columns in pandas
-    # factorized each anew per rollup (0.3 s of the 0.55 s at 1M rows).
-    codes = {key: pd.factorize(facts[key].to_numpy())[0] for key in facts.columns}
-    monthly, daily = _count(facts, codes, _MONTHLY_KEYS), _count(facts, codes, _DAILY_KEYS)
+    codes, labels = {}, {}
+    for key, dates in (
+        ("month", occurred.dt.to_period("M").dt.to_timestamp()),
+        ("day", occurred.dt.normalize()),
+    ):
+        codes[key], labels[key] = pd.factorize(dates.to_numpy())
+    # Looked up once per month and per customer, not per interaction (0.2 s at 1M rows).
+    products = product_months.set_index("month")["product"]
+    months = pd.Series(labels["month"]).map(products).to_numpy(dtype=object)
+    codes["product"], labels["product"] = _known(codes["month"], months)
+    position = pd.Index(customers["customer_id"]).get_indexer(interactions["customer_id"])
+    types = customers["customer_type"].to_numpy(dtype=object)
+    codes["customer_type"], labels["customer_type"] = _known(position, types)
+    for key in ("channel", "topic", "sentiment"):
+        texts, uniques = pd.factorize(interactions[key].to_numpy())
+        # Code -1 (a missing text) picks the None appended last.
+        codes[key], labels[key] = texts, np.append(uniques.astype(object), [None])
+    monthly = _count(codes, labels, _MONTHLY_KEYS)
+    daily = _count(codes, labels, _DAILY_KEYS)
     figures = load_figures(interactions, customers, product_months, monthly, daily)
     return Rollups(monthly, daily, figures)
 
 
-def _count(facts: pd.DataFrame, codes: dict[str, np.ndarray], keys: list[str]) -> pd.DataFrame:
-    """Count the facts per combination of ``keys``, in order of first appearance.
+def _known(positions: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return per row the code of ``values[position]`` and the labels the codes stand for.
 
-    As ``facts.groupby(keys, dropna=False, sort=False).size()``: an interaction without a
-    channel, topic or sentiment still counts, under an empty label.
+    A position of -1 (nothing to look up) and a missing value read ``UNKNOWN``; equal
+    labels share one code.
+    """
+    filled = pd.Series(np.append(values, [None]), dtype=object).fillna(UNKNOWN).to_numpy()
+    small, uniques = pd.factorize(filled)
+    return small[positions], uniques
+
+
+def _count(
+    codes: dict[str, np.ndarray], labels: dict[str, np.ndarray], keys: list[str]
+) -> pd.DataFrame:
+    """Count the rows per combination of ``keys``, in order of first appearance.
+
+    As ``facts.groupby(keys, dropna=False, sort=False).size()`` over the labels: an
+    interaction without a channel, topic or sentiment still counts, under an empty label.
     """
     group, _ = pd.factorize(row_keys([codes[key] for key in keys]))
     # Groups are numbered in order of appearance: each one's first row raises the maximum.
     first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
-    counted = facts.iloc[first][keys].reset_index(drop=True)
+    counted = pd.DataFrame({key: labels[key][codes[key][first]] for key in keys})
     counted = counted.astype(dict.fromkeys(keys[1:], "str"))
     counted["interactions"] = np.bincount(group, minlength=len(first)).astype(np.int64)
     # Dates, not midnights, for the DATE columns; converted after grouping, on few rows.
