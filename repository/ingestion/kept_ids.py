@@ -72,8 +72,10 @@ def kept_ids(
         return np.full(len(columns["seq"]), -1, dtype=np.int64)
     occurred = packed["occurred_at"].astype(np.int64) + PG_EPOCH_US
     served: list[np.ndarray] = [occurred, packed["customer_id"].astype(np.int32), *codes]
-    position = _matches([columns[key] for key in _KEY], [c[usable] for c in served])
+    served = [column[usable] for column in served]
     ids = packed["id"][usable].astype(np.int64)
+    del payload, packed  # the packed copy is not needed any more: 36 MiB per million rows
+    position = _matches([columns[key] for key in _KEY], served)
     return np.where(position >= 0, ids[position], -1)
 
 
