@@ -34,8 +34,9 @@ def fill_interactions(
 
     Rows keep the id their natural key has in version ``numbers["old"]`` (kept_ids.py)
     and are COPYed straight in: that spares a temporary table and an INSERT ... SELECT of
-    every row (1.0 s at 1M rows). Rows with too many label combinations for that encoding
-    are staged and given their ids by a join on the server instead.
+    every row (1.0 s at 1M rows). Rows with too many label combinations for that encoding,
+    or a served version too large to look up (kept_ids.MAX_SERVED_ROWS), are staged and
+    given their ids by a join on the server instead.
     """
     columns, labels = _coded_interactions(interactions)
     with connection.begin():

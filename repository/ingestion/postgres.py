@@ -1,7 +1,8 @@
 """Store ingestion runs in PostgreSQL, bulk-loaded with COPY."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -69,9 +70,10 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                         runs.record_counts(connection, run_id, load.counts)
                         load.on_step(LOAD_STEPS[0])
                         numbers = {"new": version.number, "old": versions.current(connection)}
-                        with side_session(
-                            self._side_engine, self._interactions(run_id, load, numbers)
-                        ):
+                        fill = partial(
+                            self._fill_interactions, run_id=run_id, data=load.data, numbers=numbers
+                        )
+                        with side_session(self._side_engine, fill):
                             self._copy_staging(connection, run_id, load.data, version.number)
                             self._copy_audit(connection, run_id, load.data)
                             load.on_step(LOAD_STEPS[1])
@@ -103,12 +105,6 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
             return runs.read_legacy_tables(connection)
 
     # -- steps of a load, each a hook so tests can inject a failure midway --------------
-
-    def _interactions(
-        self, run_id: int, load: CleanLoad, numbers: dict[str, int]
-    ) -> Callable[[Connection], None]:
-        """Return the work of the side session: the new version's interactions."""
-        return lambda side: self._fill_interactions(side, run_id, load.data, numbers)
 
     def _fill_interactions(
         self, connection: Connection, run_id: int, data: CleanFrames, numbers: dict[str, int]

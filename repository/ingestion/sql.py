@@ -25,7 +25,8 @@ STAGING_DDL = (
     ) ON COMMIT DROP
     """,
 )
-# For a reload, on the session that fills the interactions (interactions_fill.py).
+# For interactions that cannot be COPYed straight in, on the session filling them
+# (interactions_fill.py).
 INTERACTION_STAGING_DDL = (
     """
     CREATE TEMP TABLE stg_interactions (
