@@ -13,6 +13,8 @@ import numpy as np
 
 # PostgreSQL's type for each supported numpy integer width.
 _WIDTHS = {2: ">i2", 4: ">i4", 8: ">i8"}
+# Binary timestamps count microseconds from 2000-01-01, numpy's from 1970-01-01.
+PG_EPOCH_US = 946_684_800_000_000
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 _TRAILER = b"\xff\xff"
 _NULL = b"\xff\xff\xff\xff"  # a field length of -1

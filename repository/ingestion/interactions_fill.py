@@ -13,12 +13,13 @@ from sqlalchemy import Connection, text
 
 from repository.ingestion import sql, versions
 from repository.ingestion.binary_copy import (
+    PG_EPOCH_US,
     CodedText,
     binary_copy_payload,
     binary_copy_with_texts,
 )
 from repository.ingestion.copying import copy_csv, raw_cursor
-from repository.ingestion.kept_ids import DIMENSIONS, PG_EPOCH_US, can_look_up, kept_ids
+from repository.ingestion.kept_ids import DIMENSIONS, can_look_up, kept_ids
 from repository.ingestion.side_session import side_session
 
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024
@@ -42,9 +43,8 @@ def fill_interactions(
     with connection.begin():
         sql.execute_all(connection, sql.INDEX_MEMORY)
         if _few_combinations(columns) and can_look_up(connection, numbers["old"]):
-            named = {dimension: _labels_of(labels, dimension) for dimension in DIMENSIONS}
-            kept = kept_ids(connection, columns, named, numbers["old"])
-            _copy_interactions(connection, run_id, columns, named, kept, numbers["new"])
+            kept = kept_ids(connection, columns, labels, numbers["old"])
+            _copy_interactions(connection, run_id, columns, labels, kept, numbers["new"])
         else:
             _stage_and_insert(connection, run_id, columns, labels, numbers)
     # Built once the rows are in (faster than row by row), two at a time: one parallel
@@ -69,14 +69,18 @@ def _stage_and_insert(
     connection: Connection,
     run_id: int,
     columns: dict[str, np.ndarray],
-    labels: pd.DataFrame,
+    labels: dict[str, list[str]],
     numbers: dict[str, int],
 ) -> None:
     """Stage the rows, look up the ids their natural keys have in the served version, insert."""
     sql.execute_all(connection, sql.INTERACTION_STAGING_DDL)
+    coded = [
+        pd.DataFrame({"dimension": dimension, "code": range(1, len(texts) + 1), "label": texts})
+        for dimension, texts in labels.items()
+    ]
     with raw_cursor(connection) as cursor:
         _copy_binary(cursor, "stg_interactions", columns)
-        copy_csv(cursor, "stg_labels", labels)
+        copy_csv(cursor, "stg_labels", pd.concat(coded, ignore_index=True))
     sql.execute_all(connection, sql.ANALYZE_STAGED_INTERACTIONS)
     sql.execute_all(connection, sql.KEY_INTERACTIONS, {"run_id": run_id}, numbers)
     _insert_interactions(connection, run_id, numbers)
@@ -107,7 +111,7 @@ def _copy_interactions(
     connection: Connection,
     run_id: int,
     columns: dict[str, np.ndarray],
-    labels: dict[str, list[str | None]],
+    labels: dict[str, list[str]],
     kept: np.ndarray,
     version: int,
 ) -> None:
@@ -141,34 +145,28 @@ def _copy_interactions(
             copy.write(part)
 
 
-def _labels_of(labels: pd.DataFrame, dimension: str) -> list[str | None]:
-    """Return the labels of ``dimension`` in code order (code 1 first)."""
-    chosen = labels[labels["dimension"] == dimension].sort_values("code")
-    return chosen["label"].tolist()
-
-
 def _coded_interactions(
     interactions: pd.DataFrame,
-) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
-    """Return the interactions as integer columns, and the label behind each text code.
+) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+    """Return the interactions as integer columns, and each dimension's labels in code order.
 
     Timestamps become integer microseconds and channel, topic and sentiment become codes
-    (0 for NULL), so the whole table travels in binary COPY, which needs no formatting.
+    (0 for NULL, 1 for the first label), so the whole table travels in binary COPY, which
+    needs no formatting.
     """
     occurred = interactions["occurred_at"].astype("datetime64[us]").astype("int64")
     columns = {
         "occurred_us": occurred.to_numpy(),
         "customer_id": interactions["customer_id"].to_numpy(dtype=np.int32),
     }
-    labels = []
+    labels = {}
     for dimension in DIMENSIONS:
         codes, uniques = pd.factorize(interactions[dimension])
         columns[f"{dimension}_code"] = (codes + 1).astype(np.int32)
-        numbered = {"code": range(1, len(uniques) + 1), "label": uniques}
-        labels.append(pd.DataFrame({"dimension": dimension, **numbered}))
+        labels[dimension] = list(uniques)
     columns["source_row"] = interactions["source_row"].to_numpy(dtype=np.int32)
     columns["seq"] = np.arange(len(interactions), dtype=np.int32)
-    return columns, pd.concat(labels, ignore_index=True)
+    return columns, labels
 
 
 def _copy_binary(cursor: Any, table: str, columns: dict[str, np.ndarray]) -> None:

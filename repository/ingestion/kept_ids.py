@@ -12,11 +12,10 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from repository.ingestion import versions
+from repository.ingestion.binary_copy import PG_EPOCH_US
 from repository.ingestion.copying import raw_cursor
 
 DIMENSIONS = ("channel", "topic", "sentiment")
-# Binary timestamps count microseconds from 2000-01-01, numpy's from 1970-01-01.
-PG_EPOCH_US = 946_684_800_000_000
 # Above this many served rows (reltuples) the keys could outgrow one bytea value (1 GB);
 # such a reload stages its rows instead.
 MAX_SERVED_ROWS = 20_000_000
@@ -48,7 +47,7 @@ def can_look_up(connection: Connection, served_version: int) -> bool:
 def kept_ids(
     connection: Connection,
     columns: dict[str, np.ndarray],
-    labels: dict[str, list[str | None]],
+    labels: dict[str, list[str]],
     served_version: int,
 ) -> np.ndarray:
     """Return, per incoming row, the id its natural key has in ``served_version``, or -1.
