@@ -79,7 +79,7 @@ class PostgresIngestionRepository(AbstractIngestionRepository):
                             load.on_step(LOAD_STEPS[1])
                             self._merge(connection, run_id, version.number)
                             self._replace_rollups(connection, load.rollups, version.number)
-                            figures.record(connection, load.rollups.figures)
+                            figures.record(connection, load.rollups.figures, version.number)
                             load.on_step(LOAD_STEPS[2])
                         versions.publish(connection, version, fence.close)
                         runs.finish_run(connection, run_id, "succeeded")

@@ -76,11 +76,11 @@ class SideSession:
             with self._engine.connect() as connection:
                 with self._lock:
                     if self._cancelled:
-                        return
+                        raise Cancelled("the load was cancelled")
                     self._driver = connection.connection.driver_connection
                 try:
                     self._work(connection)
-                finally:  # no cancel request may reach the connection back in the pool
+                finally:  # no cancel request may reach the connection once the work is over
                     with self._lock:
                         self._driver = None
         except BaseException as error:  # handed to the thread that waits

@@ -91,11 +91,6 @@ def current(connection: Connection) -> int:
     return int(connection.execute(_CURRENT).scalar_one())
 
 
-def building(connection: Connection) -> int:
-    """Return the version this session prepared last (the one its load fills)."""
-    return int(connection.execute(text("SELECT currval('insights.data_versions')")).scalar_one())
-
-
 @contextmanager
 def superseded_dropped(connection: Connection) -> Iterator[None]:
     """Drop superseded versions before and after the block (the caller holds the load lock).
