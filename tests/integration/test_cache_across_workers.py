@@ -9,6 +9,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from pipelines.ingestion.sources import read_source
 from repository.engine import build_engine
 from repository.ingestion import PostgresIngestionRepository
 from tests.support import SERVER_ENV, create_key_in, ingest_bundled_sample, lease_holders, query
+from tests.workers import wait_for
 
 BIN = Path(sys.executable).parent
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -111,13 +113,17 @@ class TestNoStaleReadAfterALoad:
             assert set(answers(base, key)) == {
                 (before["interactions"], before["reach"], before["version"])
             }
+
             # Both workers hold the version the load must take from them (on by default):
-            # each takes its lease on its first /api/v1 request.
-            for _ in range(50):
-                if lease_holders(database_url) == 2:
-                    break
-                read(base, "/api/v1/stats/interactions", key)
-            assert lease_holders(database_url) == 2
+            # each takes its lease on its first /api/v1 request. Requests go out eight at
+            # a time, so that one worker cannot take them all.
+            def both_hold_leases():
+                with ThreadPoolExecutor(8) as pool:
+                    list(pool.map(lambda _: read(base, "/api/v1/stats/interactions", key),
+                                  range(8)))  # fmt: skip
+                return lease_holders(database_url) == 2
+
+            wait_for(both_hold_leases, timeout_s=30)
             engine = build_engine(database_url)
             try:
                 ingest(read_source(export), PostgresIngestionRepository(engine))
